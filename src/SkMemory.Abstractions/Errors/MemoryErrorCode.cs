@@ -1,0 +1,32 @@
+namespace SkMemory;
+
+/// <summary>Machine-readable error codes carried by <see cref="MemoryException"/>.</summary>
+public enum MemoryErrorCode
+{
+    /// <summary>A request field is invalid.</summary>
+    Validation,
+
+    /// <summary>The memory does not exist in the tenant.</summary>
+    NotFound,
+
+    /// <summary>The memory changed since the caller read it (optimistic concurrency).</summary>
+    VersionConflict,
+
+    /// <summary>An idempotency key was reused for different content.</summary>
+    IdempotencyKeyReused,
+
+    /// <summary>The change would create a second active memory with the same content in the same scope and subject.</summary>
+    DuplicateContent,
+
+    /// <summary>The memory's status does not allow the change (for example updating a deleted memory).</summary>
+    InvalidState,
+
+    /// <summary>An import file is malformed, truncated or does not verify.</summary>
+    ImportInvalid,
+
+    /// <summary>An import does not fit the store's current state.</summary>
+    ImportConflict,
+
+    /// <summary>The backend does not support the operation.</summary>
+    NotSupported,
+}

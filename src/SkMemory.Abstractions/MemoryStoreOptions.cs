@@ -1,0 +1,43 @@
+using Microsoft.Extensions.AI;
+
+namespace SkMemory;
+
+/// <summary>Options shared by every event-sourced store.</summary>
+public class MemoryStoreOptions
+{
+    /// <summary>The default limit on a value's size.</summary>
+    public const int DefaultMaxValueBytes = 16 * 1024;
+
+    /// <summary>Gets or sets the memory types the store accepts.</summary>
+    public MemoryTypeRegistry Types { get; set; } = new();
+
+    /// <summary>Gets or sets the largest value (UTF-8 text plus structured JSON) a write may carry, in bytes.</summary>
+    public int MaxValueBytes { get; set; } = DefaultMaxValueBytes;
+
+    /// <summary>
+    /// Gets or sets the embedding generator used to index memories and embed search queries. Null disables the vector
+    /// part of search (full text still works).
+    /// </summary>
+    public IEmbeddingGenerator<string, Embedding<float>>? EmbeddingGenerator { get; set; }
+
+    /// <summary>
+    /// Gets or sets the name under which embeddings are stored, keyed with their dimension. Defaults to the generator's
+    /// model id, or its provider name.
+    /// </summary>
+    public string? EmbeddingModel { get; set; }
+
+    /// <summary>Gets or sets the clock. Tests set a fake one.</summary>
+    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+
+    /// <summary>Checks the options and throws a specific error for the first invalid one.</summary>
+    /// <exception cref="ArgumentException">An option is invalid.</exception>
+    public virtual void Validate()
+    {
+        ArgumentNullException.ThrowIfNull(Types, nameof(Types));
+        ArgumentNullException.ThrowIfNull(TimeProvider, nameof(TimeProvider));
+        if (MaxValueBytes is < 64 or > 16 * 1024 * 1024)
+        {
+            throw new ArgumentException($"MaxValueBytes must be between 64 and 16777216; it is {MaxValueBytes}.", nameof(MaxValueBytes));
+        }
+    }
+}

@@ -1,0 +1,25 @@
+using System.Text.Json.Serialization;
+
+namespace SkMemory;
+
+/// <summary>Source-generated JSON metadata for the contract's types (snake_case, enums as strings, nulls omitted).</summary>
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    UseStringEnumConverter = true,
+    WriteIndented = false)]
+[JsonSerializable(typeof(MemoryRecord))]
+[JsonSerializable(typeof(MemoryEvent))]
+[JsonSerializable(typeof(MemoryExportHeader))]
+[JsonSerializable(typeof(MemoryExportEnd))]
+[JsonSerializable(typeof(MemoryScope))]
+[JsonSerializable(typeof(MemoryActor))]
+[JsonSerializable(typeof(MemoryProvenance))]
+[JsonSerializable(typeof(MemorySearchResult))]
+[JsonSerializable(typeof(IReadOnlyList<MemorySearchResult>))]
+[JsonSerializable(typeof(MemoryPage))]
+[JsonSerializable(typeof(ChainVerificationResult))]
+[JsonSerializable(typeof(IReadOnlyList<MemoryEvent>))]
+[JsonSerializable(typeof(Dictionary<string, string>))]
+[JsonSerializable(typeof(float[]))]
+public sealed partial class MemoryJsonContext : JsonSerializerContext;
