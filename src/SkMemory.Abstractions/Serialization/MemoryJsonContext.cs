@@ -22,4 +22,5 @@ namespace SkMemory;
 [JsonSerializable(typeof(IReadOnlyList<MemoryEvent>))]
 [JsonSerializable(typeof(Dictionary<string, string>))]
 [JsonSerializable(typeof(float[]))]
+[JsonSerializable(typeof(System.Text.Json.JsonElement))]
 public sealed partial class MemoryJsonContext : JsonSerializerContext;

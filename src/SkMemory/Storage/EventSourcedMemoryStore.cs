@@ -1,0 +1,936 @@
+using System.Data.Common;
+using System.Runtime.CompilerServices;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace SkMemory.Storage;
+
+/// <summary>
+/// The event-sourced engine every canonical store shares: validation, idempotency, optimistic concurrency, the hash chain,
+/// the projection, search fusion, export, import and verification are written once here; a backend supplies storage
+/// primitives (a locked transaction, queries, retrievers).
+/// </summary>
+/// <remarks>Thread-safe. Every change is one backend transaction that appends to the log and updates the projection.</remarks>
+public abstract partial class EventSourcedMemoryStore : IMemoryStore
+{
+    private const int RrfK = 60;
+    private const int EmbeddingBatchSize = 64;
+    private static readonly string Producer = $"SkMemory {typeof(EventSourcedMemoryStore).Assembly.GetName().Version?.ToString(3) ?? "0.1.0"}";
+    private readonly ILogger _logger;
+    private string? _embeddingModel;
+
+    /// <summary>Initializes a new instance of the <see cref="EventSourcedMemoryStore"/> class.</summary>
+    /// <param name="options">The options; validated here.</param>
+    /// <param name="logger">The logger.</param>
+    protected EventSourcedMemoryStore(MemoryStoreOptions options, ILogger? logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        Options = options;
+        _logger = logger ?? NullLogger.Instance;
+    }
+
+    /// <summary>Gets the options.</summary>
+    protected MemoryStoreOptions Options { get; }
+
+    /// <summary>Gets the name embeddings are stored under, or null when the store has no embedding generator.</summary>
+    protected string? EmbeddingModel =>
+        Options.EmbeddingGenerator is not { } generator ? null
+        : _embeddingModel ??= Options.EmbeddingModel
+            ?? (generator.GetService<EmbeddingGeneratorMetadata>() is { } metadata
+                ? metadata.DefaultModelId ?? metadata.ProviderName ?? "default"
+                : "default");
+
+    /// <inheritdoc />
+    public async Task<MemoryWriteResult> WriteAsync(MemoryWriteRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        cancellationToken.ThrowIfCancellationRequested();
+        MemoryRequestValidator.Tenant(request.Tenant);
+        var type = MemoryRequestValidator.Type(request.Type, Options.Types);
+        MemoryRequestValidator.Scope(request.Scope);
+        MemoryRequestValidator.Subject(request.Subject);
+        MemoryRequestValidator.Actor(request.Actor);
+        var value = MemoryRequestValidator.Value(request.Value, type, Options.MaxValueBytes);
+        MemoryRequestValidator.Provenance(request.Provenance);
+        MemoryRequestValidator.Unit(request.Confidence, "confidence");
+        MemoryRequestValidator.Unit(request.Salience, "salience");
+        MemoryRequestValidator.DecayPolicy(request.DecayPolicy);
+        MemoryRequestValidator.Ttl(request.Ttl);
+        MemoryRequestValidator.Metadata(request.Metadata);
+        MemoryRequestValidator.IdempotencyKey(request.IdempotencyKey);
+        MemoryRequestValidator.Reason(request.Reason, required: false);
+
+        var contentHash = MemoryRequestValidator.ContentHash(type.Name, request.Scope, request.Subject, value);
+        var embedding = await EmbedAsync(value.Text, cancellationToken).ConfigureAwait(false);
+
+        var tx = await BeginTransactionAsync(request.Tenant, cancellationToken).ConfigureAwait(false);
+        await using var txScope = tx.ConfigureAwait(false);
+        if (request.IdempotencyKey is { } key && await tx.FindByIdempotencyKeyAsync(request.Tenant, key, cancellationToken).ConfigureAwait(false) is { } prior)
+        {
+            if (!string.Equals(prior.OriginContentHash, contentHash, StringComparison.Ordinal))
+            {
+                throw new MemoryConflictException(
+                    MemoryErrorCode.IdempotencyKeyReused,
+                    $"Idempotency key '{key}' was already used in tenant '{request.Tenant}' for different content (memory {prior.Record.Id}). Use a new key for new content.",
+                    prior.Record.Id);
+            }
+
+            LogWrite(request.Tenant, prior.Record.Id, MemoryWriteOutcome.IdempotentReplay);
+            return new MemoryWriteResult(prior.Record, MemoryWriteOutcome.IdempotentReplay);
+        }
+
+        if (await tx.FindActiveByContentHashAsync(request.Tenant, contentHash, cancellationToken).ConfigureAwait(false) is { } duplicate)
+        {
+            LogWrite(request.Tenant, duplicate.Id, MemoryWriteOutcome.DuplicateContent);
+            return new MemoryWriteResult(duplicate, MemoryWriteOutcome.DuplicateContent);
+        }
+
+        var now = Now();
+        var record = new MemoryRecord
+        {
+            Id = Guid.CreateVersion7(now),
+            Tenant = request.Tenant,
+            Type = type.Name,
+            Scope = request.Scope,
+            Subject = request.Subject,
+            Actor = request.Actor,
+            Value = value,
+            ValueSchemaVersion = type.SchemaVersion,
+            Provenance = Truncate(request.Provenance),
+            Confidence = request.Confidence,
+            Salience = request.Salience,
+            DecayPolicy = request.DecayPolicy,
+            CreatedAt = now,
+            UpdatedAt = now,
+            ValidFrom = request.ValidFrom is { } validFrom ? MemoryEventChain.TruncateToMicroseconds(validFrom) : now,
+            Ttl = request.Ttl,
+            Metadata = Copy(request.Metadata),
+            IdempotencyKey = request.IdempotencyKey,
+            ContentHash = contentHash,
+        };
+
+        await AppendAsync(tx, MemoryEventType.Created, record, request.Actor, request.Reason, now, cancellationToken).ConfigureAwait(false);
+        if (embedding is { } vector)
+        {
+            await tx.SaveEmbeddingAsync(record.Tenant, record.Id, EmbeddingModel!, vector, cancellationToken).ConfigureAwait(false);
+        }
+
+        await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
+        LogWrite(request.Tenant, record.Id, MemoryWriteOutcome.Created);
+        return new MemoryWriteResult(record, MemoryWriteOutcome.Created);
+    }
+
+    /// <inheritdoc />
+    public Task<MemoryRecord?> GetAsync(string tenant, Guid id, CancellationToken cancellationToken = default)
+    {
+        MemoryRequestValidator.Tenant(tenant);
+        cancellationToken.ThrowIfCancellationRequested();
+        return LoadAsync(tenant, id, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public async Task<MemoryPage> ReadAsync(MemoryQuery query, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        MemoryRequestValidator.Filter(query, Options.Types);
+        if (query.PageSize is < 1 or > MemoryQuery.MaxPageSize)
+        {
+            throw new MemoryValidationException("page_size", $"must be between 1 and {MemoryQuery.MaxPageSize}; it is {query.PageSize}");
+        }
+
+        var after = query.Cursor is null ? (Guid?)null : DecodeCursor(query.Cursor);
+        cancellationToken.ThrowIfCancellationRequested();
+        var rows = await QueryAsync(query.ToFilter(), after, query.PageSize + 1, Now(), cancellationToken).ConfigureAwait(false);
+        if (rows.Count <= query.PageSize)
+        {
+            return new MemoryPage(rows, null);
+        }
+
+        var page = rows.Take(query.PageSize).ToList();
+        return new MemoryPage(page, EncodeCursor(page[^1].Id));
+    }
+
+    /// <inheritdoc />
+    public async Task<MemoryRecord> UpdateAsync(MemoryUpdateRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        cancellationToken.ThrowIfCancellationRequested();
+        MemoryRequestValidator.Tenant(request.Tenant);
+        MemoryRequestValidator.ExpectedVersion(request.ExpectedVersion);
+        MemoryRequestValidator.Actor(request.Actor);
+        MemoryRequestValidator.Reason(request.Reason, required: false);
+        if (request.Provenance is not null)
+        {
+            MemoryRequestValidator.Provenance(request.Provenance);
+        }
+
+        if (request.Confidence is { } confidence)
+        {
+            MemoryRequestValidator.Unit(confidence, "confidence");
+        }
+
+        if (request.Salience is { } salience)
+        {
+            MemoryRequestValidator.Unit(salience, "salience");
+        }
+
+        if (request.DecayPolicy is not null)
+        {
+            MemoryRequestValidator.DecayPolicy(request.DecayPolicy);
+        }
+
+        MemoryRequestValidator.Ttl(request.Ttl);
+        MemoryRequestValidator.Metadata(request.Metadata);
+
+        // The type is needed to validate a new value; read it outside the transaction, and check again inside.
+        MemoryValue? value = null;
+        ReadOnlyMemory<float>? embedding = null;
+        if (request.Value is not null)
+        {
+            var existing = await LoadAsync(request.Tenant, request.Id, cancellationToken).ConfigureAwait(false)
+                ?? throw new MemoryNotFoundException(request.Tenant, request.Id);
+            value = MemoryRequestValidator.Value(request.Value, MemoryRequestValidator.Type(existing.Type, Options.Types), Options.MaxValueBytes);
+            embedding = await EmbedAsync(value.Text, cancellationToken).ConfigureAwait(false);
+        }
+
+        var tx = await BeginTransactionAsync(request.Tenant, cancellationToken).ConfigureAwait(false);
+        await using var txScope = tx.ConfigureAwait(false);
+        var current = await LoadForChangeAsync(tx, request.Tenant, request.Id, request.ExpectedVersion, "update", cancellationToken).ConfigureAwait(false);
+        if (current.Status != MemoryStatus.Active)
+        {
+            throw InvalidState(current, "update");
+        }
+
+        var now = Now();
+        var newValue = value ?? current.Value;
+        var contentHash = value is null ? current.ContentHash : MemoryRequestValidator.ContentHash(current.Type, current.Scope, current.Subject, newValue);
+        if (contentHash != current.ContentHash
+            && await tx.FindActiveByContentHashAsync(request.Tenant, contentHash, cancellationToken).ConfigureAwait(false) is { } duplicate
+            && duplicate.Id != current.Id)
+        {
+            throw new MemoryConflictException(MemoryErrorCode.DuplicateContent, $"Memory {duplicate.Id} already holds this content in the same scope and subject; supersede or delete one of them instead.", duplicate.Id);
+        }
+
+        var updated = current with
+        {
+            Value = newValue,
+            ContentHash = contentHash,
+            Provenance = request.Provenance is null ? current.Provenance : Truncate(request.Provenance),
+            Confidence = request.Confidence ?? current.Confidence,
+            Salience = request.Salience ?? current.Salience,
+            DecayPolicy = request.DecayPolicy ?? current.DecayPolicy,
+            Ttl = request.Ttl ?? current.Ttl,
+            Metadata = request.Metadata is null ? current.Metadata : Copy(request.Metadata),
+            Actor = request.Actor,
+            UpdatedAt = now,
+            Version = current.Version + 1,
+        };
+
+        await AppendAsync(tx, MemoryEventType.Updated, updated, request.Actor, request.Reason, now, cancellationToken).ConfigureAwait(false);
+        if (embedding is { } vector)
+        {
+            await tx.SaveEmbeddingAsync(updated.Tenant, updated.Id, EmbeddingModel!, vector, cancellationToken).ConfigureAwait(false);
+        }
+
+        await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return updated;
+    }
+
+    /// <inheritdoc />
+    public async Task<MemorySupersedeResult> SupersedeAsync(MemorySupersedeRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        cancellationToken.ThrowIfCancellationRequested();
+        MemoryRequestValidator.Tenant(request.Tenant);
+        MemoryRequestValidator.ExpectedVersion(request.ExpectedVersion);
+        MemoryRequestValidator.Actor(request.Actor);
+        MemoryRequestValidator.Reason(request.Reason, required: false);
+        if (request.Provenance is not null)
+        {
+            MemoryRequestValidator.Provenance(request.Provenance);
+        }
+
+        if (request.Confidence is { } confidence)
+        {
+            MemoryRequestValidator.Unit(confidence, "confidence");
+        }
+
+        if (request.Salience is { } salience)
+        {
+            MemoryRequestValidator.Unit(salience, "salience");
+        }
+
+        MemoryRequestValidator.Metadata(request.Metadata);
+        var existing = await LoadAsync(request.Tenant, request.Id, cancellationToken).ConfigureAwait(false)
+            ?? throw new MemoryNotFoundException(request.Tenant, request.Id);
+        var value = MemoryRequestValidator.Value(request.Value, MemoryRequestValidator.Type(existing.Type, Options.Types), Options.MaxValueBytes);
+        var embedding = await EmbedAsync(value.Text, cancellationToken).ConfigureAwait(false);
+
+        var tx = await BeginTransactionAsync(request.Tenant, cancellationToken).ConfigureAwait(false);
+        await using var txScope = tx.ConfigureAwait(false);
+        var current = await LoadForChangeAsync(tx, request.Tenant, request.Id, request.ExpectedVersion, "supersede", cancellationToken).ConfigureAwait(false);
+        if (current.Status != MemoryStatus.Active)
+        {
+            throw InvalidState(current, "supersede");
+        }
+
+        var now = Now();
+        var validFrom = request.ValidFrom is { } from ? MemoryEventChain.TruncateToMicroseconds(from) : now;
+        if (validFrom < current.ValidFrom)
+        {
+            throw new MemoryValidationException("valid_from", $"the new version cannot start ({validFrom:O}) before the version it replaces ({current.ValidFrom:O})");
+        }
+
+        var contentHash = MemoryRequestValidator.ContentHash(current.Type, current.Scope, current.Subject, value);
+        if (await tx.FindActiveByContentHashAsync(request.Tenant, contentHash, cancellationToken).ConfigureAwait(false) is { } duplicate && duplicate.Id != current.Id)
+        {
+            throw new MemoryConflictException(MemoryErrorCode.DuplicateContent, $"Memory {duplicate.Id} already holds this content in the same scope and subject.", duplicate.Id);
+        }
+
+        var next = current with
+        {
+            Id = Guid.CreateVersion7(now),
+            Actor = request.Actor,
+            Value = value,
+            ContentHash = contentHash,
+            Provenance = request.Provenance is null ? current.Provenance : Truncate(request.Provenance),
+            Confidence = request.Confidence ?? current.Confidence,
+            Salience = request.Salience ?? current.Salience,
+            Metadata = request.Metadata is null ? current.Metadata : Copy(request.Metadata),
+            CreatedAt = now,
+            UpdatedAt = now,
+            ValidFrom = validFrom,
+            ValidTo = null,
+            Status = MemoryStatus.Active,
+            Supersedes = current.Id,
+            SupersededBy = null,
+            Version = 1,
+            IdempotencyKey = null,
+        };
+        var previous = current with
+        {
+            Status = MemoryStatus.Superseded,
+            ValidTo = validFrom,
+            SupersededBy = next.Id,
+            Actor = request.Actor,
+            UpdatedAt = now,
+            Version = current.Version + 1,
+        };
+
+        // The old version leaves the active set first, so the new one may carry the same normalized content.
+        await AppendAsync(tx, MemoryEventType.Superseded, previous, request.Actor, request.Reason, now, cancellationToken).ConfigureAwait(false);
+        await AppendAsync(tx, MemoryEventType.Created, next, request.Actor, request.Reason, now, cancellationToken).ConfigureAwait(false);
+        if (embedding is { } vector)
+        {
+            await tx.SaveEmbeddingAsync(next.Tenant, next.Id, EmbeddingModel!, vector, cancellationToken).ConfigureAwait(false);
+        }
+
+        await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return new MemorySupersedeResult(previous, next);
+    }
+
+    /// <inheritdoc />
+    public async Task<MemoryRecord> DeleteAsync(MemoryDeleteRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        cancellationToken.ThrowIfCancellationRequested();
+        MemoryRequestValidator.Tenant(request.Tenant);
+        MemoryRequestValidator.Reason(request.Reason, required: true);
+        MemoryRequestValidator.Actor(request.Actor);
+        MemoryRequestValidator.ExpectedVersion(request.ExpectedVersion);
+
+        var tx = await BeginTransactionAsync(request.Tenant, cancellationToken).ConfigureAwait(false);
+        await using var txScope = tx.ConfigureAwait(false);
+        var current = await LoadForChangeAsync(tx, request.Tenant, request.Id, request.ExpectedVersion, "delete", cancellationToken).ConfigureAwait(false);
+        if (current.Status == MemoryStatus.Deleted)
+        {
+            throw InvalidState(current, "delete");
+        }
+
+        var now = Now();
+        var deleted = current with
+        {
+            Status = MemoryStatus.Deleted,
+            DeletionReason = request.Reason,
+            ValidTo = current.ValidTo ?? now,
+            Actor = request.Actor,
+            UpdatedAt = now,
+            Version = current.Version + 1,
+        };
+        await AppendAsync(tx, MemoryEventType.Deleted, deleted, request.Actor, request.Reason, now, cancellationToken).ConfigureAwait(false);
+        await tx.DeleteEmbeddingsAsync(deleted.Tenant, deleted.Id, cancellationToken).ConfigureAwait(false);
+        await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return deleted;
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<MemoryEvent>> GetHistoryAsync(string tenant, Guid id, CancellationToken cancellationToken = default)
+    {
+        MemoryRequestValidator.Tenant(tenant);
+        var events = new List<MemoryEvent>();
+        await foreach (var e in ReadEventsAsync(tenant, id, cancellationToken).ConfigureAwait(false))
+        {
+            events.Add(e);
+        }
+
+        return events;
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<MemorySearchResult>> SearchAsync(MemorySearchRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        MemoryRequestValidator.Filter(request, Options.Types);
+        if (string.IsNullOrWhiteSpace(request.Text))
+        {
+            throw new MemoryValidationException("text", "is required and must not be blank");
+        }
+
+        if (request.Top is < 1 or > 100)
+        {
+            throw new MemoryValidationException("top", $"must be between 1 and 100; it is {request.Top}");
+        }
+
+        if (request.Mode == MemorySearchMode.Vector && Options.EmbeddingGenerator is null)
+        {
+            throw new MemoryException(MemoryErrorCode.NotSupported, "Vector search needs an embedding generator: set MemoryStoreOptions.EmbeddingGenerator, or search in text or hybrid mode.");
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        var filter = request.ToFilter();
+        var now = Now();
+        var candidates = Math.Max(request.Top * 4, 40);
+
+        IReadOnlyList<ScoredMemoryId> vectorHits = [];
+        if (request.Mode != MemorySearchMode.Text && await EmbedAsync(request.Text, cancellationToken).ConfigureAwait(false) is { } query)
+        {
+            vectorHits = await SearchVectorAsync(filter, EmbeddingModel!, query, candidates, now, cancellationToken).ConfigureAwait(false);
+        }
+
+        IReadOnlyList<ScoredMemoryId> textHits = [];
+        if (request.Mode != MemorySearchMode.Vector && TextQueryTerms(request.Text) is { Count: > 0 } terms)
+        {
+            textHits = await SearchTextAsync(filter, terms, candidates, now, cancellationToken).ConfigureAwait(false);
+        }
+
+        // Reciprocal rank fusion: robust to the two retrievers' incomparable score scales.
+        var fused = new Dictionary<Guid, (double Score, double? Vector, int? VectorRank, double? Text, int? TextRank)>();
+        for (var i = 0; i < vectorHits.Count; i++)
+        {
+            var hit = vectorHits[i];
+            fused[hit.Id] = (1.0 / (RrfK + i + 1), hit.Score, i + 1, null, null);
+        }
+
+        for (var i = 0; i < textHits.Count; i++)
+        {
+            var hit = textHits[i];
+            var entry = fused.GetValueOrDefault(hit.Id);
+            fused[hit.Id] = (entry.Score + (1.0 / (RrfK + i + 1)), entry.Vector, entry.VectorRank, hit.Score, i + 1);
+        }
+
+        var top = fused.OrderByDescending(kv => kv.Value.Score).ThenBy(kv => kv.Key).Take(request.Top).ToList();
+        if (top.Count == 0)
+        {
+            return [];
+        }
+
+        var records = (await LoadManyAsync(request.Tenant, top.Select(kv => kv.Key).ToList(), cancellationToken).ConfigureAwait(false))
+            .ToDictionary(r => r.Id);
+        var model = vectorHits.Count > 0 ? EmbeddingModel : null;
+        return top
+            .Where(kv => records.ContainsKey(kv.Key))
+            .Select(kv => new MemorySearchResult(
+                records[kv.Key],
+                kv.Value.Score,
+                new MemoryScoreBreakdown(kv.Value.Vector, kv.Value.VectorRank, kv.Value.Text, kv.Value.TextRank, kv.Value.VectorRank is null ? null : model)))
+            .ToList();
+    }
+
+    /// <inheritdoc />
+    public async Task<MemoryTransferResult> ExportAsync(Stream destination, MemoryExportOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        options ??= new MemoryExportOptions();
+        if (options.Tenant is not null)
+        {
+            MemoryRequestValidator.Tenant(options.Tenant);
+        }
+
+        var tenants = options.Tenant is { } one ? [one] : await ListTenantsAsync(cancellationToken).ConfigureAwait(false);
+        var writer = new MemoryExportWriter(destination, options.Progress);
+        await using var writerScope = writer.ConfigureAwait(false);
+        await writer.WriteHeaderAsync(new MemoryExportHeader(MemoryExportFormat.Name, MemoryExportFormat.Version, MemoryRecord.CurrentSchemaVersion, Options.TimeProvider.GetUtcNow(), options.Tenant, Producer), cancellationToken).ConfigureAwait(false);
+        var exported = new List<string>();
+        foreach (var tenant in tenants)
+        {
+            // The objects written are the projection of exactly the events written, so the file is consistent even
+            // while writers keep appending.
+            var latest = new Dictionary<Guid, string>();
+            var order = new List<Guid>();
+            await foreach (var e in ReadEventsAsync(tenant, null, cancellationToken).ConfigureAwait(false))
+            {
+                await writer.WriteEventAsync(e, cancellationToken).ConfigureAwait(false);
+                if (!latest.ContainsKey(e.MemoryId))
+                {
+                    order.Add(e.MemoryId);
+                }
+
+                if (e.Payload is not null)
+                {
+                    latest[e.MemoryId] = e.Payload;
+                }
+            }
+
+            foreach (var id in order)
+            {
+                if (latest.TryGetValue(id, out var payload))
+                {
+                    await writer.WriteObjectAsync(MemoryJson.DeserializeRecord(payload), cancellationToken).ConfigureAwait(false);
+                }
+            }
+
+            if (order.Count > 0)
+            {
+                exported.Add(tenant);
+            }
+        }
+
+        await writer.WriteEndAsync(cancellationToken).ConfigureAwait(false);
+        options.Progress?.Report(new MemoryTransferProgress(writer.EventCount + writer.ObjectCount + 2, writer.EventCount, writer.ObjectCount, writer.EventCount));
+        return new MemoryTransferResult(writer.EventCount, writer.ObjectCount, exported);
+    }
+
+    /// <inheritdoc />
+    public async Task<MemoryTransferResult> ImportAsync(Stream source, MemoryImportOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        options ??= new MemoryImportOptions();
+        long events = 0;
+        long objects = 0;
+        long line = 1;
+        var tenants = new List<string>();
+        var seenTenants = new HashSet<string>(StringComparer.Ordinal);
+        var toEmbed = new List<(string Tenant, Guid Id)>();
+        var embedSeen = new HashSet<Guid>();
+
+        var tx = await BeginTransactionAsync(null, cancellationToken).ConfigureAwait(false);
+        await using var txScope = tx.ConfigureAwait(false);
+        try
+        {
+            await foreach (var item in MemoryExportReader.ReadAsync(source, cancellationToken).ConfigureAwait(false))
+            {
+                line = item.Line;
+                if (item.Event is { } e)
+                {
+                    var firstOfTenant = seenTenants.Add(e.Tenant);
+                    if (firstOfTenant)
+                    {
+                        MemoryRequestValidator.Tenant(e.Tenant);
+                        tenants.Add(e.Tenant);
+                    }
+
+                    var record = await CheckImportedEventAsync(tx, e, firstOfTenant, line, cancellationToken).ConfigureAwait(false);
+                    await tx.AppendAsync(e, record, cancellationToken).ConfigureAwait(false);
+                    if (record is not null && embedSeen.Add(record.Id))
+                    {
+                        toEmbed.Add((record.Tenant, record.Id));
+                    }
+
+                    events++;
+                }
+                else if (item.Record is { } imported)
+                {
+                    var projected = await tx.GetAsync(imported.Tenant, imported.Id, cancellationToken).ConfigureAwait(false);
+                    if (projected is null || !projected.Equals(imported))
+                    {
+                        throw new MemoryImportException(MemoryErrorCode.ImportInvalid, line, "record", $"object {imported.Id} does not match the state its events produce: the file was edited");
+                    }
+
+                    objects++;
+                }
+
+                if (options.Progress is not null && line % 1000 == 0)
+                {
+                    options.Progress.Report(new MemoryTransferProgress(line, events, objects, null));
+                }
+            }
+
+            await EmbedImportedAsync(tx, toEmbed, cancellationToken).ConfigureAwait(false);
+            await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (DbException ex)
+        {
+            throw new MemoryImportException(MemoryErrorCode.ImportConflict, line, null, $"the store rejected this line: {ex.Message}", ex);
+        }
+        catch (MemoryValidationException ex)
+        {
+            throw new MemoryImportException(MemoryErrorCode.ImportInvalid, line, ex.Field, ex.Message, ex);
+        }
+
+        options.Progress?.Report(new MemoryTransferProgress(line, events, objects, events));
+        LogImported(events, objects, tenants.Count);
+        return new MemoryTransferResult(events, objects, tenants);
+    }
+
+    /// <inheritdoc />
+    public async Task<ChainVerificationResult> VerifyAsync(string? tenant = null, CancellationToken cancellationToken = default)
+    {
+        if (tenant is not null)
+        {
+            MemoryRequestValidator.Tenant(tenant);
+        }
+
+        var tenants = tenant is not null ? [tenant] : await ListTenantsAsync(cancellationToken).ConfigureAwait(false);
+        long checkedEvents = 0;
+        foreach (var name in tenants)
+        {
+            var expected = ChainHead.Empty;
+            await foreach (var e in ReadEventsAsync(name, null, cancellationToken).ConfigureAwait(false))
+            {
+                checkedEvents++;
+                var problem =
+                    e.Sequence != expected.Sequence + 1 ? $"expected sequence {expected.Sequence + 1}, found {e.Sequence}: event(s) {expected.Sequence + 1}..{e.Sequence - 1} are missing"
+                    : e.PreviousHash != expected.Hash ? "previous_hash does not match the hash of the event before it"
+                    : e.Payload is not null && MemoryEventChain.ComputePayloadHash(e.Payload) != e.PayloadHash ? "the payload does not match its payload_hash: the content was altered"
+                    : MemoryEventChain.ComputeHash(e) != e.Hash ? "the event's hash does not match its fields: the event was altered"
+                    : null;
+                if (problem is not null)
+                {
+                    var brokenAt = e.Sequence != expected.Sequence + 1 ? expected.Sequence + 1 : e.Sequence;
+                    return Broken(tenants.Count, checkedEvents, new BrokenChainLink(name, brokenAt, brokenAt == e.Sequence ? e.EventId : null, problem));
+                }
+
+                expected = new ChainHead(e.Sequence, e.Hash);
+            }
+
+            var recorded = await ReadChainHeadAsync(name, cancellationToken).ConfigureAwait(false) ?? ChainHead.Empty;
+            if (recorded != expected)
+            {
+                return Broken(tenants.Count, checkedEvents, new BrokenChainLink(
+                    name,
+                    expected.Sequence + 1,
+                    null,
+                    $"the chain head records sequence {recorded.Sequence}, but the log ends at {expected.Sequence}: events were removed"));
+            }
+        }
+
+        return new ChainVerificationResult(true, tenants.Count, checkedEvents, null);
+    }
+
+    /// <inheritdoc />
+    public virtual object? GetService(Type serviceType, object? serviceKey = null)
+    {
+        ArgumentNullException.ThrowIfNull(serviceType);
+        if (serviceKey is not null)
+        {
+            return null;
+        }
+
+        if (serviceType == typeof(MemoryStoreMetadata))
+        {
+            return Metadata;
+        }
+
+        return serviceType.IsInstanceOfType(this) ? this : null;
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        Dispose(disposing: true);
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Gets the store's metadata.</summary>
+    protected abstract MemoryStoreMetadata Metadata { get; }
+
+    /// <summary>Releases the backend's resources.</summary>
+    /// <param name="disposing">Whether this is called from <see cref="Dispose()"/>.</param>
+    protected virtual void Dispose(bool disposing)
+    {
+    }
+
+    /// <summary>Begins a write transaction that holds the lock on one tenant's chain, or on every chain when <paramref name="tenant"/> is null.</summary>
+    /// <param name="tenant">The tenant, or null to lock all (import).</param>
+    /// <param name="cancellationToken">The cancellation token.</param>
+    /// <returns>The transaction.</returns>
+    protected abstract Task<MemoryStoreTransaction> BeginTransactionAsync(string? tenant, CancellationToken cancellationToken);
+
+    /// <summary>Loads one record, in any status.</summary>
+    /// <param name="tenant">The tenant.</param>
+    /// <param name="id">The id.</param>
+    /// <param name="cancellationToken">The cancellation token.</param>
+    /// <returns>The record, or null.</returns>
+    protected abstract Task<MemoryRecord?> LoadAsync(string tenant, Guid id, CancellationToken cancellationToken);
+
+    /// <summary>Loads several records of one tenant, in any status; missing ids are skipped.</summary>
+    /// <param name="tenant">The tenant.</param>
+    /// <param name="ids">The ids.</param>
+    /// <param name="cancellationToken">The cancellation token.</param>
+    /// <returns>The records, in any order.</returns>
+    protected abstract Task<IReadOnlyList<MemoryRecord>> LoadManyAsync(string tenant, IReadOnlyList<Guid> ids, CancellationToken cancellationToken);
+
+    /// <summary>Reads records matching a filter, in ascending id order, after a cursor id.</summary>
+    /// <param name="filter">The validated filter.</param>
+    /// <param name="after">Only ids greater than this, when set.</param>
+    /// <param name="limit">The most rows to return.</param>
+    /// <param name="now">The current time, for expiry.</param>
+    /// <param name="cancellationToken">The cancellation token.</param>
+    /// <returns>The records.</returns>
+    protected abstract Task<IReadOnlyList<MemoryRecord>> QueryAsync(MemoryFilter filter, Guid? after, int limit, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>Full-text retriever: records matching any of the terms under the filter, best first.</summary>
+    /// <param name="filter">The validated filter.</param>
+    /// <param name="terms">Lower-case query terms (letters and digits only).</param>
+    /// <param name="limit">The most candidates to return.</param>
+    /// <param name="now">The current time, for expiry.</param>
+    /// <param name="cancellationToken">The cancellation token.</param>
+    /// <returns>The candidates, best first.</returns>
+    protected abstract Task<IReadOnlyList<ScoredMemoryId>> SearchTextAsync(MemoryFilter filter, IReadOnlyList<string> terms, int limit, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>Vector retriever: records under the filter nearest to the query embedding of one model, best first (score = cosine similarity).</summary>
+    /// <param name="filter">The validated filter.</param>
+    /// <param name="model">The embedding model.</param>
+    /// <param name="query">The query embedding.</param>
+    /// <param name="limit">The most candidates to return.</param>
+    /// <param name="now">The current time, for expiry.</param>
+    /// <param name="cancellationToken">The cancellation token.</param>
+    /// <returns>The candidates, best first.</returns>
+    protected abstract Task<IReadOnlyList<ScoredMemoryId>> SearchVectorAsync(MemoryFilter filter, string model, ReadOnlyMemory<float> query, int limit, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>Reads a tenant's events in sequence order, optionally only one memory's.</summary>
+    /// <param name="tenant">The tenant.</param>
+    /// <param name="memoryId">One memory, or null for the whole chain.</param>
+    /// <param name="cancellationToken">The cancellation token.</param>
+    /// <returns>The events.</returns>
+    protected abstract IAsyncEnumerable<MemoryEvent> ReadEventsAsync(string tenant, Guid? memoryId, CancellationToken cancellationToken);
+
+    /// <summary>Lists the tenants that have a chain, in ordinal order.</summary>
+    /// <param name="cancellationToken">The cancellation token.</param>
+    /// <returns>The tenants.</returns>
+    protected abstract Task<IReadOnlyList<string>> ListTenantsAsync(CancellationToken cancellationToken);
+
+    /// <summary>Reads a tenant's recorded chain head without locking.</summary>
+    /// <param name="tenant">The tenant.</param>
+    /// <param name="cancellationToken">The cancellation token.</param>
+    /// <returns>The head, or null.</returns>
+    protected abstract Task<ChainHead?> ReadChainHeadAsync(string tenant, CancellationToken cancellationToken);
+
+    /// <summary>Splits query text into the lower-case word terms the full-text retrievers match.</summary>
+    /// <param name="text">The query text.</param>
+    /// <returns>Distinct terms, at most 32.</returns>
+    protected static IReadOnlyList<string> TextQueryTerms(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var terms = new List<string>();
+        var current = new StringBuilder();
+        foreach (var c in text)
+        {
+            if (char.IsLetterOrDigit(c))
+            {
+                current.Append(char.ToLowerInvariant(c));
+            }
+            else if (current.Length > 0)
+            {
+                terms.Add(current.ToString());
+                current.Clear();
+            }
+        }
+
+        if (current.Length > 0)
+        {
+            terms.Add(current.ToString());
+        }
+
+        return terms.Distinct(StringComparer.Ordinal).Take(32).ToList();
+    }
+
+    /// <summary>Gets the text a record is indexed under for full-text search.</summary>
+    /// <param name="record">The record.</param>
+    /// <returns>The text.</returns>
+    protected static string IndexText(MemoryRecord record)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        return record.Value.Text;
+    }
+
+    private static ChainVerificationResult Broken(int tenants, long events, BrokenChainLink link) => new(false, tenants, events, link);
+
+    private static MemoryConflictException InvalidState(MemoryRecord record, string operation) =>
+        new(MemoryErrorCode.InvalidState, $"Memory {record.Id} is {MemoryJson.EnumName(record.Status)}; only active memories can be {(operation == "delete" ? "deleted again" : operation + "d")}.", record.Id);
+
+    private static Dictionary<string, string> Copy(IReadOnlyDictionary<string, string>? metadata) =>
+        metadata is null ? new Dictionary<string, string>(StringComparer.Ordinal) : new Dictionary<string, string>(metadata, StringComparer.Ordinal);
+
+    private static MemoryProvenance Truncate(MemoryProvenance provenance) =>
+        provenance.ObservedAt is { } observed ? provenance with { ObservedAt = MemoryEventChain.TruncateToMicroseconds(observed) } : provenance;
+
+    private static string EncodeCursor(Guid id) => Convert.ToBase64String(Encoding.UTF8.GetBytes("v1|" + id.ToString("D"))).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+    private static Guid DecodeCursor(string cursor)
+    {
+        try
+        {
+            var base64 = cursor.Replace('-', '+').Replace('_', '/');
+            base64 = base64.PadRight(base64.Length + ((4 - (base64.Length % 4)) % 4), '=');
+            var text = Encoding.UTF8.GetString(Convert.FromBase64String(base64));
+            if (text.StartsWith("v1|", StringComparison.Ordinal) && Guid.TryParseExact(text.AsSpan(3), "D", out var id))
+            {
+                return id;
+            }
+        }
+        catch (FormatException)
+        {
+        }
+
+        throw new MemoryValidationException("cursor", "is not a cursor returned by this store; start again without a cursor");
+    }
+
+    private async Task<MemoryRecord> LoadForChangeAsync(MemoryStoreTransaction tx, string tenant, Guid id, long? expectedVersion, string operation, CancellationToken cancellationToken)
+    {
+        var current = await tx.GetAsync(tenant, id, cancellationToken).ConfigureAwait(false)
+            ?? throw new MemoryNotFoundException(tenant, id);
+        if (expectedVersion is { } expected && expected != current.Version)
+        {
+            LogVersionConflict(tenant, id, operation, expected, current.Version);
+            throw new MemoryConcurrencyException(id, expected, current.Version);
+        }
+
+        return current;
+    }
+
+    private async Task<MemoryRecord?> CheckImportedEventAsync(MemoryStoreTransaction tx, MemoryEvent e, bool firstOfTenant, long line, CancellationToken cancellationToken)
+    {
+        var head = await tx.GetHeadAsync(e.Tenant, cancellationToken).ConfigureAwait(false);
+        if (firstOfTenant && head.Sequence > 0 && (e.Sequence != head.Sequence + 1 || e.PreviousHash != head.Hash))
+        {
+            throw new MemoryImportException(
+                MemoryErrorCode.ImportConflict,
+                line,
+                "sequence",
+                $"tenant '{e.Tenant}' already has {head.Sequence} events in this store and this export does not continue its chain; import into an empty store, or export only this store's missing events");
+        }
+
+        if (e.Sequence != head.Sequence + 1)
+        {
+            throw new MemoryImportException(MemoryErrorCode.ImportInvalid, line, "sequence", $"expected sequence {head.Sequence + 1} for tenant '{e.Tenant}', found {e.Sequence}: events are missing or out of order");
+        }
+
+        if (e.PreviousHash != head.Hash)
+        {
+            throw new MemoryImportException(MemoryErrorCode.ImportInvalid, line, "previous_hash", "does not match the hash of the tenant's previous event: the chain is broken");
+        }
+
+        if (MemoryEventChain.ComputeHash(e) != e.Hash)
+        {
+            throw new MemoryImportException(MemoryErrorCode.ImportInvalid, line, "hash", "does not match the event's fields: the event was altered");
+        }
+
+        var record = e.ReadRecord();
+        if (record is null)
+        {
+            return null;
+        }
+
+        if (record.Id != e.MemoryId || record.Tenant != e.Tenant || record.Version != e.StreamVersion)
+        {
+            throw new MemoryImportException(MemoryErrorCode.ImportInvalid, line, "payload", "the payload's id, tenant or version does not match the event");
+        }
+
+        if (!Options.Types.TryGet(record.Type, out _))
+        {
+            throw new MemoryImportException(MemoryErrorCode.ImportInvalid, line, "payload.type", $"memory type \"{record.Type}\" is not registered in this store; register it before importing");
+        }
+
+        return record;
+    }
+
+    private async Task EmbedImportedAsync(MemoryStoreTransaction tx, List<(string Tenant, Guid Id)> ids, CancellationToken cancellationToken)
+    {
+        if (Options.EmbeddingGenerator is not { } generator)
+        {
+            return;
+        }
+
+        var batch = new List<MemoryRecord>(EmbeddingBatchSize);
+        foreach (var (tenant, id) in ids)
+        {
+            if (await tx.GetAsync(tenant, id, cancellationToken).ConfigureAwait(false) is { Status: MemoryStatus.Active } record)
+            {
+                batch.Add(record);
+                if (batch.Count == EmbeddingBatchSize)
+                {
+                    await FlushAsync().ConfigureAwait(false);
+                }
+            }
+        }
+
+        await FlushAsync().ConfigureAwait(false);
+
+        async Task FlushAsync()
+        {
+            if (batch.Count == 0)
+            {
+                return;
+            }
+
+            var embeddings = await generator.GenerateAsync(batch.Select(r => r.Value.Text), cancellationToken: cancellationToken).ConfigureAwait(false);
+            for (var i = 0; i < batch.Count; i++)
+            {
+                await tx.SaveEmbeddingAsync(batch[i].Tenant, batch[i].Id, EmbeddingModel!, embeddings[i].Vector, cancellationToken).ConfigureAwait(false);
+            }
+
+            batch.Clear();
+        }
+    }
+
+    private static async Task AppendAsync(MemoryStoreTransaction tx, MemoryEventType type, MemoryRecord state, MemoryActor actor, string? reason, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var head = await tx.GetHeadAsync(state.Tenant, cancellationToken).ConfigureAwait(false);
+        var payload = MemoryJson.SerializeRecord(state);
+        var e = new MemoryEvent
+        {
+            Tenant = state.Tenant,
+            Sequence = head.Sequence + 1,
+            EventId = Guid.CreateVersion7(now),
+            MemoryId = state.Id,
+            EventType = type,
+            StreamVersion = state.Version,
+            OccurredAt = now,
+            Actor = actor,
+            Reason = reason,
+            Payload = payload,
+            PayloadHash = MemoryEventChain.ComputePayloadHash(payload),
+            PreviousHash = head.Hash,
+            Hash = string.Empty,
+        };
+        e = e with { Hash = MemoryEventChain.ComputeHash(e) };
+        await tx.AppendAsync(e, state, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<ReadOnlyMemory<float>?> EmbedAsync(string text, CancellationToken cancellationToken)
+    {
+        if (Options.EmbeddingGenerator is not { } generator)
+        {
+            return null;
+        }
+
+        var embedding = await generator.GenerateAsync(text, cancellationToken: cancellationToken).ConfigureAwait(false);
+        return embedding.Vector;
+    }
+
+    private DateTimeOffset Now() => MemoryEventChain.TruncateToMicroseconds(Options.TimeProvider.GetUtcNow());
+
+    [LoggerMessage(1, LogLevel.Debug, "Write in tenant {Tenant}: memory {MemoryId} {Outcome}.")]
+    private partial void LogWrite(string tenant, Guid memoryId, MemoryWriteOutcome outcome);
+
+    [LoggerMessage(2, LogLevel.Debug, "Version conflict in tenant {Tenant} on {Operation} of memory {MemoryId}: expected {Expected}, found {Actual}.")]
+    private partial void LogVersionConflict(string tenant, Guid memoryId, string operation, long expected, long actual);
+
+    [LoggerMessage(3, LogLevel.Information, "Imported {Events} events and checked {Objects} objects for {Tenants} tenant(s).")]
+    private partial void LogImported(long events, long objects, int tenants);
+}

@@ -1,0 +1,360 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+
+namespace SkMemory.Storage;
+
+/// <summary>Validates requests at the store boundary; every rule names the JSON field it checks.</summary>
+internal static class MemoryRequestValidator
+{
+    private const int MaxTenantLength = 128;
+    private const int MaxSubjectLength = 256;
+    private const int MaxNameLength = 128;
+    private const int MaxReasonLength = 2000;
+    private const int MaxMetadataEntries = 64;
+    private const int MaxMetadataKeyLength = 64;
+    private const int MaxMetadataValueLength = 1024;
+    private const int MaxIdempotencyKeyLength = 256;
+    private const int MaxEvidenceItems = 256;
+
+    public static void Tenant(string? tenant) => Name(tenant, "tenant", MaxTenantLength);
+
+    public static void Subject(string? subject) => Name(subject, "subject", MaxSubjectLength);
+
+    public static MemoryTypeDefinition Type(string? type, MemoryTypeRegistry registry)
+    {
+        if (string.IsNullOrWhiteSpace(type))
+        {
+            throw new MemoryValidationException("type", "is required");
+        }
+
+        return registry.TryGet(type, out var definition)
+            ? definition
+            : throw new MemoryValidationException("type", $"unknown memory type \"{type}\"; registered types: {string.Join(", ", registry.Types.Select(t => t.Name))}");
+    }
+
+    public static void Scope(MemoryScope? scope)
+    {
+        if (scope is null)
+        {
+            throw new MemoryValidationException("scope", "is required");
+        }
+
+        if (!Enum.IsDefined(scope.Kind))
+        {
+            throw new MemoryValidationException("scope.kind", $"unknown scope kind {(int)scope.Kind}");
+        }
+
+        if (scope.Kind == MemoryScopeKind.Team)
+        {
+            Name(scope.Team, "scope.team", MaxNameLength);
+        }
+        else if (scope.Team is not null)
+        {
+            throw new MemoryValidationException("scope.team", $"only team scopes name a team; this scope is {MemoryJson.EnumName(scope.Kind)}");
+        }
+
+        OptionalName(scope.Agent, "scope.agent");
+        OptionalName(scope.Session, "scope.session");
+    }
+
+    public static void Actor(MemoryActor? actor)
+    {
+        if (actor is null)
+        {
+            throw new MemoryValidationException("actor", "is required");
+        }
+
+        if (!Enum.IsDefined(actor.Kind))
+        {
+            throw new MemoryValidationException("actor.kind", $"unknown actor kind {(int)actor.Kind}");
+        }
+
+        Name(actor.Id, "actor.id", MaxSubjectLength);
+    }
+
+    /// <summary>Validates a value and returns it with its structured part in compact canonical form.</summary>
+    public static MemoryValue Value(MemoryValue? value, MemoryTypeDefinition type, int maxBytes)
+    {
+        if (value is null)
+        {
+            throw new MemoryValidationException("value", "is required");
+        }
+
+        if (string.IsNullOrWhiteSpace(value.Text))
+        {
+            throw new MemoryValidationException("value.text", "is required and must not be blank");
+        }
+
+        JsonElement? structured = null;
+        var size = Encoding.UTF8.GetByteCount(value.Text);
+        if (value.Structured is { } element)
+        {
+            if (element.ValueKind == JsonValueKind.Undefined)
+            {
+                throw new MemoryValidationException("value.structured", "is not a JSON value");
+            }
+
+            var compact = JsonSerializer.SerializeToUtf8Bytes(element, MemoryJsonContext.Default.JsonElement);
+            size += compact.Length;
+            if (size <= maxBytes)
+            {
+                using var doc = JsonDocument.Parse(compact);
+                structured = doc.RootElement.Clone();
+                if (type.Validate(structured.Value) is { } problem)
+                {
+                    throw new MemoryValidationException("value.structured", $"does not match the JSON schema of type \"{type.Name}\": {problem}");
+                }
+            }
+        }
+
+        if (size > maxBytes)
+        {
+            throw new MemoryValidationException("value", $"is {size} bytes; the limit is {maxBytes} bytes (MemoryStoreOptions.MaxValueBytes). Store a summary and keep the source as evidence.");
+        }
+
+        return new MemoryValue(value.Text, structured);
+    }
+
+    public static void Unit(double value, string field)
+    {
+        if (double.IsNaN(value) || value < 0 || value > 1)
+        {
+            throw new MemoryValidationException(field, $"must be between 0 and 1; it is {value}");
+        }
+    }
+
+    public static void Provenance(MemoryProvenance? provenance)
+    {
+        if (provenance is null)
+        {
+            throw new MemoryValidationException("provenance", "is required (use MemoryProvenance.Manual when there is no evidence)");
+        }
+
+        if (!Enum.IsDefined(provenance.SourceKind))
+        {
+            throw new MemoryValidationException("provenance.source_kind", $"unknown source kind {(int)provenance.SourceKind}");
+        }
+
+        Items(provenance.MessageIds, "provenance.message_ids");
+        Items(provenance.ToolCallIds, "provenance.tool_call_ids");
+        Items(provenance.FileHashes, "provenance.file_hashes");
+        Items(provenance.QuotedSpans, "provenance.quoted_spans");
+    }
+
+    public static void DecayPolicy(MemoryDecayPolicy? policy)
+    {
+        if (policy is null)
+        {
+            throw new MemoryValidationException("decay_policy", "is required (use MemoryDecayPolicy.None)");
+        }
+
+        if (policy.Kind == MemoryDecayKind.Exponential && policy.HalfLife is not { Ticks: > 0 })
+        {
+            throw new MemoryValidationException("decay_policy.half_life", "exponential decay needs a positive half-life");
+        }
+    }
+
+    public static void Ttl(TimeSpan? ttl)
+    {
+        if (ttl is { } value && value <= TimeSpan.Zero)
+        {
+            throw new MemoryValidationException("ttl", $"must be positive; it is {value}");
+        }
+    }
+
+    public static void Metadata(IReadOnlyDictionary<string, string>? metadata)
+    {
+        if (metadata is null)
+        {
+            return;
+        }
+
+        if (metadata.Count > MaxMetadataEntries)
+        {
+            throw new MemoryValidationException("metadata", $"has {metadata.Count} entries; at most {MaxMetadataEntries} are allowed");
+        }
+
+        foreach (var (key, value) in metadata)
+        {
+            if (string.IsNullOrWhiteSpace(key) || key.Length > MaxMetadataKeyLength)
+            {
+                throw new MemoryValidationException("metadata", $"keys must be 1..{MaxMetadataKeyLength} non-blank characters; found \"{key}\"");
+            }
+
+            if (value is null || value.Length > MaxMetadataValueLength)
+            {
+                throw new MemoryValidationException($"metadata.{key}", $"values must be non-null strings of at most {MaxMetadataValueLength} characters");
+            }
+        }
+    }
+
+    public static void IdempotencyKey(string? key)
+    {
+        if (key is not null && (string.IsNullOrWhiteSpace(key) || key.Length > MaxIdempotencyKeyLength))
+        {
+            throw new MemoryValidationException("idempotency_key", $"must be 1..{MaxIdempotencyKeyLength} non-blank characters when given");
+        }
+    }
+
+    public static void Reason(string? reason, bool required)
+    {
+        if (reason is null || reason.Trim().Length == 0)
+        {
+            if (required)
+            {
+                throw new MemoryValidationException("reason", "is required: say why (it is kept in the record and the audit log)");
+            }
+
+            if (reason is not null)
+            {
+                throw new MemoryValidationException("reason", "must not be blank when given");
+            }
+
+            return;
+        }
+
+        if (reason.Length > MaxReasonLength)
+        {
+            throw new MemoryValidationException("reason", $"is {reason.Length} characters; at most {MaxReasonLength} are allowed");
+        }
+    }
+
+    public static void ExpectedVersion(long? version)
+    {
+        if (version is < 1)
+        {
+            throw new MemoryValidationException("expected_version", $"must be 1 or more; it is {version}");
+        }
+    }
+
+    public static void Filter(MemoryFilter filter, MemoryTypeRegistry registry)
+    {
+        ArgumentNullException.ThrowIfNull(filter);
+        Tenant(filter.Tenant);
+        if (filter.Subject is not null)
+        {
+            Subject(filter.Subject);
+        }
+
+        if (filter.Types is { } types)
+        {
+            foreach (var type in types)
+            {
+                if (!registry.TryGet(type, out _))
+                {
+                    throw new MemoryValidationException("types", $"unknown memory type \"{type}\"");
+                }
+            }
+        }
+
+        if (filter.ScopeKinds?.FirstOrDefault(k => !Enum.IsDefined(k)) is { } badKind && !Enum.IsDefined(badKind))
+        {
+            throw new MemoryValidationException("scope_kinds", $"unknown scope kind {(int)badKind}");
+        }
+
+        if (filter.Statuses?.FirstOrDefault(s => !Enum.IsDefined(s)) is { } badStatus && !Enum.IsDefined(badStatus))
+        {
+            throw new MemoryValidationException("statuses", $"unknown status {(int)badStatus}");
+        }
+
+        if (filter.CreatedFrom >= filter.CreatedTo)
+        {
+            throw new MemoryValidationException("created_from", "must be before created_to");
+        }
+
+        if (filter.UpdatedFrom >= filter.UpdatedTo)
+        {
+            throw new MemoryValidationException("updated_from", "must be before updated_to");
+        }
+
+        Metadata(filter.Metadata);
+    }
+
+    /// <summary>
+    /// The hash that recognizes "the same memory": type, scope, subject and value, with text compared after trimming,
+    /// collapsing whitespace and ignoring case.
+    /// </summary>
+    public static string ContentHash(string type, MemoryScope scope, string subject, MemoryValue value)
+    {
+        var builder = new StringBuilder(256)
+            .Append("skmemory-content-v1\n")
+            .Append(type).Append('\n')
+            .Append(MemoryJson.EnumName(scope.Kind)).Append('\n')
+            .Append(scope.Team).Append('\n')
+            .Append(scope.Agent).Append('\n')
+            .Append(scope.Session).Append('\n')
+            .Append(subject).Append('\n')
+            .Append(NormalizeText(value.Text)).Append('\n')
+            .Append(value.Structured?.GetRawText());
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(builder.ToString())));
+    }
+
+    private static string NormalizeText(string text)
+    {
+        var builder = new StringBuilder(text.Length);
+        var pendingSpace = false;
+        foreach (var c in text.Trim())
+        {
+            if (char.IsWhiteSpace(c))
+            {
+                pendingSpace = true;
+                continue;
+            }
+
+            if (pendingSpace)
+            {
+                builder.Append(' ');
+                pendingSpace = false;
+            }
+
+            builder.Append(char.ToLowerInvariant(c));
+        }
+
+        return builder.ToString();
+    }
+
+    private static void Name(string? value, string field, int maxLength)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            throw new MemoryValidationException(field, "is required and must not be blank");
+        }
+
+        if (value.Length > maxLength)
+        {
+            throw new MemoryValidationException(field, $"is {value.Length} characters; at most {maxLength} are allowed");
+        }
+
+        if (value.Any(char.IsControl))
+        {
+            throw new MemoryValidationException(field, "must not contain control characters");
+        }
+    }
+
+    private static void OptionalName(string? value, string field)
+    {
+        if (value is not null)
+        {
+            Name(value, field, MaxNameLength);
+        }
+    }
+
+    private static void Items(IReadOnlyList<string>? items, string field)
+    {
+        if (items is null)
+        {
+            throw new MemoryValidationException(field, "must be a list (empty when there is nothing)");
+        }
+
+        if (items.Count > MaxEvidenceItems)
+        {
+            throw new MemoryValidationException(field, $"has {items.Count} items; at most {MaxEvidenceItems} are allowed");
+        }
+
+        if (items.Any(string.IsNullOrEmpty))
+        {
+            throw new MemoryValidationException(field, "must not contain empty items");
+        }
+    }
+}

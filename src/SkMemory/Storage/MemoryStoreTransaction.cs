@@ -1,0 +1,143 @@
+namespace SkMemory.Storage;
+
+/// <summary>
+/// A backend's write transaction. It holds the lock on the tenant chains it touches; appends keep the chain discipline
+/// (contiguous sequence, previous hash) and the projection in the same transaction. Disposing without
+/// <see cref="CommitAsync"/> rolls everything back.
+/// </summary>
+public abstract class MemoryStoreTransaction : IAsyncDisposable
+{
+    private readonly Dictionary<string, ChainHead> _heads = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _dirtyHeads = new(StringComparer.Ordinal);
+
+    /// <summary>Gets the current head of a tenant's chain, including this transaction's appends.</summary>
+    /// <param name="tenant">The tenant.</param>
+    /// <param name="cancellationToken">The cancellation token.</param>
+    /// <returns>The head.</returns>
+    public async Task<ChainHead> GetHeadAsync(string tenant, CancellationToken cancellationToken)
+    {
+        if (!_heads.TryGetValue(tenant, out var head))
+        {
+            head = await LoadHeadAsync(tenant, cancellationToken).ConfigureAwait(false) ?? ChainHead.Empty;
+            _heads[tenant] = head;
+        }
+
+        return head;
+    }
+
+    /// <summary>Appends an event and applies its projection.</summary>
+    /// <param name="e">The event; it must continue the tenant's chain.</param>
+    /// <param name="projection">The record state after the event, or null when the payload was erased.</param>
+    /// <param name="cancellationToken">The cancellation token.</param>
+    /// <returns>A task.</returns>
+    /// <exception cref="InvalidOperationException">The event does not continue the chain (a bug in the caller).</exception>
+    public async Task AppendAsync(MemoryEvent e, MemoryRecord? projection, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        var head = await GetHeadAsync(e.Tenant, cancellationToken).ConfigureAwait(false);
+        if (e.Sequence != head.Sequence + 1 || !string.Equals(e.PreviousHash, head.Hash, StringComparison.Ordinal))
+        {
+            throw new InvalidOperationException($"Event {e.EventId} does not continue the chain of tenant '{e.Tenant}' at sequence {head.Sequence}.");
+        }
+
+        await InsertEventAsync(e, cancellationToken).ConfigureAwait(false);
+        if (projection is not null)
+        {
+            await UpsertObjectAsync(projection, cancellationToken).ConfigureAwait(false);
+        }
+
+        _heads[e.Tenant] = new ChainHead(e.Sequence, e.Hash);
+        _dirtyHeads.Add(e.Tenant);
+    }
+
+    /// <summary>Saves the chain heads and commits.</summary>
+    /// <param name="cancellationToken">The cancellation token.</param>
+    /// <returns>A task.</returns>
+    public async Task CommitAsync(CancellationToken cancellationToken)
+    {
+        foreach (var tenant in _dirtyHeads)
+        {
+            await SaveHeadAsync(tenant, _heads[tenant], cancellationToken).ConfigureAwait(false);
+        }
+
+        await CommitCoreAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Gets a record by id, seeing this transaction's changes.</summary>
+    /// <param name="tenant">The tenant.</param>
+    /// <param name="id">The id.</param>
+    /// <param name="cancellationToken">The cancellation token.</param>
+    /// <returns>The record, or null.</returns>
+    public abstract Task<MemoryRecord?> GetAsync(string tenant, Guid id, CancellationToken cancellationToken);
+
+    /// <summary>Finds the record created with an idempotency key, and the content hash it was created with.</summary>
+    /// <param name="tenant">The tenant.</param>
+    /// <param name="idempotencyKey">The key.</param>
+    /// <param name="cancellationToken">The cancellation token.</param>
+    /// <returns>The record and its original content hash, or null.</returns>
+    public abstract Task<(MemoryRecord Record, string OriginContentHash)?> FindByIdempotencyKeyAsync(string tenant, string idempotencyKey, CancellationToken cancellationToken);
+
+    /// <summary>Finds an active record with a content hash (the hash covers type, scope, subject and value).</summary>
+    /// <param name="tenant">The tenant.</param>
+    /// <param name="contentHash">The content hash.</param>
+    /// <param name="cancellationToken">The cancellation token.</param>
+    /// <returns>The record, or null.</returns>
+    public abstract Task<MemoryRecord?> FindActiveByContentHashAsync(string tenant, string contentHash, CancellationToken cancellationToken);
+
+    /// <summary>Stores (or replaces) a memory's embedding for one model and dimension.</summary>
+    /// <param name="tenant">The tenant.</param>
+    /// <param name="id">The memory id.</param>
+    /// <param name="model">The embedding model.</param>
+    /// <param name="vector">The vector.</param>
+    /// <param name="cancellationToken">The cancellation token.</param>
+    /// <returns>A task.</returns>
+    public abstract Task SaveEmbeddingAsync(string tenant, Guid id, string model, ReadOnlyMemory<float> vector, CancellationToken cancellationToken);
+
+    /// <summary>Removes every embedding of a memory (derived data of deleted content must go too).</summary>
+    /// <param name="tenant">The tenant.</param>
+    /// <param name="id">The memory id.</param>
+    /// <param name="cancellationToken">The cancellation token.</param>
+    /// <returns>A task.</returns>
+    public abstract Task DeleteEmbeddingsAsync(string tenant, Guid id, CancellationToken cancellationToken);
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        await DisposeAsyncCore().ConfigureAwait(false);
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Reads the persisted head of a tenant's chain (and, for backends that lock per tenant, takes the lock).</summary>
+    /// <param name="tenant">The tenant.</param>
+    /// <param name="cancellationToken">The cancellation token.</param>
+    /// <returns>The head, or null for a tenant with no events.</returns>
+    protected abstract Task<ChainHead?> LoadHeadAsync(string tenant, CancellationToken cancellationToken);
+
+    /// <summary>Persists a tenant's new chain head.</summary>
+    /// <param name="tenant">The tenant.</param>
+    /// <param name="head">The head.</param>
+    /// <param name="cancellationToken">The cancellation token.</param>
+    /// <returns>A task.</returns>
+    protected abstract Task SaveHeadAsync(string tenant, ChainHead head, CancellationToken cancellationToken);
+
+    /// <summary>Inserts an event row.</summary>
+    /// <param name="e">The event.</param>
+    /// <param name="cancellationToken">The cancellation token.</param>
+    /// <returns>A task.</returns>
+    protected abstract Task InsertEventAsync(MemoryEvent e, CancellationToken cancellationToken);
+
+    /// <summary>Inserts or replaces a record in the projection. On insert, the record's content hash is kept as its origin content hash.</summary>
+    /// <param name="record">The record.</param>
+    /// <param name="cancellationToken">The cancellation token.</param>
+    /// <returns>A task.</returns>
+    protected abstract Task UpsertObjectAsync(MemoryRecord record, CancellationToken cancellationToken);
+
+    /// <summary>Commits the backend transaction.</summary>
+    /// <param name="cancellationToken">The cancellation token.</param>
+    /// <returns>A task.</returns>
+    protected abstract Task CommitCoreAsync(CancellationToken cancellationToken);
+
+    /// <summary>Rolls back if not committed, and releases the connection and locks.</summary>
+    /// <returns>A task.</returns>
+    protected abstract ValueTask DisposeAsyncCore();
+}
