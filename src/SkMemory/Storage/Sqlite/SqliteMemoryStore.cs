@@ -1,0 +1,274 @@
+using System.Collections.Concurrent;
+using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Text;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
+
+namespace SkMemory.Storage.Sqlite;
+
+/// <summary>
+/// The embedded default store: one SQLite file in WAL mode, safe with concurrent readers and writers in one process and
+/// across processes. Full text through FTS5; vectors compared exactly within the filtered scope.
+/// </summary>
+public sealed class SqliteMemoryStore : EventSourcedMemoryStore
+{
+    // One gate per database file, shared by every store instance on that file in this process.
+    private static readonly ConcurrentDictionary<string, SemaphoreSlim> WriterGates = new(StringComparer.Ordinal);
+    private readonly string _connectionString;
+    private readonly SemaphoreSlim _writerGate;
+    private readonly int _busyTimeoutMs;
+
+    private SqliteMemoryStore(SqliteMemoryStoreOptions options, string path, ILogger? logger)
+        : base(options, logger)
+    {
+        DatabasePath = path;
+        _busyTimeoutMs = (int)options.BusyTimeout.TotalMilliseconds;
+        _connectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = path,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Pooling = true,
+            DefaultTimeout = (int)Math.Ceiling(options.BusyTimeout.TotalSeconds),
+        }.ToString();
+        _writerGate = WriterGates.GetOrAdd(path, _ => new SemaphoreSlim(1, 1));
+    }
+
+    /// <summary>Gets the database file.</summary>
+    public string DatabasePath { get; }
+
+    /// <inheritdoc />
+    protected override MemoryStoreMetadata Metadata => new("sqlite", DatabasePath, EmbeddingModel);
+
+    /// <summary>Opens (creating if needed) the database and brings its schema up to date.</summary>
+    /// <param name="options">The options.</param>
+    /// <param name="loggerFactory">The logger factory.</param>
+    /// <param name="cancellationToken">The cancellation token.</param>
+    /// <returns>The store.</returns>
+    /// <exception cref="ArgumentException">An option is invalid.</exception>
+    public static async Task<SqliteMemoryStore> OpenAsync(SqliteMemoryStoreOptions? options = null, ILoggerFactory? loggerFactory = null, CancellationToken cancellationToken = default)
+    {
+        options ??= new SqliteMemoryStoreOptions();
+        options.Validate();
+        var path = Path.GetFullPath(options.Path ?? SkMemoryPaths.DefaultDatabasePath);
+        if (Path.GetDirectoryName(path) is { Length: > 0 } directory)
+        {
+            Directory.CreateDirectory(directory);
+        }
+
+        var store = new SqliteMemoryStore(options, path, loggerFactory?.CreateLogger<SqliteMemoryStore>());
+        var connection = await store.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            await SqliteSchema.MigrateAsync(connection, cancellationToken).ConfigureAwait(false);
+        }
+
+        return store;
+    }
+
+    internal async Task<SqliteConnection> OpenConnectionAsync(CancellationToken cancellationToken)
+    {
+        var connection = new SqliteConnection(_connectionString);
+        try
+        {
+            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+            using var pragmas = connection.CreateCommand();
+            pragmas.CommandText = $"PRAGMA busy_timeout = {_busyTimeoutMs}; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;";
+            await pragmas.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <inheritdoc />
+    protected override async Task<MemoryStoreTransaction> BeginTransactionAsync(string? tenant, CancellationToken cancellationToken) =>
+        await SqliteMemoryStoreTransaction.BeginAsync(this, _writerGate, cancellationToken).ConfigureAwait(false);
+
+    /// <inheritdoc />
+    protected override async Task<MemoryRecord?> LoadAsync(string tenant, Guid id, CancellationToken cancellationToken)
+    {
+        var records = await LoadManyAsync(tenant, [id], cancellationToken).ConfigureAwait(false);
+        return records.Count == 0 ? null : records[0];
+    }
+
+    /// <inheritdoc />
+    protected override async Task<IReadOnlyList<MemoryRecord>> LoadManyAsync(string tenant, IReadOnlyList<Guid> ids, CancellationToken cancellationToken)
+    {
+        if (ids.Count == 0)
+        {
+            return [];
+        }
+
+        var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var connectionScope = connection.ConfigureAwait(false);
+        using var command = connection.CreateCommand();
+        var sql = new StringBuilder("SELECT record FROM memory_objects WHERE tenant = $tenant AND id IN (");
+        command.Parameters.AddWithValue("$tenant", tenant);
+        for (var i = 0; i < ids.Count; i++)
+        {
+            sql.Append(i == 0 ? "$id" : ", $id").Append(i);
+            command.Parameters.AddWithValue("$id" + i, SqliteRows.Id(ids[i]));
+        }
+
+        command.CommandText = sql.Append(')').ToString();
+        return await ReadRecordsAsync(command, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    protected override async Task<IReadOnlyList<MemoryRecord>> QueryAsync(MemoryFilter filter, Guid? after, int limit, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var connectionScope = connection.ConfigureAwait(false);
+        using var command = connection.CreateCommand();
+        var where = SqliteFilter.Where(command, filter, now);
+        if (after is { } cursor)
+        {
+            where += " AND o.id > $after";
+            command.Parameters.AddWithValue("$after", SqliteRows.Id(cursor));
+        }
+
+        command.CommandText = $"SELECT o.record FROM memory_objects o WHERE {where} ORDER BY o.id LIMIT $limit";
+        command.Parameters.AddWithValue("$limit", limit);
+        return await ReadRecordsAsync(command, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    protected override async Task<IReadOnlyList<ScoredMemoryId>> SearchTextAsync(MemoryFilter filter, IReadOnlyList<string> terms, int limit, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var connectionScope = connection.ConfigureAwait(false);
+        using var command = connection.CreateCommand();
+        var where = SqliteFilter.Where(command, filter, now);
+
+        // Each term quoted: FTS5 then treats it as a plain token, never as query syntax.
+        command.Parameters.AddWithValue("$match", string.Join(" OR ", terms.Select(t => "\"" + t + "\"")));
+        command.Parameters.AddWithValue("$limit", limit);
+        command.CommandText =
+            $"""
+            SELECT o.id, -bm25(memory_fts) AS score
+            FROM memory_fts JOIN memory_objects o ON o.rowid = memory_fts.rowid
+            WHERE memory_fts MATCH $match AND {where}
+            ORDER BY bm25(memory_fts), o.id
+            LIMIT $limit
+            """;
+        var hits = new List<ScoredMemoryId>();
+        var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using var readerScope = reader.ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            hits.Add(new ScoredMemoryId(Guid.ParseExact(reader.GetString(0), "D"), reader.GetDouble(1)));
+        }
+
+        return hits;
+    }
+
+    /// <inheritdoc />
+    protected override async Task<IReadOnlyList<ScoredMemoryId>> SearchVectorAsync(MemoryFilter filter, string model, ReadOnlyMemory<float> query, int limit, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var connectionScope = connection.ConfigureAwait(false);
+        using var command = connection.CreateCommand();
+        var where = SqliteFilter.Where(command, filter, now);
+        command.Parameters.AddWithValue("$model", model);
+        command.Parameters.AddWithValue("$dimensions", query.Length);
+        command.CommandText =
+            $"""
+            SELECT o.id, e.vector
+            FROM memory_objects o JOIN memory_embeddings e ON e.memory_id = o.id AND e.model = $model AND e.dimensions = $dimensions
+            WHERE {where}
+            """;
+
+        // Exact cosine over the filtered scope, keeping the best `limit` in a min-heap.
+        var best = new PriorityQueue<ScoredMemoryId, (double, Guid)>(limit + 1);
+        var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using var readerScope = reader.ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var id = Guid.ParseExact(reader.GetString(0), "D");
+            var similarity = TensorPrimitives.CosineSimilarity(query.Span, SqliteRows.VectorFromBytes((byte[])reader.GetValue(1)));
+            best.Enqueue(new ScoredMemoryId(id, similarity), (similarity, id));
+            if (best.Count > limit)
+            {
+                best.Dequeue();
+            }
+        }
+
+        var hits = new List<ScoredMemoryId>(best.Count);
+        while (best.Count > 0)
+        {
+            hits.Add(best.Dequeue());
+        }
+
+        hits.Reverse();
+        return hits;
+    }
+
+    /// <inheritdoc />
+    protected override async IAsyncEnumerable<MemoryEvent> ReadEventsAsync(string tenant, Guid? memoryId, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var connectionScope = connection.ConfigureAwait(false);
+        using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT {SqliteRows.EventColumns} FROM memory_events WHERE tenant = $tenant{(memoryId is null ? string.Empty : " AND memory_id = $memory_id")} ORDER BY sequence";
+        command.Parameters.AddWithValue("$tenant", tenant);
+        if (memoryId is { } id)
+        {
+            command.Parameters.AddWithValue("$memory_id", SqliteRows.Id(id));
+        }
+
+        var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using var readerScope = reader.ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            yield return SqliteRows.ReadEvent(reader);
+        }
+    }
+
+    /// <inheritdoc />
+    protected override async Task<IReadOnlyList<string>> ListTenantsAsync(CancellationToken cancellationToken)
+    {
+        var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var connectionScope = connection.ConfigureAwait(false);
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT tenant FROM memory_chain_heads WHERE sequence > 0 ORDER BY tenant";
+        var tenants = new List<string>();
+        var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using var readerScope = reader.ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            tenants.Add(reader.GetString(0));
+        }
+
+        return tenants;
+    }
+
+    /// <inheritdoc />
+    protected override async Task<ChainHead?> ReadChainHeadAsync(string tenant, CancellationToken cancellationToken)
+    {
+        var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var connectionScope = connection.ConfigureAwait(false);
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT sequence, hash FROM memory_chain_heads WHERE tenant = $tenant";
+        command.Parameters.AddWithValue("$tenant", tenant);
+        var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using var readerScope = reader.ConfigureAwait(false);
+        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? new ChainHead(reader.GetInt64(0), reader.GetString(1)) : null;
+    }
+
+    private static async Task<IReadOnlyList<MemoryRecord>> ReadRecordsAsync(SqliteCommand command, CancellationToken cancellationToken)
+    {
+        var records = new List<MemoryRecord>();
+        var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using var readerScope = reader.ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            records.Add(SqliteRows.ReadRecord(reader, 0));
+        }
+
+        return records;
+    }
+}

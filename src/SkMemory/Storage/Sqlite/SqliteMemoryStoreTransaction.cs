@@ -1,0 +1,188 @@
+using Microsoft.Data.Sqlite;
+
+namespace SkMemory.Storage.Sqlite;
+
+/// <summary>A write transaction on the embedded store: <c>BEGIN IMMEDIATE</c> holds the database's single write lock.</summary>
+internal sealed class SqliteMemoryStoreTransaction : MemoryStoreTransaction
+{
+    private readonly SqliteConnection _connection;
+    private readonly SqliteTransaction _transaction;
+    private readonly SemaphoreSlim _writerGate;
+    private bool _committed;
+
+    private SqliteMemoryStoreTransaction(SqliteConnection connection, SqliteTransaction transaction, SemaphoreSlim writerGate)
+    {
+        _connection = connection;
+        _transaction = transaction;
+        _writerGate = writerGate;
+    }
+
+    public static async Task<SqliteMemoryStoreTransaction> BeginAsync(SqliteMemoryStore store, SemaphoreSlim writerGate, CancellationToken cancellationToken)
+    {
+        // Writers in this process queue here instead of spinning on SQLite's busy handler; other processes are held off
+        // by the database lock that BEGIN IMMEDIATE takes.
+        await writerGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        SqliteConnection? connection = null;
+        try
+        {
+            connection = await store.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+            var transaction = connection.BeginTransaction(deferred: false);
+            return new SqliteMemoryStoreTransaction(connection, transaction, writerGate);
+        }
+        catch
+        {
+            if (connection is not null)
+            {
+                await connection.DisposeAsync().ConfigureAwait(false);
+            }
+
+            writerGate.Release();
+            throw;
+        }
+    }
+
+    public override async Task<MemoryRecord?> GetAsync(string tenant, Guid id, CancellationToken cancellationToken)
+    {
+        using var command = Command("SELECT record FROM memory_objects WHERE id = $id AND tenant = $tenant");
+        command.Parameters.AddWithValue("$id", SqliteRows.Id(id));
+        command.Parameters.AddWithValue("$tenant", tenant);
+        return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is string json ? MemoryJson.DeserializeRecord(json) : null;
+    }
+
+    public override async Task<(MemoryRecord Record, string OriginContentHash)?> FindByIdempotencyKeyAsync(string tenant, string idempotencyKey, CancellationToken cancellationToken)
+    {
+        using var command = Command("SELECT record, origin_content_hash FROM memory_objects WHERE tenant = $tenant AND idempotency_key = $key");
+        command.Parameters.AddWithValue("$tenant", tenant);
+        command.Parameters.AddWithValue("$key", idempotencyKey);
+        var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using var readerScope = reader.ConfigureAwait(false);
+        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false)
+            ? (SqliteRows.ReadRecord(reader, 0), reader.GetString(1))
+            : null;
+    }
+
+    public override async Task<MemoryRecord?> FindActiveByContentHashAsync(string tenant, string contentHash, CancellationToken cancellationToken)
+    {
+        using var command = Command("SELECT record FROM memory_objects WHERE tenant = $tenant AND content_hash = $hash AND status = 'active' LIMIT 1");
+        command.Parameters.AddWithValue("$tenant", tenant);
+        command.Parameters.AddWithValue("$hash", contentHash);
+        return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is string json ? MemoryJson.DeserializeRecord(json) : null;
+    }
+
+    public override async Task SaveEmbeddingAsync(string tenant, Guid id, string model, ReadOnlyMemory<float> vector, CancellationToken cancellationToken)
+    {
+        using var command = Command(
+            """
+            INSERT INTO memory_embeddings (memory_id, model, dimensions, tenant, vector, created_at)
+            VALUES ($id, $model, $dimensions, $tenant, $vector, $now)
+            ON CONFLICT (memory_id, model, dimensions) DO UPDATE SET vector = excluded.vector, created_at = excluded.created_at
+            """);
+        command.Parameters.AddWithValue("$id", SqliteRows.Id(id));
+        command.Parameters.AddWithValue("$model", model);
+        command.Parameters.AddWithValue("$dimensions", vector.Length);
+        command.Parameters.AddWithValue("$tenant", tenant);
+        command.Parameters.AddWithValue("$vector", SqliteRows.VectorBytes(vector));
+        command.Parameters.AddWithValue("$now", SqliteRows.Timestamp(DateTimeOffset.UtcNow));
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public override async Task DeleteEmbeddingsAsync(string tenant, Guid id, CancellationToken cancellationToken)
+    {
+        using var command = Command("DELETE FROM memory_embeddings WHERE memory_id = $id AND tenant = $tenant");
+        command.Parameters.AddWithValue("$id", SqliteRows.Id(id));
+        command.Parameters.AddWithValue("$tenant", tenant);
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    protected override async Task<ChainHead?> LoadHeadAsync(string tenant, CancellationToken cancellationToken)
+    {
+        using var command = Command("SELECT sequence, hash FROM memory_chain_heads WHERE tenant = $tenant");
+        command.Parameters.AddWithValue("$tenant", tenant);
+        var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using var readerScope = reader.ConfigureAwait(false);
+        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? new ChainHead(reader.GetInt64(0), reader.GetString(1)) : null;
+    }
+
+    protected override async Task SaveHeadAsync(string tenant, ChainHead head, CancellationToken cancellationToken)
+    {
+        using var command = Command(
+            """
+            INSERT INTO memory_chain_heads (tenant, sequence, hash) VALUES ($tenant, $sequence, $hash)
+            ON CONFLICT (tenant) DO UPDATE SET sequence = excluded.sequence, hash = excluded.hash
+            """);
+        command.Parameters.AddWithValue("$tenant", tenant);
+        command.Parameters.AddWithValue("$sequence", head.Sequence);
+        command.Parameters.AddWithValue("$hash", head.Hash);
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    protected override async Task InsertEventAsync(MemoryEvent e, CancellationToken cancellationToken)
+    {
+        using var command = Command(
+            $"""
+            INSERT INTO memory_events ({SqliteRows.EventColumns})
+            VALUES ($tenant, $sequence, $event_id, $memory_id, $event_type, $stream_version, $occurred_at, $actor_kind, $actor_id, $reason, $payload, $payload_hash, $previous_hash, $hash)
+            """);
+        SqliteRows.AddEventParameters(command, e);
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    protected override async Task UpsertObjectAsync(MemoryRecord record, CancellationToken cancellationToken)
+    {
+        using var command = Command(
+            """
+            INSERT INTO memory_objects (id, tenant, type, scope_kind, team, agent, session, subject, status, created_at, updated_at, valid_from, valid_to,
+                expires_at, version, content_hash, origin_content_hash, idempotency_key, metadata, text, record)
+            VALUES ($id, $tenant, $type, $scope_kind, $team, $agent, $session, $subject, $status, $created_at, $updated_at, $valid_from, $valid_to,
+                $expires_at, $version, $content_hash, $content_hash, $idempotency_key, $metadata, $text, $record)
+            ON CONFLICT (id) DO UPDATE SET
+                type = excluded.type, scope_kind = excluded.scope_kind, team = excluded.team, agent = excluded.agent, session = excluded.session,
+                subject = excluded.subject, status = excluded.status, created_at = excluded.created_at, updated_at = excluded.updated_at,
+                valid_from = excluded.valid_from, valid_to = excluded.valid_to, expires_at = excluded.expires_at, version = excluded.version,
+                content_hash = excluded.content_hash, idempotency_key = excluded.idempotency_key, metadata = excluded.metadata,
+                text = excluded.text, record = excluded.record
+            WHERE memory_objects.tenant = excluded.tenant
+            RETURNING rowid
+            """);
+        SqliteRows.AddObjectParameters(command, record);
+        var rowId = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false)
+            ?? throw new InvalidOperationException($"Memory id {record.Id} already belongs to another tenant.");
+
+        using var fts = Command("DELETE FROM memory_fts WHERE rowid = $rowid; INSERT INTO memory_fts (rowid, text) VALUES ($rowid, $text);");
+        fts.Parameters.AddWithValue("$rowid", rowId);
+        fts.Parameters.AddWithValue("$text", record.Value.Text);
+        await fts.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    protected override async Task CommitCoreAsync(CancellationToken cancellationToken)
+    {
+        await _transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        _committed = true;
+    }
+
+    protected override async ValueTask DisposeAsyncCore()
+    {
+        try
+        {
+            if (!_committed)
+            {
+                await _transaction.RollbackAsync().ConfigureAwait(false);
+            }
+
+            await _transaction.DisposeAsync().ConfigureAwait(false);
+            await _connection.DisposeAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            _writerGate.Release();
+        }
+    }
+
+    private SqliteCommand Command(string sql)
+    {
+        var command = _connection.CreateCommand();
+        command.Transaction = _transaction;
+        command.CommandText = sql;
+        return command;
+    }
+}

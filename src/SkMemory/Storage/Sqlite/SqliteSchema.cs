@@ -1,0 +1,134 @@
+using Microsoft.Data.Sqlite;
+
+namespace SkMemory.Storage.Sqlite;
+
+/// <summary>The embedded store's versioned schema, applied at open under the database's write lock.</summary>
+internal static class SqliteSchema
+{
+    // Append new versions; never edit a shipped one.
+    private static readonly string[] Migrations =
+    [
+        """
+        CREATE TABLE memory_chain_heads (
+            tenant TEXT NOT NULL PRIMARY KEY,
+            sequence INTEGER NOT NULL,
+            hash TEXT NOT NULL
+        );
+        CREATE TABLE memory_events (
+            global_position INTEGER PRIMARY KEY AUTOINCREMENT,
+            tenant TEXT NOT NULL,
+            sequence INTEGER NOT NULL,
+            event_id TEXT NOT NULL UNIQUE,
+            memory_id TEXT NOT NULL,
+            event_type TEXT NOT NULL,
+            stream_version INTEGER NOT NULL,
+            occurred_at TEXT NOT NULL,
+            actor_kind TEXT NOT NULL,
+            actor_id TEXT NOT NULL,
+            reason TEXT,
+            payload TEXT,
+            payload_hash TEXT NOT NULL,
+            previous_hash TEXT NOT NULL,
+            hash TEXT NOT NULL,
+            UNIQUE (tenant, sequence)
+        );
+        CREATE INDEX ix_memory_events_memory ON memory_events (tenant, memory_id, sequence);
+        CREATE TABLE memory_objects (
+            id TEXT NOT NULL PRIMARY KEY,
+            tenant TEXT NOT NULL,
+            type TEXT NOT NULL,
+            scope_kind TEXT NOT NULL,
+            team TEXT,
+            agent TEXT,
+            session TEXT,
+            subject TEXT NOT NULL,
+            status TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            valid_from TEXT NOT NULL,
+            valid_to TEXT,
+            expires_at TEXT,
+            version INTEGER NOT NULL,
+            content_hash TEXT NOT NULL,
+            origin_content_hash TEXT NOT NULL,
+            idempotency_key TEXT,
+            metadata TEXT NOT NULL,
+            text TEXT NOT NULL,
+            record TEXT NOT NULL
+        );
+        CREATE UNIQUE INDEX ux_memory_objects_idempotency ON memory_objects (tenant, idempotency_key) WHERE idempotency_key IS NOT NULL;
+        CREATE INDEX ix_memory_objects_content ON memory_objects (tenant, content_hash) WHERE status = 'active';
+        CREATE INDEX ix_memory_objects_subject ON memory_objects (tenant, subject, id);
+        CREATE INDEX ix_memory_objects_tenant ON memory_objects (tenant, id);
+        CREATE VIRTUAL TABLE memory_fts USING fts5 (text, tokenize = 'porter unicode61 remove_diacritics 2');
+        CREATE TABLE memory_embeddings (
+            memory_id TEXT NOT NULL,
+            model TEXT NOT NULL,
+            dimensions INTEGER NOT NULL,
+            tenant TEXT NOT NULL,
+            vector BLOB NOT NULL,
+            created_at TEXT NOT NULL,
+            PRIMARY KEY (memory_id, model, dimensions)
+        );
+        CREATE INDEX ix_memory_embeddings_model ON memory_embeddings (tenant, model, dimensions);
+        CREATE TABLE memory_reads (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            tenant TEXT NOT NULL,
+            memory_id TEXT NOT NULL,
+            reader_kind TEXT NOT NULL,
+            reader_id TEXT NOT NULL,
+            task TEXT,
+            score REAL,
+            injected INTEGER NOT NULL,
+            read_at TEXT NOT NULL
+        );
+        CREATE INDEX ix_memory_reads_memory ON memory_reads (tenant, memory_id);
+        """,
+    ];
+
+    /// <summary>Gets the schema version this code writes.</summary>
+    public static int CurrentVersion => Migrations.Length;
+
+    /// <summary>Brings the database to <see cref="CurrentVersion"/>; safe when several processes open it at once.</summary>
+    public static async Task MigrateAsync(SqliteConnection connection, CancellationToken cancellationToken)
+    {
+        // WAL is a property of the file: set once, outside any transaction.
+        await ExecuteAsync(connection, null, "PRAGMA journal_mode = WAL;", cancellationToken).ConfigureAwait(false);
+        if (await UserVersionAsync(connection, null, cancellationToken).ConfigureAwait(false) == CurrentVersion)
+        {
+            return;
+        }
+
+        var tx = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await using var txScope = tx.ConfigureAwait(false);
+        var version = await UserVersionAsync(connection, tx, cancellationToken).ConfigureAwait(false);
+        if (version > CurrentVersion)
+        {
+            throw new InvalidOperationException($"The memory database is at schema version {version}, newer than this SkMemory ({CurrentVersion}). Upgrade SkMemory.");
+        }
+
+        for (var v = version; v < CurrentVersion; v++)
+        {
+            await ExecuteAsync(connection, tx, Migrations[v], cancellationToken).ConfigureAwait(false);
+        }
+
+        await ExecuteAsync(connection, tx, $"PRAGMA user_version = {CurrentVersion};", cancellationToken).ConfigureAwait(false);
+        await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task<long> UserVersionAsync(SqliteConnection connection, SqliteTransaction? tx, CancellationToken cancellationToken)
+    {
+        using var command = connection.CreateCommand();
+        command.Transaction = tx;
+        command.CommandText = "PRAGMA user_version;";
+        return (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+    }
+
+    private static async Task ExecuteAsync(SqliteConnection connection, SqliteTransaction? tx, string sql, CancellationToken cancellationToken)
+    {
+        using var command = connection.CreateCommand();
+        command.Transaction = tx;
+        command.CommandText = sql;
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+}
