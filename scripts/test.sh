@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Sets up what the tests need (PostgreSQL 15 + pgvector, via scripts/install-deps.sh) and runs the whole test suite.
+# The Postgres tests start their own throwaway cluster; set SKMEMORY_TEST_POSTGRES to a connection string to use an
+# existing server instead (it needs the pgvector extension available).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n==> %s\n' "$*" >&2; }
+
+if ! command -v dotnet >/dev/null 2>&1; then
+  echo "error: the .NET 10 SDK is not installed (dotnet is not on PATH). Install it, then run scripts/test.sh again." >&2
+  exit 1
+fi
+
+step "Installing test dependencies (skipped when present)"
+bash scripts/install-deps.sh
+
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+results="artifacts/test-results"
+rm -rf "$results"
+
+step "Building (Release)"
+dotnet build SkMemory.sln -c Release -nologo -v quiet
+
+step "Running the tests"
+start=$(date +%s)
+status=0
+dotnet test SkMemory.sln -c Release --no-build -nologo -v quiet \
+  --logger "trx" --logger "console;verbosity=minimal" --results-directory "$results" || status=$?
+end=$(date +%s)
+
+# One closing line for people and CI: totals across every test project.
+passed=0; failed=0; skipped=0; total=0
+for trx in "$results"/*.trx; do
+  [ -f "$trx" ] || continue
+  counters=$(grep -o '<Counters [^>]*>' "$trx" | head -n1)
+  get() { printf '%s' "$counters" | sed -n "s/.* $1=\"\([0-9]*\)\".*/\1/p"; }
+  t=$(get total); p=$(get passed); f=$(get failed); n=$(get notExecuted)
+  total=$((total + ${t:-0})); passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0})); skipped=$((skipped + ${n:-0}))
+done
+echo
+echo "Test wall time: $((end - start)) s; $total tests"
+echo "$passed passed, $failed failed, $skipped skipped"
+if [ "$total" -eq 0 ]; then echo "error: no tests ran" >&2; exit 1; fi
+exit $status

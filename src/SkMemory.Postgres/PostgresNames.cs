@@ -1,0 +1,47 @@
+namespace SkMemory.Storage.Postgres;
+
+/// <summary>The schema-qualified names the store's SQL uses, so queries never depend on a connection's search path.</summary>
+internal sealed class PostgresNames
+{
+    public PostgresNames(string schema, string vectorSchema)
+    {
+        Schema = schema;
+        VectorSchema = vectorSchema;
+        var s = Quote(schema);
+        Heads = s + ".memory_chain_heads";
+        Events = s + ".memory_events";
+        Objects = s + ".memory_objects";
+        Embeddings = s + ".memory_embeddings";
+        Reads = s + ".memory_reads";
+        Migrations = s + ".schema_migrations";
+        VectorType = Quote(vectorSchema) + ".vector";
+        CosineDistance = "OPERATOR(" + Quote(vectorSchema) + ".<=>)";
+    }
+
+    /// <summary>Gets the store's schema (unquoted).</summary>
+    public string Schema { get; }
+
+    /// <summary>Gets the schema the pgvector extension lives in (unquoted).</summary>
+    public string VectorSchema { get; }
+
+    public string Heads { get; }
+
+    public string Events { get; }
+
+    public string Objects { get; }
+
+    public string Embeddings { get; }
+
+    public string Reads { get; }
+
+    public string Migrations { get; }
+
+    /// <summary>Gets the qualified <c>vector</c> type.</summary>
+    public string VectorType { get; }
+
+    /// <summary>Gets pgvector's cosine distance operator, qualified.</summary>
+    public string CosineDistance { get; }
+
+    /// <summary>Quotes an identifier.</summary>
+    public static string Quote(string identifier) => "\"" + identifier.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+}

@@ -1,0 +1,61 @@
+using Microsoft.Data.Sqlite;
+using SkMemory.Storage.Sqlite;
+using SkMemory.Tests.Conformance;
+
+namespace SkMemory.Tests;
+
+/// <summary>The provider contract suite against the embedded SQLite store, one fresh database file per store.</summary>
+public sealed class SqliteConformanceTests : MemoryStoreConformanceTests, IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("skmemory-sqlite-").FullName;
+
+    public void Dispose()
+    {
+        SqliteConnection.ClearAllPools();
+        try
+        {
+            Directory.Delete(_directory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A pooled handle may outlive the test by a moment; the temp folder is cleaned by the OS.
+        }
+    }
+
+    protected override async Task<IMemoryStore> CreateStoreAsync(MemoryStoreOptions options, CancellationToken cancellationToken)
+    {
+        var sqlite = new SqliteMemoryStoreOptions
+        {
+            Path = Path.Combine(_directory, $"{Guid.NewGuid():N}.db"),
+            Types = options.Types,
+            MaxValueBytes = options.MaxValueBytes,
+            EmbeddingGenerator = options.EmbeddingGenerator,
+            EmbeddingModel = options.EmbeddingModel,
+            TimeProvider = options.TimeProvider,
+        };
+        return await SqliteMemoryStore.OpenAsync(sqlite, cancellationToken: cancellationToken);
+    }
+
+    protected override Task TamperEventPayloadAsync(IMemoryStore store, string tenant, long sequence, string payload, CancellationToken cancellationToken) =>
+        ExecuteAsync(store, "UPDATE memory_events SET payload = $payload WHERE tenant = $tenant AND sequence = $sequence", tenant, sequence, payload, cancellationToken);
+
+    protected override Task RemoveEventAsync(IMemoryStore store, string tenant, long sequence, CancellationToken cancellationToken) =>
+        ExecuteAsync(store, "DELETE FROM memory_events WHERE tenant = $tenant AND sequence = $sequence", tenant, sequence, null, cancellationToken);
+
+    private static async Task ExecuteAsync(IMemoryStore store, string sql, string tenant, long sequence, string? payload, CancellationToken cancellationToken)
+    {
+        var path = ((SqliteMemoryStore)store).DatabasePath;
+        await using var connection = new SqliteConnection($"Data Source={path}");
+        await connection.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.Parameters.AddWithValue("$tenant", tenant);
+        command.Parameters.AddWithValue("$sequence", sequence);
+        if (payload is not null)
+        {
+            command.Parameters.AddWithValue("$payload", payload);
+        }
+
+        Assert.Equal(1, await command.ExecuteNonQueryAsync(cancellationToken));
+    }
+}
