@@ -1,0 +1,81 @@
+using System.Text;
+using Npgsql;
+
+namespace SkMemory.Storage.Postgres;
+
+/// <summary>Turns a <see cref="MemoryFilter"/> into a parameterized WHERE clause over <c>memory_objects o</c>.</summary>
+/// <remarks>The one filter used by reads, full-text search and vector search, so the three always agree.</remarks>
+internal static class PostgresFilter
+{
+    public static string Where(NpgsqlCommand command, MemoryFilter filter, DateTimeOffset now)
+    {
+        var sql = new StringBuilder("o.tenant = @f_tenant");
+        PostgresRows.Text(command, "f_tenant", filter.Tenant);
+        Equal(sql, command, "o.subject", "f_subject", filter.Subject);
+        if (filter.ScopeKinds is { Count: > 0 } kinds)
+        {
+            Any(sql, command, "o.scope_kind", "f_kinds", kinds.Select(k => MemoryJson.EnumName(k)));
+        }
+
+        Equal(sql, command, "o.team", "f_team", filter.Team);
+        Equal(sql, command, "o.agent", "f_agent", filter.Agent);
+        Equal(sql, command, "o.session", "f_session", filter.Session);
+        if (filter.Types is { Count: > 0 } types)
+        {
+            Any(sql, command, "o.type", "f_types", types);
+        }
+
+        Any(sql, command, "o.status", "f_statuses", filter.EffectiveStatuses().Select(s => MemoryJson.EnumName(s)));
+        Range(sql, command, "o.created_at", "f_created", filter.CreatedFrom, filter.CreatedTo);
+        Range(sql, command, "o.updated_at", "f_updated", filter.UpdatedFrom, filter.UpdatedTo);
+        if (filter.ValidAt is { } at)
+        {
+            sql.Append(" AND o.valid_from <= @f_at AND (o.valid_to IS NULL OR o.valid_to > @f_at)");
+            PostgresRows.Time(command, "f_at", at);
+        }
+
+        if (!filter.IncludeExpired)
+        {
+            sql.Append(" AND (o.expires_at IS NULL OR o.expires_at > @f_now)");
+            PostgresRows.Time(command, "f_now", now);
+        }
+
+        if (filter.Metadata is { Count: > 0 } metadata)
+        {
+            sql.Append(" AND o.metadata @> @f_metadata");
+            PostgresRows.Json(command, "f_metadata", PostgresRows.MetadataJson(metadata));
+        }
+
+        return sql.ToString();
+    }
+
+    private static void Equal(StringBuilder sql, NpgsqlCommand command, string column, string name, string? value)
+    {
+        if (value is not null)
+        {
+            sql.Append(" AND ").Append(column).Append(" = @").Append(name);
+            PostgresRows.Text(command, name, value);
+        }
+    }
+
+    private static void Any(StringBuilder sql, NpgsqlCommand command, string column, string name, IEnumerable<string> values)
+    {
+        sql.Append(" AND ").Append(column).Append(" = ANY(@").Append(name).Append(')');
+        PostgresRows.TextArray(command, name, values);
+    }
+
+    private static void Range(StringBuilder sql, NpgsqlCommand command, string column, string name, DateTimeOffset? from, DateTimeOffset? to)
+    {
+        if (from is { } f)
+        {
+            sql.Append(" AND ").Append(column).Append(" >= @").Append(name).Append("_from");
+            PostgresRows.Time(command, name + "_from", f);
+        }
+
+        if (to is { } t)
+        {
+            sql.Append(" AND ").Append(column).Append(" < @").Append(name).Append("_to");
+            PostgresRows.Time(command, name + "_to", t);
+        }
+    }
+}
