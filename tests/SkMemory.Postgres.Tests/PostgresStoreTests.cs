@@ -1,0 +1,223 @@
+using Npgsql;
+using Xunit;
+using SkMemory.Storage.Postgres;
+
+namespace SkMemory.Postgres.Tests;
+
+/// <summary>What only the Postgres store has: migrations, concurrent start-up, the table layout, cross-process locking.</summary>
+public sealed class PostgresStoreTests(PostgresFixture fixture)
+{
+    private static readonly string[] Tables = ["memory_chain_heads", "memory_events", "memory_objects", "memory_embeddings", "memory_reads", "schema_migrations"];
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Migrations_are_applied_once_when_the_store_is_opened_twice()
+    {
+        var schema = fixture.NewSchema();
+        using (await fixture.OpenStoreAsync(schema: schema, cancellationToken: Ct))
+        {
+        }
+
+        using (await fixture.OpenStoreAsync(schema: schema, cancellationToken: Ct))
+        {
+        }
+
+        await AssertMigratedOnceAsync(schema);
+    }
+
+    [Fact]
+    public async Task Stores_opening_the_same_fresh_schema_at_once_all_succeed()
+    {
+        var schema = fixture.NewSchema();
+        var stores = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => Task.Run(() => fixture.OpenStoreAsync(schema: schema, cancellationToken: Ct), Ct)));
+        try
+        {
+            await AssertMigratedOnceAsync(schema);
+            var written = await Task.WhenAll(stores.Select((store, i) => store.WriteAsync(Write("acme", $"fact number {i}"), Ct)));
+            Assert.All(written, w => Assert.Equal(MemoryWriteOutcome.Created, w.Outcome));
+            Assert.True((await stores[0].VerifyAsync("acme", Ct)).IsValid);
+        }
+        finally
+        {
+            foreach (var store in stores)
+            {
+                store.Dispose();
+            }
+        }
+    }
+
+    [Fact]
+    public async Task The_tables_exist_with_the_documented_column_types()
+    {
+        var schema = fixture.NewSchema();
+        using var store = await fixture.OpenStoreAsync(schema: schema, cancellationToken: Ct);
+        var rows = await fixture.QueryAsync(
+            "SELECT table_name, column_name, udt_name FROM information_schema.columns WHERE table_schema = @schema",
+            ("schema", schema));
+        var columns = rows.ToDictionary(r => $"{r[0]}.{r[1]}", r => (string)r[2]!);
+        foreach (var table in Tables)
+        {
+            Assert.Contains(columns.Keys, k => k.StartsWith(table + ".", StringComparison.Ordinal));
+        }
+
+        Assert.Equal("vector", columns["memory_embeddings.embedding"]);
+        Assert.Equal("text", columns["memory_events.payload"]);
+        Assert.Equal("uuid", columns["memory_events.event_id"]);
+        Assert.Equal("int8", columns["memory_events.global_position"]);
+        Assert.Equal("timestamptz", columns["memory_events.occurred_at"]);
+        Assert.Equal("jsonb", columns["memory_objects.metadata"]);
+        Assert.Equal("tsvector", columns["memory_objects.search_vector"]);
+        Assert.Equal("text", columns["memory_objects.record"]);
+        Assert.Equal("bool", columns["memory_reads.injected"]);
+        Assert.Equal("float8", columns["memory_reads.score"]);
+
+        var indexes = (await fixture.QueryAsync("SELECT indexname FROM pg_indexes WHERE schemaname = @schema", ("schema", schema)))
+            .Select(r => (string)r[0]!).ToHashSet();
+        Assert.Contains("ux_memory_objects_idempotency", indexes);
+        Assert.Contains("ix_memory_objects_search", indexes);
+        Assert.Contains("ix_memory_objects_metadata", indexes);
+        Assert.Contains("ix_memory_embeddings_model", indexes);
+        Assert.Contains("ix_memory_events_memory", indexes);
+    }
+
+    [Fact]
+    public async Task Two_stores_on_one_schema_share_one_chain_and_honor_one_idempotency_key()
+    {
+        var schema = fixture.NewSchema();
+        using var first = await fixture.OpenStoreAsync(schema: schema, cancellationToken: Ct);
+        using var second = await fixture.OpenStoreAsync(schema: schema, cancellationToken: Ct);
+        var request = Write("acme", "the deploy window is friday") with { IdempotencyKey = "key-1" };
+        var results = await Task.WhenAll(Enumerable.Range(0, 16).Select(i => (i % 2 == 0 ? first : second).WriteAsync(request, Ct)));
+        Assert.Single(results, r => r.Outcome == MemoryWriteOutcome.Created);
+        Assert.All(results, r => Assert.Equal(results[0].Record.Id, r.Record.Id));
+
+        var dupes = await Task.WhenAll(Enumerable.Range(0, 16).Select(i => (i % 2 == 0 ? first : second).WriteAsync(Write("acme", "same content"), Ct)));
+        Assert.Single(dupes, r => r.Outcome == MemoryWriteOutcome.Created);
+
+        var verification = await second.VerifyAsync(cancellationToken: Ct);
+        Assert.True(verification.IsValid);
+        Assert.Equal(2, verification.EventCount);
+    }
+
+    [Fact]
+    public async Task A_rolled_back_write_leaves_no_tenant_behind()
+    {
+        var schema = fixture.NewSchema();
+        using var store = await fixture.OpenStoreAsync(schema: schema, cancellationToken: Ct);
+        await Assert.ThrowsAsync<MemoryNotFoundException>(() => store.UpdateAsync(
+            new MemoryUpdateRequest { Tenant = "ghost", Id = Guid.NewGuid(), ExpectedVersion = 1, Actor = MemoryActor.User("u"), Value = "x" },
+            Ct));
+        await Assert.ThrowsAsync<MemoryNotFoundException>(() => store.DeleteAsync(
+            new MemoryDeleteRequest { Tenant = "ghost", Id = Guid.NewGuid(), Actor = MemoryActor.User("u"), Reason = "test" },
+            Ct));
+
+        var verification = await store.VerifyAsync(cancellationToken: Ct);
+        Assert.Equal(0, verification.TenantCount);
+        var export = new MemoryStream();
+        var exported = await store.ExportAsync(export, cancellationToken: Ct);
+        Assert.Empty(exported.Tenants);
+        Assert.Empty(await fixture.QueryAsync($"SELECT tenant FROM \"{schema}\".memory_chain_heads WHERE sequence > 0"));
+    }
+
+    [Fact]
+    public async Task Text_vector_and_filtered_search_round_trip()
+    {
+        using var store = await fixture.OpenStoreAsync(new MemoryStoreOptions { EmbeddingGenerator = new WordHashEmbeddingGenerator() }, cancellationToken: Ct);
+        var deploy = await store.WriteAsync(Write("acme", "deploys happen on friday afternoons") with { Metadata = new Dictionary<string, string> { ["team"] = "ops" } }, Ct);
+        await store.WriteAsync(Write("acme", "the coffee machine is on floor three"), Ct);
+        await store.WriteAsync(Write("other", "deploys happen on friday afternoons"), Ct);
+
+        var text = await store.SearchAsync(new MemorySearchRequest { Tenant = "acme", Text = "When do deploys happen?", Mode = MemorySearchMode.Text }, Ct);
+        Assert.Equal(deploy.Record.Id, Assert.Single(text).Record.Id);
+        Assert.NotNull(text[0].Breakdown.TextScore);
+
+        var stopWordsOnly = await store.SearchAsync(new MemorySearchRequest { Tenant = "acme", Text = "the and of", Mode = MemorySearchMode.Text }, Ct);
+        Assert.Empty(stopWordsOnly);
+
+        var vector = await store.SearchAsync(new MemorySearchRequest { Tenant = "acme", Text = "friday deploys", Mode = MemorySearchMode.Vector }, Ct);
+        Assert.Equal(2, vector.Count);
+        Assert.Equal(deploy.Record.Id, vector[0].Record.Id);
+        Assert.InRange(vector[0].Breakdown.VectorSimilarity!.Value, 0.5, 1.0);
+        Assert.Equal("word-hash-64", vector[0].Breakdown.EmbeddingModel);
+
+        var filtered = await store.SearchAsync(
+            new MemorySearchRequest { Tenant = "acme", Text = "friday deploys coffee", Metadata = new Dictionary<string, string> { ["team"] = "ops" } },
+            Ct);
+        Assert.Equal(deploy.Record.Id, Assert.Single(filtered).Record.Id);
+
+        var page = await store.ReadAsync(new MemoryQuery { Tenant = "acme", PageSize = 1 }, Ct);
+        Assert.Single(page.Items);
+        Assert.NotNull(page.NextCursor);
+        var rest = await store.ReadAsync(new MemoryQuery { Tenant = "acme", PageSize = 1, Cursor = page.NextCursor }, Ct);
+        Assert.True(Assert.Single(rest.Items).Id.CompareTo(page.Items[0].Id) > 0);
+    }
+
+    [Fact]
+    public async Task A_caller_owned_data_source_is_used_and_left_open()
+    {
+        var builder = new NpgsqlDataSourceBuilder(fixture.ConnectionString);
+        builder.UseVector();
+        await using var dataSource = builder.Build();
+        var store = await PostgresMemoryStore.OpenAsync(
+            new PostgresMemoryStoreOptions { DataSource = dataSource, Schema = fixture.NewSchema(), EmbeddingGenerator = new WordHashEmbeddingGenerator() },
+            cancellationToken: Ct);
+        var written = await store.WriteAsync(Write("acme", "a memory"), Ct);
+        store.Dispose();
+        await using var command = dataSource.CreateCommand("SELECT 1");
+        Assert.Equal(1, await command.ExecuteScalarAsync(Ct));
+        Assert.Equal(MemoryWriteOutcome.Created, written.Outcome);
+    }
+
+    [Fact]
+    public async Task Metadata_names_the_server_without_secrets()
+    {
+        var connectionString = new NpgsqlConnectionStringBuilder(fixture.ConnectionString) { Password = "s3cret-value" }.ConnectionString;
+        var schema = fixture.NewSchema();
+        using var store = await PostgresMemoryStore.OpenAsync(new PostgresMemoryStoreOptions { ConnectionString = connectionString, Schema = schema }, cancellationToken: Ct);
+        var metadata = Assert.IsType<MemoryStoreMetadata>(store.GetService(typeof(MemoryStoreMetadata)));
+        Assert.Equal("postgres", metadata.ProviderName);
+        Assert.Contains(schema, metadata.Location, StringComparison.Ordinal);
+        Assert.DoesNotContain("s3cret", metadata.Location, StringComparison.Ordinal);
+        Assert.Equal(schema, store.Schema);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("Upper")]
+    [InlineData("has-dash")]
+    [InlineData("pg_catalog")]
+    [InlineData("1starts_with_digit")]
+    public async Task Invalid_schema_names_are_rejected(string schema)
+    {
+        var ex = await Assert.ThrowsAsync<ArgumentException>(() =>
+            PostgresMemoryStore.OpenAsync(new PostgresMemoryStoreOptions { ConnectionString = fixture.ConnectionString, Schema = schema }, cancellationToken: Ct));
+        Assert.Equal("Schema", ex.ParamName);
+    }
+
+    [Fact]
+    public async Task Exactly_one_of_connection_string_and_data_source_is_required()
+    {
+        await Assert.ThrowsAsync<ArgumentException>(() => PostgresMemoryStore.OpenAsync(new PostgresMemoryStoreOptions(), cancellationToken: Ct));
+        await using var dataSource = NpgsqlDataSource.Create(fixture.ConnectionString);
+        await Assert.ThrowsAsync<ArgumentException>(() => PostgresMemoryStore.OpenAsync(
+            new PostgresMemoryStoreOptions { ConnectionString = fixture.ConnectionString, DataSource = dataSource },
+            cancellationToken: Ct));
+    }
+
+    private static MemoryWriteRequest Write(string tenant, string text) => new()
+    {
+        Tenant = tenant,
+        Type = MemoryTypes.Fact,
+        Subject = "user-1",
+        Actor = MemoryActor.User("user-1"),
+        Value = text,
+    };
+
+    private async Task AssertMigratedOnceAsync(string schema)
+    {
+        var rows = await fixture.QueryAsync($"SELECT version, count(*) FROM \"{schema}\".schema_migrations GROUP BY version ORDER BY version");
+        Assert.Equal(Enumerable.Range(1, PostgresSchema.CurrentVersion), rows.Select(r => (int)r[0]!));
+        Assert.All(rows, r => Assert.Equal(1L, r[1]));
+    }
+}
