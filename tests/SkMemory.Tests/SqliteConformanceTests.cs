@@ -1,3 +1,4 @@
+using Xunit;
 using Microsoft.Data.Sqlite;
 using SkMemory.Storage.Sqlite;
 using SkMemory.Tests.Conformance;
