@@ -5,7 +5,6 @@ using System.Net.Sockets;
 using Npgsql;
 using SkMemory.Postgres.Tests;
 using SkMemory.Storage.Postgres;
-using Xunit;
 
 [assembly: AssemblyFixture(typeof(PostgresFixture))]
 

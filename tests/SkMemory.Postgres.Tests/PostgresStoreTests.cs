@@ -1,5 +1,4 @@
 using Npgsql;
-using Xunit;
 using SkMemory.Storage.Postgres;
 
 namespace SkMemory.Postgres.Tests;
