@@ -1,0 +1,39 @@
+namespace SkMemory.Cli;
+
+/// <summary>Everything a command needs besides the store: the writers, the output mode, the tenant and the store target.</summary>
+internal sealed class CliContext
+{
+    public required TextWriter Out { get; init; }
+
+    public required TextWriter Error { get; init; }
+
+    /// <summary>Gets a value indicating whether stdout is an interactive terminal.</summary>
+    public required bool OutIsTerminal { get; init; }
+
+    /// <summary>Gets a value indicating whether stderr is an interactive terminal (progress is then rewritten in place).</summary>
+    public required bool ErrorIsTerminal { get; init; }
+
+    public required bool Json { get; init; }
+
+    /// <summary>Gets the command's name, for hints.</summary>
+    public required string CommandName { get; init; }
+
+    /// <summary>Gets the tenant given with --tenant, or null.</summary>
+    public required string? ExplicitTenant { get; init; }
+
+    /// <summary>Gets the tenant to use: --tenant, $SKMEMORY_TENANT, or "default".</summary>
+    public string Tenant =>
+        ExplicitTenant
+        ?? (Environment.GetEnvironmentVariable(GlobalOptions.TenantVariable) is { Length: > 0 } fromEnvironment ? fromEnvironment : GlobalOptions.DefaultTenant);
+
+    /// <summary>Gets the raw --store value.</summary>
+    public required string? StoreSpec { get; init; }
+
+    /// <summary>Gets the raw --schema value.</summary>
+    public required string? Schema { get; init; }
+
+    /// <summary>Gets the resolved store, once the command resolved it.</summary>
+    public StoreTarget? Target { get; set; }
+
+    public required CancellationToken CancellationToken { get; init; }
+}

@@ -1,0 +1,94 @@
+using System.CommandLine;
+
+namespace SkMemory.Cli;
+
+/// <summary>What a command does with the open store; returns the exit code.</summary>
+/// <param name="store">The store.</param>
+/// <returns>The exit code.</returns>
+internal delegate Task<int> StoreOperation(IMemoryStore store);
+
+/// <summary>
+/// Runs commands the same way: read the global options, let the command check its own arguments, open the store named by
+/// --store, run, and map any error to its message, hint and exit code. Commands hold none of that logic.
+/// </summary>
+internal sealed class CommandRunner
+{
+    private readonly TextWriter _output;
+    private readonly TextWriter _error;
+    private readonly bool _outIsTerminal;
+    private readonly bool _errorIsTerminal;
+
+    public CommandRunner(GlobalOptions globals, TextWriter output, TextWriter error, bool outIsTerminal, bool errorIsTerminal)
+    {
+        Globals = globals;
+        _output = output;
+        _error = error;
+        _outIsTerminal = outIsTerminal;
+        _errorIsTerminal = errorIsTerminal;
+    }
+
+    public GlobalOptions Globals { get; }
+
+    /// <summary>Creates the context of one invocation from its parse result.</summary>
+    /// <param name="parseResult">The parse result.</param>
+    /// <param name="cancellationToken">The invocation's cancellation token.</param>
+    /// <returns>The context.</returns>
+    public CliContext CreateContext(ParseResult parseResult, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(parseResult);
+        var command = parseResult.CommandResult.Command;
+        return new CliContext
+        {
+            Out = _output,
+            Error = _error,
+            OutIsTerminal = _outIsTerminal,
+            ErrorIsTerminal = _errorIsTerminal,
+            Json = TryGet(() => parseResult.GetValue(Globals.Json)),
+            CommandName = command is RootCommand ? string.Empty : command.Name,
+            ExplicitTenant = TryGet(() => parseResult.GetValue(Globals.Tenant)),
+            StoreSpec = TryGet(() => parseResult.GetValue(Globals.Store)),
+            Schema = TryGet(() => parseResult.GetValue(Globals.Schema)),
+            CancellationToken = cancellationToken,
+        };
+    }
+
+    /// <summary>Sets a command's action: <paramref name="prepare"/> checks the arguments (before the store is opened) and returns what to do with the store.</summary>
+    /// <param name="command">The command.</param>
+    /// <param name="access">Whether the command needs an existing store.</param>
+    /// <param name="prepare">Reads and checks the arguments; returns the operation on the store.</param>
+    public void SetStoreAction(Command command, StoreAccess access, Func<CliContext, ParseResult, StoreOperation> prepare)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        ArgumentNullException.ThrowIfNull(prepare);
+        command.SetAction(async (parseResult, cancellationToken) =>
+        {
+            var context = CreateContext(parseResult, cancellationToken);
+            try
+            {
+                var operation = prepare(context, parseResult);
+                context.Target = StoreOpener.Resolve(context.StoreSpec, context.Schema);
+                using var store = await StoreOpener.OpenAsync(context.Target, access, cancellationToken).ConfigureAwait(false);
+                return await operation(store).ConfigureAwait(false);
+            }
+#pragma warning disable CA1031 // Every error of a command is reported the same way, by ErrorReporter.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                return ErrorReporter.Report(ex, context);
+            }
+        });
+    }
+
+    private static T? TryGet<T>(Func<T> read)
+    {
+        try
+        {
+            return read();
+        }
+        catch (InvalidOperationException)
+        {
+            // The value did not parse; the parse error is reported separately.
+            return default;
+        }
+    }
+}

@@ -1,0 +1,76 @@
+using System.CommandLine;
+
+namespace SkMemory.Cli.Commands;
+
+/// <summary><c>skmem import &lt;file.jsonl&gt;</c>: replays an export, verifying every line and the hash chains; all or nothing.</summary>
+internal static class ImportCommand
+{
+    public static Command Create(CommandRunner runner)
+    {
+        var file = new Argument<string>("file") { Description = "The export file (JSON Lines), or - for stdin." };
+        var command = new Command("import", "Import an export file. Every line and hash chain is verified first; on any problem nothing is imported (exit code 6).") { file };
+
+        runner.SetStoreAction(command, StoreAccess.Write, (context, parseResult) =>
+        {
+            var path = parseResult.GetValue(file)!;
+            var source = Open(path);
+            return async store =>
+            {
+                await using var sourceScope = source.ConfigureAwait(false);
+                var progress = new ProgressDisplay(context.Error, ProgressDisplay.ModeFor(context, stdoutCarriesData: false), "importing");
+                MemoryTransferResult result;
+                try
+                {
+                    result = await store.ImportAsync(source, new MemoryImportOptions { Progress = new TransferProgress(progress) }, context.CancellationToken).ConfigureAwait(false);
+                }
+                catch
+                {
+                    progress.Abandon();
+                    throw;
+                }
+
+                progress.Complete($"imported {ExportCommand.Summary(result, "into")}");
+                if (context.Json)
+                {
+                    JsonOutput.Write(context.Out, w =>
+                    {
+                        w.WriteString("file", path);
+                        w.WriteNumber("events", result.Events);
+                        w.WriteNumber("objects", result.Objects);
+                        w.WriteStartArray("tenants");
+                        foreach (var tenant in result.Tenants)
+                        {
+                            w.WriteStringValue(tenant);
+                        }
+
+                        w.WriteEndArray();
+                    });
+                }
+                else
+                {
+                    context.Out.WriteLine($"imported {ExportCommand.Summary(result, "into")}");
+                }
+
+                return ExitCodes.Ok;
+            };
+        });
+        return command;
+    }
+
+    private static Stream Open(string path)
+    {
+        if (path == "-")
+        {
+            return Console.OpenStandardInput();
+        }
+
+        try
+        {
+            return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw CliException.Invalid("file", $"cannot read {Path.GetFullPath(path)}: {ex.Message}", "pass the path of a file written by 'skmem export'");
+        }
+    }
+}

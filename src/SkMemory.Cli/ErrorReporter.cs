@@ -1,0 +1,265 @@
+using System.Globalization;
+
+namespace SkMemory.Cli;
+
+/// <summary>
+/// The one place that turns an exception into what the user sees (<c>error:</c> and <c>hint:</c> lines, never a stack
+/// trace) and into the process exit code.
+/// </summary>
+internal static class ErrorReporter
+{
+    /// <summary>Set to 1 to print the full exception after the error line (for bug reports).</summary>
+    public const string DebugVariable = "SKMEMORY_DEBUG";
+
+    // Contract field (snake_case) → the command-line option or argument that sets it.
+    private static readonly (string Field, string Option)[] FieldOptions =
+    [
+        ("value.text", "the <text> argument"),
+        ("value", "the <text> argument"),
+        ("text", "the <query> argument"),
+        ("subject", "--subject"),
+        ("types", "--type"),
+        ("type", "--type"),
+        ("scope.agent", "--agent"),
+        ("scope.session", "--session"),
+        ("scope", "--scope"),
+        ("agent", "--agent"),
+        ("session", "--session"),
+        ("team", "--scope team:<name>"),
+        ("confidence", "--confidence"),
+        ("salience", "--salience"),
+        ("ttl", "--ttl"),
+        ("valid_from", "--valid-from"),
+        ("metadata", "--meta"),
+        ("idempotency_key", "--idempotency-key"),
+        ("reason", "--reason"),
+        ("expected_version", "--expected-version"),
+        ("actor", "--actor"),
+        ("tenant", "--tenant"),
+        ("top", "--top"),
+        ("page_size", "--page-size"),
+        ("cursor", "--cursor"),
+        ("statuses", "--status"),
+        ("status", "--status"),
+        ("mode", "--mode"),
+        ("id", "the <id> argument"),
+        ("store", "--store"),
+        ("schema", "--schema"),
+        ("output", "--output"),
+        ("file", "the <file> argument"),
+    ];
+
+    /// <summary>Reports an error and returns the exit code.</summary>
+    /// <param name="ex">The error.</param>
+    /// <param name="context">The command's context.</param>
+    /// <returns>The exit code.</returns>
+    public static int Report(Exception ex, CliContext context)
+    {
+        ArgumentNullException.ThrowIfNull(ex);
+        ArgumentNullException.ThrowIfNull(context);
+        var error = Describe(ex, context);
+        Write(context, error);
+        if (Environment.GetEnvironmentVariable(DebugVariable) is "1" or "true")
+        {
+            context.Error.WriteLine(ex.ToString());
+        }
+
+        return error.ExitCode;
+    }
+
+    /// <summary>Reports a command-line parse error (exit code 2).</summary>
+    /// <param name="messages">The parser's messages.</param>
+    /// <param name="context">The context.</param>
+    /// <returns>The exit code.</returns>
+    public static int ReportUsage(IReadOnlyList<string> messages, CliContext context)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        ArgumentNullException.ThrowIfNull(context);
+        var command = context.CommandName.Length == 0 ? "skmem" : $"skmem {context.CommandName}";
+        var error = new CliError(
+            ExitCodes.Usage,
+            "usage",
+            string.Join(Environment.NewLine + "error: ", messages.Select(m => m.TrimEnd('.'))),
+            $"run '{command} --help' to see the arguments and options",
+            null,
+            null);
+        Write(context, error);
+        return error.ExitCode;
+    }
+
+    /// <summary>Maps an exception to its exit code, message and hint.</summary>
+    /// <param name="ex">The exception.</param>
+    /// <param name="context">The context.</param>
+    /// <returns>The error.</returns>
+    public static CliError Describe(Exception ex, CliContext context)
+    {
+        ArgumentNullException.ThrowIfNull(ex);
+        ArgumentNullException.ThrowIfNull(context);
+        var command = $"skmem {context.CommandName}";
+        switch (ex)
+        {
+            case OperationCanceledException when context.CancellationToken.IsCancellationRequested:
+                return new CliError(ExitCodes.Cancelled, "cancelled", "cancelled; nothing was changed by the interrupted operation", "run the command again to finish it", null, null);
+            case CliException cli:
+                return new CliError(cli.ExitCode, CodeName(cli.ExitCode), cli.Message, cli.Hint, cli.Field, null);
+            case MemoryValidationException validation:
+                return new CliError(ExitCodes.Usage, "validation", validation.Message, $"fix {OptionFor(validation.Field)} and run the command again (see '{command} --help')", validation.Field, null);
+            case MemoryImportException import:
+                return new CliError(
+                    ExitCodes.ImportRejected,
+                    import.Code == MemoryErrorCode.ImportConflict ? "import_conflict" : "import_invalid",
+                    import.Message,
+                    import.Code == MemoryErrorCode.ImportConflict
+                        ? "the store already holds events this file conflicts with; import into an empty store (--store <new.db>) or export the tenant again"
+                        : $"the file is damaged or was edited at line {import.Line.ToString(CultureInfo.InvariantCulture)}; export it again from the source store ('skmem export'), then import the new file",
+                    import.Field,
+                    import.Line);
+            case MemoryNotFoundException notFound:
+                return new CliError(
+                    ExitCodes.NotFound,
+                    "not_found",
+                    notFound.Message,
+                    $"check the id and tenant; 'skmem list --status all --tenant {notFound.Tenant}' lists every memory",
+                    "id",
+                    null);
+            case MemoryConcurrencyException concurrency:
+                return new CliError(
+                    ExitCodes.Conflict,
+                    "version_conflict",
+                    concurrency.Message,
+                    $"run 'skmem show {concurrency.Id}' to see the current version, then retry with --expected-version {concurrency.ActualVersion.ToString(CultureInfo.InvariantCulture)}",
+                    "expected_version",
+                    null);
+            case MemoryConflictException conflict:
+                return new CliError(
+                    ExitCodes.Conflict,
+                    MemoryCodeName(conflict.Code),
+                    conflict.Message,
+                    conflict.Code switch
+                    {
+                        MemoryErrorCode.IdempotencyKeyReused => "use a new --idempotency-key for new content, or repeat the original content to get the original memory back",
+                        MemoryErrorCode.DuplicateContent => $"memory {conflict.ExistingId} already holds this content; see it with 'skmem show {conflict.ExistingId}'",
+                        _ => conflict.ExistingId is { } id ? $"run 'skmem show {id}' to see its status" : "run 'skmem show <id>' to see its status",
+                    },
+                    conflict.Code == MemoryErrorCode.IdempotencyKeyReused ? "idempotency_key" : null,
+                    null);
+            case MemoryException { Code: MemoryErrorCode.NotSupported } notSupported:
+                return new CliError(
+                    ExitCodes.Usage,
+                    "not_supported",
+                    notSupported.Message,
+                    context.CommandName == "recall" ? "use --mode text or --mode hybrid" : $"see '{command} --help'",
+                    null,
+                    null);
+            case MemoryException memory:
+                return new CliError(ExitCodeFor(memory.Code), MemoryCodeName(memory.Code), memory.Message, $"see '{command} --help'", null, null);
+            case var _ when context.Target is { } target && StoreOpener.IsUnavailable(ex):
+                var unavailable = StoreOpener.Unavailable(target, ex);
+                return new CliError(unavailable.ExitCode, "store_unavailable", unavailable.Message, unavailable.Hint, null, null);
+            default:
+                return new CliError(
+                    ExitCodes.Unexpected,
+                    "unexpected",
+                    $"unexpected {ex.GetType().Name}: {ex.Message}",
+                    $"this looks like a bug in skmem or a problem with the environment; set {DebugVariable}=1 to print the details, and report them",
+                    null,
+                    null);
+        }
+    }
+
+    /// <summary>Names the option that sets a contract field, for hints.</summary>
+    /// <param name="field">The field (snake_case, possibly dotted).</param>
+    /// <returns>The option or argument.</returns>
+    public static string OptionFor(string? field)
+    {
+        if (string.IsNullOrEmpty(field))
+        {
+            return "the command line";
+        }
+
+        foreach (var (name, option) in FieldOptions)
+        {
+            if (field == name || field.StartsWith(name + ".", StringComparison.Ordinal))
+            {
+                return option;
+            }
+        }
+
+        return "--" + field.Replace('_', '-').Replace('.', '-');
+    }
+
+    private static int ExitCodeFor(MemoryErrorCode code) =>
+        code switch
+        {
+            MemoryErrorCode.Validation or MemoryErrorCode.NotSupported => ExitCodes.Usage,
+            MemoryErrorCode.NotFound => ExitCodes.NotFound,
+            MemoryErrorCode.VersionConflict or MemoryErrorCode.IdempotencyKeyReused or MemoryErrorCode.DuplicateContent or MemoryErrorCode.InvalidState => ExitCodes.Conflict,
+            MemoryErrorCode.ImportInvalid or MemoryErrorCode.ImportConflict => ExitCodes.ImportRejected,
+            _ => ExitCodes.Unexpected,
+        };
+
+    private static string MemoryCodeName(MemoryErrorCode code) =>
+        code switch
+        {
+            MemoryErrorCode.Validation => "validation",
+            MemoryErrorCode.NotFound => "not_found",
+            MemoryErrorCode.VersionConflict => "version_conflict",
+            MemoryErrorCode.IdempotencyKeyReused => "idempotency_key_reused",
+            MemoryErrorCode.DuplicateContent => "duplicate_content",
+            MemoryErrorCode.InvalidState => "invalid_state",
+            MemoryErrorCode.ImportInvalid => "import_invalid",
+            MemoryErrorCode.ImportConflict => "import_conflict",
+            MemoryErrorCode.NotSupported => "not_supported",
+            _ => "error",
+        };
+
+    private static string CodeName(int exitCode) =>
+        exitCode switch
+        {
+            ExitCodes.Usage => "usage",
+            ExitCodes.NotFound => "not_found",
+            ExitCodes.Conflict => "conflict",
+            ExitCodes.VerifyFailed => "verify_failed",
+            ExitCodes.ImportRejected => "import_invalid",
+            ExitCodes.StoreUnavailable => "store_unavailable",
+            ExitCodes.Cancelled => "cancelled",
+            _ => "unexpected",
+        };
+
+    private static void Write(CliContext context, CliError error)
+    {
+        context.Error.WriteLine($"error: {error.Message}");
+        context.Error.WriteLine($"hint: {error.Hint}");
+        if (context.Json)
+        {
+            JsonOutput.Write(context.Out, w =>
+            {
+                w.WriteStartObject("error");
+                w.WriteString("code", error.Code);
+                w.WriteNumber("exit_code", error.ExitCode);
+                w.WriteString("message", error.Message);
+                w.WriteString("hint", error.Hint);
+                if (error.Field is not null)
+                {
+                    w.WriteString("field", error.Field);
+                }
+
+                if (error.Line is { } line)
+                {
+                    w.WriteNumber("line", line);
+                }
+
+                w.WriteEndObject();
+            });
+        }
+    }
+}
+
+/// <summary>An error as the user sees it.</summary>
+/// <param name="ExitCode">The process exit code.</param>
+/// <param name="Code">A stable machine-readable name (snake_case).</param>
+/// <param name="Message">What went wrong.</param>
+/// <param name="Hint">What to do next.</param>
+/// <param name="Field">The invalid field, when one is.</param>
+/// <param name="Line">The line of the import file, when one is.</param>
+internal sealed record CliError(int ExitCode, string Code, string Message, string Hint, string? Field, long? Line);

@@ -1,0 +1,32 @@
+namespace SkMemory.Cli;
+
+/// <summary>The process exit codes of <c>skmem</c>; scripts rely on them, so they never change meaning.</summary>
+internal static class ExitCodes
+{
+    /// <summary>The command succeeded.</summary>
+    public const int Ok = 0;
+
+    /// <summary>An unexpected error (a bug, or an environment problem skmem does not recognize).</summary>
+    public const int Unexpected = 1;
+
+    /// <summary>The command line or a value in it is invalid.</summary>
+    public const int Usage = 2;
+
+    /// <summary>The memory does not exist.</summary>
+    public const int NotFound = 3;
+
+    /// <summary>The change conflicts with the store: version, idempotency key, duplicate content or status.</summary>
+    public const int Conflict = 4;
+
+    /// <summary>The hash chain does not verify.</summary>
+    public const int VerifyFailed = 5;
+
+    /// <summary>The import file was rejected; nothing was imported.</summary>
+    public const int ImportRejected = 6;
+
+    /// <summary>The store could not be opened or reached.</summary>
+    public const int StoreUnavailable = 7;
+
+    /// <summary>The command was cancelled (Ctrl+C).</summary>
+    public const int Cancelled = 130;
+}

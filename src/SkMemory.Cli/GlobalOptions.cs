@@ -1,0 +1,46 @@
+using System.CommandLine;
+
+namespace SkMemory.Cli;
+
+/// <summary>The options every command accepts: where the store is, which tenant, and the output format.</summary>
+internal sealed class GlobalOptions
+{
+    public const string TenantVariable = "SKMEMORY_TENANT";
+    public const string DefaultTenant = "default";
+
+    public Option<string?> Store { get; } = new("--store")
+    {
+        Description = "The store: 'embedded' (default: $SKMEMORY_HOME/memory.db or ~/.skmemory/memory.db), a SQLite file path, "
+            + "or a PostgreSQL connection string ('Host=...;Database=...' or postgres://user:pass@host:5432/db).",
+        HelpName = "embedded|path.db|connection-string",
+        Recursive = true,
+    };
+
+    public Option<string?> Schema { get; } = new("--schema")
+    {
+        Description = "The PostgreSQL schema holding the store's tables (default: skmemory). Postgres stores only.",
+        HelpName = "name",
+        Recursive = true,
+    };
+
+    public Option<string?> Tenant { get; } = new("--tenant")
+    {
+        Description = $"The tenant (default: ${TenantVariable}, or '{DefaultTenant}'). For export and verify, omit it to cover every tenant.",
+        HelpName = "tenant",
+        Recursive = true,
+    };
+
+    public Option<bool> Json { get; } = new("--json")
+    {
+        Description = "Print machine-readable JSON instead of text.",
+        Recursive = true,
+    };
+
+    public void AddTo(Command root)
+    {
+        root.Options.Add(Store);
+        root.Options.Add(Schema);
+        root.Options.Add(Tenant);
+        root.Options.Add(Json);
+    }
+}
