@@ -36,4 +36,17 @@ internal sealed class CliContext
     public StoreTarget? Target { get; set; }
 
     public required CancellationToken CancellationToken { get; init; }
+
+    /// <summary>Opens stdout as a byte stream: the process's own stdout when <see cref="Out"/> is the console, else a UTF-8 adapter over <see cref="Out"/>.</summary>
+    /// <returns>The stream; disposing it flushes it and leaves stdout open.</returns>
+    public Stream OpenOutputStream()
+    {
+        if (ReferenceEquals(Out, Console.Out))
+        {
+            Out.Flush();
+            return new BufferedStream(Console.OpenStandardOutput(), 1 << 16);
+        }
+
+        return new TextWriterStream(Out);
+    }
 }

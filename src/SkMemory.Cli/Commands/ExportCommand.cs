@@ -26,10 +26,22 @@ internal static class ExportCommand
     private static async Task<int> ToStdoutAsync(CliContext context, IMemoryStore store)
     {
         var progress = new ProgressDisplay(context.Error, ProgressMode.SummaryOnly, "exporting");
-        var stream = new TextWriterStream(context.Out);
-        await using var streamScope = stream.ConfigureAwait(false);
-        var result = await store.ExportAsync(stream, new MemoryExportOptions { Tenant = context.ExplicitTenant }, context.CancellationToken).ConfigureAwait(false);
-        await stream.FlushAsync(context.CancellationToken).ConfigureAwait(false);
+        MemoryTransferResult result;
+        try
+        {
+            var stream = context.OpenOutputStream();
+            await using (stream.ConfigureAwait(false))
+            {
+                result = await store.ExportAsync(stream, new MemoryExportOptions { Tenant = context.ExplicitTenant }, context.CancellationToken).ConfigureAwait(false);
+                await stream.FlushAsync(context.CancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (IOException ex)
+        {
+            // Typically a closed pipe (skmem export | head).
+            throw new CliException(ExitCodes.Unexpected, $"stdout was closed before the export finished: {ex.Message}", "write the export to a file with --output <file.jsonl>", "output", ex);
+        }
+
         progress.Complete($"exported {Summary(result)}");
         return ExitCodes.Ok;
     }
