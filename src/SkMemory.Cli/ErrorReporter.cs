@@ -76,14 +76,9 @@ internal static class ErrorReporter
         ArgumentNullException.ThrowIfNull(messages);
         ArgumentNullException.ThrowIfNull(context);
         var command = context.CommandName.Length == 0 ? "skmem" : $"skmem {context.CommandName}";
-        var error = new CliError(
-            ExitCodes.Usage,
-            "usage",
-            string.Join(Environment.NewLine + "error: ", messages.Select(m => m.TrimEnd('.'))),
-            $"run '{command} --help' to see the arguments and options",
-            null,
-            null);
-        Write(context, error);
+        var problems = messages.Select(m => m.TrimEnd('.')).ToList();
+        var error = new CliError(ExitCodes.Usage, "usage", string.Join("; ", problems), $"run '{command} --help' to see the arguments and options", null, null);
+        Write(context, error, problems);
         return error.ExitCode;
     }
 
@@ -226,9 +221,13 @@ internal static class ErrorReporter
             _ => "unexpected",
         };
 
-    private static void Write(CliContext context, CliError error)
+    private static void Write(CliContext context, CliError error, IReadOnlyList<string>? lines = null)
     {
-        context.Error.WriteLine($"error: {error.Message}");
+        foreach (var line in lines ?? [error.Message])
+        {
+            context.Error.WriteLine($"error: {line}");
+        }
+
         context.Error.WriteLine($"hint: {error.Hint}");
         if (context.Json)
         {

@@ -45,6 +45,10 @@ internal static class HumanFormat
     /// <summary>Formats a number with the invariant culture.</summary>
     public static string Number(double value, string format = "0.####") => value.ToString(format, CultureInfo.InvariantCulture);
 
+    /// <summary>Formats a score compactly: three decimals, or scientific notation for tiny values.</summary>
+    public static string Score(double value) =>
+        value == 0 || Math.Abs(value) >= 0.001 ? Number(value, "0.###") : Number(value, "0.#E+0");
+
     /// <summary>Formats a count with thousands separators.</summary>
     public static string Count(long value) => value.ToString("#,0", CultureInfo.InvariantCulture);
 

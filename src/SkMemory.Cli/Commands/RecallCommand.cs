@@ -70,8 +70,8 @@ internal static class RecallCommand
                     table.Add(
                         (i + 1).ToString(System.Globalization.CultureInfo.InvariantCulture),
                         HumanFormat.Number(score, "0.0000"),
-                        breakdown.TextRank is { } textRank ? $"#{textRank} ({HumanFormat.Number(breakdown.TextScore ?? 0, "G3")})" : "-",
-                        breakdown.VectorRank is { } vectorRank ? $"#{vectorRank} ({HumanFormat.Number(breakdown.VectorSimilarity ?? 0, "0.###")})" : "-",
+                        breakdown.TextRank is { } textRank ? $"#{textRank} ({HumanFormat.Score(breakdown.TextScore ?? 0)})" : "-",
+                        breakdown.VectorRank is { } vectorRank ? $"#{vectorRank} ({HumanFormat.Score(breakdown.VectorSimilarity ?? 0)})" : "-",
                         record.Id.ToString(),
                         record.Type,
                         record.Value.Text);
