@@ -60,6 +60,12 @@ public sealed partial class PostgresMemoryStore : EventSourcedMemoryStore
                 builder.ConnectionStringBuilder.SearchPath = $"{options.Schema}, public";
             }
 
+            if (builder.ConnectionStringBuilder.MaxAutoPrepare == 0)
+            {
+                // The store sends the same few statements over and over: let Npgsql prepare them.
+                builder.ConnectionStringBuilder.MaxAutoPrepare = 64;
+            }
+
             builder.UseVector();
             dataSource = builder.Build();
         }
