@@ -79,9 +79,14 @@ public static class MemoryExportReader
                     break;
                 case "end":
                     end = new MemoryExportEnd(RequiredInt64(root, "event_count", lineNumber), RequiredInt64(root, "object_count", lineNumber));
-                    if (end.EventCount != events || end.ObjectCount != objects)
+                    if (end.EventCount != events)
                     {
-                        throw Invalid(lineNumber, "event_count", $"the end line counts {end.EventCount} events and {end.ObjectCount} objects, but the file has {events} and {objects}: lines are missing");
+                        throw Invalid(lineNumber, "event_count", $"the end line counts {end.EventCount} events, but the file has {events}: lines are missing");
+                    }
+
+                    if (end.ObjectCount != objects)
+                    {
+                        throw Invalid(lineNumber, "object_count", $"the end line counts {end.ObjectCount} objects, but the file has {objects}: lines are missing");
                     }
 
                     yield return new MemoryExportItem(lineNumber, null, null, end);

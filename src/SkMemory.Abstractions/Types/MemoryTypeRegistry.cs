@@ -14,25 +14,31 @@ public sealed class MemoryTypeRegistry
     /// <summary>Initializes a new instance of the <see cref="MemoryTypeRegistry"/> class with the built-in types.</summary>
     public MemoryTypeRegistry()
     {
-        Register(new(MemoryTypes.Preference, "A like, dislike or choice of the subject."));
-        Register(new(MemoryTypes.Identifier, "An identifier of the subject: handle, account, id."));
-        Register(new(MemoryTypes.Asset, "Something the subject owns or uses."));
-        Register(new(MemoryTypes.Skill, "Something the subject can do."));
-        Register(new(MemoryTypes.Constraint, "A rule or limit to respect when acting for the subject."));
-        Register(new(MemoryTypes.Fact, "A durable fact about the subject."));
-        Register(new(MemoryTypes.Event, "Something that happened to or was done by the subject, at a time."));
+        AddBuiltIn(new(MemoryTypes.Preference, "A like, dislike or choice of the subject."));
+        AddBuiltIn(new(MemoryTypes.Identifier, "An identifier of the subject: handle, account, id."));
+        AddBuiltIn(new(MemoryTypes.Asset, "Something the subject owns or uses."));
+        AddBuiltIn(new(MemoryTypes.Skill, "Something the subject can do."));
+        AddBuiltIn(new(MemoryTypes.Constraint, "A rule or limit to respect when acting for the subject."));
+        AddBuiltIn(new(MemoryTypes.Fact, "A durable fact about the subject."));
+        AddBuiltIn(new(MemoryTypes.Event, "Something that happened to or was done by the subject, at a time."));
     }
 
     /// <summary>Gets the registered types.</summary>
     public IReadOnlyCollection<MemoryTypeDefinition> Types => _types.Values.OrderBy(t => t.Name, StringComparer.Ordinal).ToList();
 
-    /// <summary>Registers a type, replacing a custom type of the same name.</summary>
+    /// <summary>Registers a custom type, replacing a custom type of the same name. Built-in types cannot be replaced.</summary>
     /// <param name="definition">The type.</param>
     /// <returns>This registry, for chaining.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="definition"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="definition"/> names a built-in type.</exception>
     public MemoryTypeRegistry Register(MemoryTypeDefinition definition)
     {
         ArgumentNullException.ThrowIfNull(definition);
+        if (MemoryTypes.BuiltIn.Contains(definition.Name))
+        {
+            throw new ArgumentException($"\"{definition.Name}\" is a built-in memory type and cannot be replaced; register the custom type under another name.", nameof(definition));
+        }
+
         _types[definition.Name] = definition;
         return this;
     }
@@ -46,4 +52,6 @@ public sealed class MemoryTypeRegistry
         ArgumentNullException.ThrowIfNull(name);
         return _types.TryGetValue(name, out definition);
     }
+
+    private void AddBuiltIn(MemoryTypeDefinition definition) => _types[definition.Name] = definition;
 }

@@ -92,7 +92,7 @@ public abstract partial class EventSourcedMemoryStore : IMemoryStore
         var now = Now();
         var record = new MemoryRecord
         {
-            Id = Guid.CreateVersion7(now),
+            Id = MonotonicUuidV7.Create(now),
             Tenant = request.Tenant,
             Type = type.Name,
             Scope = request.Scope,
@@ -293,7 +293,7 @@ public abstract partial class EventSourcedMemoryStore : IMemoryStore
 
         var next = current with
         {
-            Id = Guid.CreateVersion7(now),
+            Id = MonotonicUuidV7.Create(now),
             Actor = request.Actor,
             Value = value,
             ContentHash = contentHash,
@@ -562,7 +562,7 @@ public abstract partial class EventSourcedMemoryStore : IMemoryStore
             await EmbedImportedAsync(tx, toEmbed, cancellationToken).ConfigureAwait(false);
             await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch (DbException ex)
+        catch (DbException ex) when (!cancellationToken.IsCancellationRequested)
         {
             throw new MemoryImportException(MemoryErrorCode.ImportConflict, line, null, $"the store rejected this line: {ex.Message}", ex);
         }
@@ -896,7 +896,7 @@ public abstract partial class EventSourcedMemoryStore : IMemoryStore
         {
             Tenant = state.Tenant,
             Sequence = head.Sequence + 1,
-            EventId = Guid.CreateVersion7(now),
+            EventId = MonotonicUuidV7.Create(now),
             MemoryId = state.Id,
             EventType = type,
             StreamVersion = state.Version,

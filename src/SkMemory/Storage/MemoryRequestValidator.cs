@@ -86,6 +86,8 @@ internal static class MemoryRequestValidator
             throw new MemoryValidationException("value.text", "is required and must not be blank");
         }
 
+        WellFormed(value.Text, "value.text");
+
         JsonElement? structured = null;
         var size = Encoding.UTF8.GetByteCount(value.Text);
         if (value.Structured is { } element)
@@ -186,14 +188,27 @@ internal static class MemoryRequestValidator
             {
                 throw new MemoryValidationException($"metadata.{key}", $"values must be non-null strings of at most {MaxMetadataValueLength} characters");
             }
+
+            if (key.Any(char.IsControl) || value.Contains('\0', StringComparison.Ordinal))
+            {
+                throw new MemoryValidationException("metadata", $"keys must not contain control characters and values must not contain NUL; found one in \"{key}\"");
+            }
+
+            WellFormed(key, "metadata");
+            WellFormed(value, $"metadata.{key}");
         }
     }
 
     public static void IdempotencyKey(string? key)
     {
-        if (key is not null && (string.IsNullOrWhiteSpace(key) || key.Length > MaxIdempotencyKeyLength))
+        if (key is not null && (string.IsNullOrWhiteSpace(key) || key.Length > MaxIdempotencyKeyLength || key.Any(char.IsControl)))
         {
-            throw new MemoryValidationException("idempotency_key", $"must be 1..{MaxIdempotencyKeyLength} non-blank characters when given");
+            throw new MemoryValidationException("idempotency_key", $"must be 1..{MaxIdempotencyKeyLength} non-blank characters without control characters when given");
+        }
+
+        if (key is not null)
+        {
+            WellFormed(key, "idempotency_key");
         }
     }
 
@@ -218,6 +233,13 @@ internal static class MemoryRequestValidator
         {
             throw new MemoryValidationException("reason", $"is {reason.Length} characters; at most {MaxReasonLength} are allowed");
         }
+
+        if (reason.Contains('\0', StringComparison.Ordinal))
+        {
+            throw new MemoryValidationException("reason", "must not contain NUL characters");
+        }
+
+        WellFormed(reason, "reason");
     }
 
     public static void ExpectedVersion(long? version)
@@ -330,6 +352,22 @@ internal static class MemoryRequestValidator
         {
             throw new MemoryValidationException(field, "must not contain control characters");
         }
+
+        WellFormed(value, field);
+    }
+
+    /// <summary>Rejects NUL and unpaired surrogates: no store can keep them, and JSON would silently change them.</summary>
+    private static void WellFormed(string value, string field)
+    {
+        if (value.Contains('\0', StringComparison.Ordinal))
+        {
+            throw new MemoryValidationException(field, "must not contain NUL characters");
+        }
+
+        if (!IsValidUtf16(value))
+        {
+            throw new MemoryValidationException(field, "is not valid Unicode text (it contains an unpaired surrogate)");
+        }
     }
 
     private static void OptionalName(string? value, string field)
@@ -356,5 +394,22 @@ internal static class MemoryRequestValidator
         {
             throw new MemoryValidationException(field, "must not contain empty items");
         }
+    }
+
+    private static bool IsValidUtf16(string value)
+    {
+        for (var i = 0; i < value.Length; i++)
+        {
+            if (char.IsHighSurrogate(value[i]) && i + 1 < value.Length && char.IsLowSurrogate(value[i + 1]))
+            {
+                i++;
+            }
+            else if (char.IsSurrogate(value[i]))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 }

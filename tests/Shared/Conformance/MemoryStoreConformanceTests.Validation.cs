@@ -209,4 +209,20 @@ public abstract partial class MemoryStoreConformanceTests
         await CreateAsync(store, tenant, "Ana's employee number is 4711");
         return (store, tenant);
     }
+
+    [Fact]
+    public virtual async Task WriteAsync_NulOrUnpairedSurrogate_ThrowsNamedFieldOnEveryStore()
+    {
+        var (store, tenant) = await SeededStoreAsync();
+
+        await AssertRejectedAsync(store, "value.text", () => store.WriteAsync(Note(tenant, "tea\0time"), Ct));
+        await AssertRejectedAsync(store, "value.text", () => store.WriteAsync(Note(tenant, "broken \ud800 pair"), Ct));
+        await AssertRejectedAsync(store, "reason", () => store.WriteAsync(Note(tenant, "fine") with { Reason = "because\0" }, Ct));
+        await AssertRejectedAsync(store, "idempotency_key", () => store.WriteAsync(Note(tenant, "fine") with { IdempotencyKey = "key\0" }, Ct));
+        await AssertRejectedAsync(store, "metadata", () => store.WriteAsync(Note(tenant, "fine") with { Metadata = new Dictionary<string, string> { ["k\u0001"] = "v" } }, Ct));
+        await AssertRejectedAsync(store, "metadata.k", () => store.WriteAsync(Note(tenant, "fine") with { Metadata = new Dictionary<string, string> { ["k"] = "v\udc00" } }, Ct));
+
+        var emoji = await store.WriteAsync(Note(tenant, "likes \ud83c\udf75 tea"), Ct);
+        Assert.Equal("likes \ud83c\udf75 tea", (await store.GetAsync(tenant, emoji.Record.Id, Ct))!.Value.Text);
+    }
 }

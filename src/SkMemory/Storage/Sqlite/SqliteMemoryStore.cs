@@ -183,7 +183,7 @@ public sealed class SqliteMemoryStore : EventSourcedMemoryStore
             """;
 
         // Exact cosine over the filtered scope, keeping the best `limit` in a min-heap.
-        var best = new PriorityQueue<ScoredMemoryId, (double, Guid)>(limit + 1);
+        var best = new PriorityQueue<ScoredMemoryId, (double Similarity, Guid Id)>(limit + 1, WorstFirst);
         var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         await using var readerScope = reader.ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
@@ -258,6 +258,12 @@ public sealed class SqliteMemoryStore : EventSourcedMemoryStore
         await using var readerScope = reader.ConfigureAwait(false);
         return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? new ChainHead(reader.GetInt64(0), reader.GetString(1)) : null;
     }
+
+    // The heap's head is the candidate to drop: lowest similarity, and among equals the highest id, so ties end up in id order.
+    private static readonly Comparer<(double Similarity, Guid Id)> WorstFirst = Comparer<(double Similarity, Guid Id)>.Create(
+        (a, b) => a.Similarity != b.Similarity
+            ? a.Similarity.CompareTo(b.Similarity)
+            : string.CompareOrdinal(b.Id.ToString("D"), a.Id.ToString("D")));
 
     private static async Task<IReadOnlyList<MemoryRecord>> ReadRecordsAsync(SqliteCommand command, CancellationToken cancellationToken)
     {
