@@ -26,7 +26,7 @@ step "Running the tests"
 start=$(date +%s)
 status=0
 dotnet test SkMemory.sln -c Release --no-build -nologo -v quiet \
-  --logger "trx" --logger "console;verbosity=minimal" --results-directory "$results" || status=$?
+  --logger "trx;LogFilePrefix=results" --logger "console;verbosity=minimal" --results-directory "$results" || status=$?
 end=$(date +%s)
 
 # One closing line for people and CI: totals across every test project.

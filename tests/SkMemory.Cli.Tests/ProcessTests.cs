@@ -53,6 +53,50 @@ public sealed class ProcessTests : IDisposable
         Assert.Equal("chain verified: 1 event in 1 tenant", verify.Out.Trim());
     }
 
+    [Fact]
+    public async Task Concurrent_skmem_processes_writing_one_database_lose_nothing()
+    {
+        // Three importers (one long write transaction each) and four single writers, as separate OS processes on one file.
+        const int tenants = 3;
+        const int perTenant = 200;
+        var files = new List<string>();
+        for (var t = 0; t < tenants; t++)
+        {
+            var file = Path.Combine(_home, $"tenant-{t}.jsonl");
+            await WriteExportAsync(file, $"import-{t}", perTenant);
+            files.Add(file);
+        }
+
+        var runs = files.Select(file => RunAsync("import", file))
+            .Concat(Enumerable.Range(0, 4).Select(i => RunAsync("remember", $"note {i} from a separate process", "--subject", "ana")))
+            .ToList();
+        var results = await Task.WhenAll(runs);
+
+        Assert.All(results, r => Assert.True(r.ExitCode == 0, r.ToString()));
+        using var store = await SkMemory.Storage.Sqlite.SqliteMemoryStore.OpenAsync(
+            new SkMemory.Storage.Sqlite.SqliteMemoryStoreOptions { Path = Path.Combine(_home, "memory.db") }, cancellationToken: TestContext.Current.CancellationToken);
+        var verification = await store.VerifyAsync(cancellationToken: TestContext.Current.CancellationToken);
+        Assert.True(verification.IsValid, verification.FirstBrokenLink?.Problem);
+        Assert.Equal(tenants + 1, verification.TenantCount);
+        Assert.Equal((tenants * perTenant) + 4, verification.EventCount);
+    }
+
+    private async Task WriteExportAsync(string file, string tenant, int count)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var source = Path.Combine(_home, $"{tenant}.db");
+        using var store = await SkMemory.Storage.Sqlite.SqliteMemoryStore.OpenAsync(new SkMemory.Storage.Sqlite.SqliteMemoryStoreOptions { Path = source }, cancellationToken: ct);
+        for (var i = 0; i < count; i++)
+        {
+            await store.WriteAsync(
+                new SkMemory.MemoryWriteRequest { Tenant = tenant, Type = SkMemory.MemoryTypes.Fact, Subject = "ana", Actor = SkMemory.MemoryActor.User("ana"), Value = $"fact {i}" },
+                ct);
+        }
+
+        await using var output = File.Create(file);
+        await store.ExportAsync(output, cancellationToken: ct);
+    }
+
     private async Task<ProcessResult> RunAsync(params string[] args)
     {
         var start = new ProcessStartInfo(DotnetHost())
