@@ -159,24 +159,7 @@ public abstract partial class EventSourcedMemoryStore : IMemoryStore
     {
         ArgumentNullException.ThrowIfNull(request);
         cancellationToken.ThrowIfCancellationRequested();
-        MemoryRequestValidator.Tenant(request.Tenant);
-        MemoryRequestValidator.ExpectedVersion(request.ExpectedVersion);
-        MemoryRequestValidator.Actor(request.Actor);
-        MemoryRequestValidator.Reason(request.Reason, required: false);
-        if (request.Provenance is not null)
-        {
-            MemoryRequestValidator.Provenance(request.Provenance);
-        }
-
-        if (request.Confidence is { } confidence)
-        {
-            MemoryRequestValidator.Unit(confidence, "confidence");
-        }
-
-        if (request.Salience is { } salience)
-        {
-            MemoryRequestValidator.Unit(salience, "salience");
-        }
+        MemoryRequestValidator.Change(request.Tenant, request.ExpectedVersion, request.Actor, request.Reason, request.Provenance, request.Confidence, request.Salience);
 
         if (request.DecayPolicy is not null)
         {
@@ -245,24 +228,7 @@ public abstract partial class EventSourcedMemoryStore : IMemoryStore
     {
         ArgumentNullException.ThrowIfNull(request);
         cancellationToken.ThrowIfCancellationRequested();
-        MemoryRequestValidator.Tenant(request.Tenant);
-        MemoryRequestValidator.ExpectedVersion(request.ExpectedVersion);
-        MemoryRequestValidator.Actor(request.Actor);
-        MemoryRequestValidator.Reason(request.Reason, required: false);
-        if (request.Provenance is not null)
-        {
-            MemoryRequestValidator.Provenance(request.Provenance);
-        }
-
-        if (request.Confidence is { } confidence)
-        {
-            MemoryRequestValidator.Unit(confidence, "confidence");
-        }
-
-        if (request.Salience is { } salience)
-        {
-            MemoryRequestValidator.Unit(salience, "salience");
-        }
+        MemoryRequestValidator.Change(request.Tenant, request.ExpectedVersion, request.Actor, request.Reason, request.Provenance, request.Confidence, request.Salience);
 
         MemoryRequestValidator.Metadata(request.Metadata);
         var existing = await LoadAsync(request.Tenant, request.Id, cancellationToken).ConfigureAwait(false)

@@ -250,6 +250,29 @@ internal static class MemoryRequestValidator
         }
     }
 
+    /// <summary>The fields every change of an existing memory (update, supersede) carries; optional ones are checked when set.</summary>
+    public static void Change(string tenant, long? expectedVersion, MemoryActor actor, string? reason, MemoryProvenance? provenance, double? confidence, double? salience)
+    {
+        Tenant(tenant);
+        ExpectedVersion(expectedVersion);
+        Actor(actor);
+        Reason(reason, required: false);
+        if (provenance is not null)
+        {
+            Provenance(provenance);
+        }
+
+        if (confidence is { } c)
+        {
+            Unit(c, "confidence");
+        }
+
+        if (salience is { } s)
+        {
+            Unit(s, "salience");
+        }
+    }
+
     public static void Filter(MemoryFilter filter, MemoryTypeRegistry registry)
     {
         ArgumentNullException.ThrowIfNull(filter);
