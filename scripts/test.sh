@@ -22,6 +22,9 @@ rm -rf "$results"
 step "Building (Release)"
 dotnet build SkMemory.sln -c Release -nologo -v quiet
 
+step "Fetching the offline embedding model once into the cache (about 50 MB; skipped when verified)"
+dotnet src/SkMemory.Cli/bin/Release/net10.0/skmem.dll model fetch
+
 step "Running the tests"
 start=$(date +%s)
 status=0

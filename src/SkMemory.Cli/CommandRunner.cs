@@ -79,6 +79,29 @@ internal sealed class CommandRunner
         });
     }
 
+    /// <summary>Sets the action of a command that needs no store, reporting errors like every other command.</summary>
+    /// <param name="command">The command.</param>
+    /// <param name="run">The work; returns the exit code.</param>
+    public void SetAction(Command command, Func<CliContext, ParseResult, Task<int>> run)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        ArgumentNullException.ThrowIfNull(run);
+        command.SetAction(async (parseResult, cancellationToken) =>
+        {
+            var context = CreateContext(parseResult, cancellationToken);
+            try
+            {
+                return await run(context, parseResult).ConfigureAwait(false);
+            }
+#pragma warning disable CA1031 // Every error of a command is reported the same way, by ErrorReporter.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                return ErrorReporter.Report(ex, context);
+            }
+        });
+    }
+
     private static T? TryGet<T>(Func<T> read)
     {
         try

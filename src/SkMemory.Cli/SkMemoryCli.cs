@@ -76,6 +76,7 @@ internal static class SkMemoryCli
         root.Subcommands.Add(ExportCommand.Create(runner));
         root.Subcommands.Add(ImportCommand.Create(runner));
         root.Subcommands.Add(VerifyCommand.Create(runner));
+        root.Subcommands.Add(ModelCommand.Create(runner));
         return root;
     }
 }
