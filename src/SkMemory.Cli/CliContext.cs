@@ -30,6 +30,9 @@ internal sealed class CliContext
     public required string? StoreSpec { get; init; }
 
     /// <summary>Gets the raw --schema value.</summary>
+    /// <summary>Gets the --embedder choice, if given.</summary>
+    public string? Embedder { get; init; }
+
     public required string? Schema { get; init; }
 
     /// <summary>Gets the resolved store, once the command resolved it.</summary>

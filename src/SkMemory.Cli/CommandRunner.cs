@@ -48,6 +48,7 @@ internal sealed class CommandRunner
             ExplicitTenant = TryGet(() => parseResult.GetValue(Globals.Tenant)),
             StoreSpec = TryGet(() => parseResult.GetValue(Globals.Store)),
             Schema = TryGet(() => parseResult.GetValue(Globals.Schema)),
+            Embedder = TryGet(() => parseResult.GetValue(Globals.Embedder)),
             CancellationToken = cancellationToken,
         };
     }
@@ -67,7 +68,8 @@ internal sealed class CommandRunner
             {
                 var operation = prepare(context, parseResult);
                 context.Target = StoreOpener.Resolve(context.StoreSpec, context.Schema);
-                using var store = await StoreOpener.OpenAsync(context.Target, access, cancellationToken).ConfigureAwait(false);
+                var embedder = await StoreOpener.EmbedderAsync(context.Embedder, context.Error, cancellationToken).ConfigureAwait(false);
+                using var store = await StoreOpener.OpenAsync(context.Target, access, cancellationToken, embedder).ConfigureAwait(false);
                 return await operation(store).ConfigureAwait(false);
             }
 #pragma warning disable CA1031 // Every error of a command is reported the same way, by ErrorReporter.

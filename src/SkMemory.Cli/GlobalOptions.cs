@@ -30,6 +30,14 @@ internal sealed class GlobalOptions
         Recursive = true,
     };
 
+    public Option<string?> Embedder { get; } = new("--embedder")
+    {
+        Description = $"How memories and queries are embedded: 'minilm' (the offline all-MiniLM-L6-v2 model, fetched once) or 'none' "
+            + $"(full-text search only). Default: ${StoreOpener.EmbedderVariable}, or minilm.",
+        HelpName = "minilm|none",
+        Recursive = true,
+    };
+
     public Option<bool> Json { get; } = new("--json")
     {
         Description = "Print machine-readable JSON instead of text.",
@@ -41,6 +49,7 @@ internal sealed class GlobalOptions
         root.Options.Add(Store);
         root.Options.Add(Schema);
         root.Options.Add(Tenant);
+        root.Options.Add(Embedder);
         root.Options.Add(Json);
     }
 }

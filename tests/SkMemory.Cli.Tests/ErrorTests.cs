@@ -97,8 +97,8 @@ public sealed class ErrorTests : IDisposable
     [Fact]
     public async Task Vector_recall_without_an_embedding_model_exits_2_with_a_hint()
     {
-        await _cli.RememberAsync("Ana prefers oat milk");
-        var result = (await _cli.RunAsync("recall", "milk", "--subject", "ana", "--mode", "vector")).ShouldFail(ExitCodes.Usage);
+        await _cli.RememberAsync("Ana prefers oat milk", "ana", "--embedder", "none");
+        var result = (await _cli.RunAsync("recall", "milk", "--subject", "ana", "--mode", "vector", "--embedder", "none")).ShouldFail(ExitCodes.Usage);
         Assert.Contains("--mode text", result.Error, StringComparison.Ordinal);
     }
 

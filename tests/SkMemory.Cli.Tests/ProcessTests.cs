@@ -115,6 +115,9 @@ public sealed class ProcessTests : IDisposable
         start.Environment["SKMEMORY_HOME"] = _home;
         start.Environment["SKMEMORY_TENANT"] = "team-a";
         start.Environment["USER"] = "skmem-test";
+
+        // These tests are about the store and exit codes; each fresh SKMEMORY_HOME would otherwise fetch the model again.
+        start.Environment["SKMEMORY_EMBEDDER"] = "none";
         start.Environment.Remove(ErrorReporter.DebugVariable);
 
         using var process = Process.Start(start) ?? throw new InvalidOperationException("could not start dotnet");

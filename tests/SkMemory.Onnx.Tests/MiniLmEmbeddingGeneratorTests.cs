@@ -122,6 +122,23 @@ public sealed class MiniLmEmbeddingGeneratorTests(MiniLmFixture fixture)
     }
 
     [Fact]
+    public async Task EnsureAsync_ConcurrentFirstFetchesIntoOneFolder_AllGetTheVerifiedModel()
+    {
+        var folder = Path.Combine(Directory.CreateTempSubdirectory("skmemory-model-race-").FullName, "model");
+        try
+        {
+            var results = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(() => MiniLmModel.EnsureAsync(folder, cancellationToken: Ct), Ct)));
+
+            Assert.All(results, r => Assert.Equal(folder, r));
+            Assert.Null(await MiniLmModel.CheckAsync(folder, Ct));
+        }
+        finally
+        {
+            Directory.Delete(Path.GetDirectoryName(folder)!, recursive: true);
+        }
+    }
+
+    [Fact]
     public void Options_OutOfRange_AreRejected()
     {
         Assert.Throws<ArgumentException>("MaxTokens", () => new MiniLmEmbeddingGeneratorOptions { MaxTokens = 600 }.Validate());
