@@ -1,0 +1,219 @@
+using System.Diagnostics;
+using System.Globalization;
+using Microsoft.Extensions.AI;
+using Microsoft.ML.Tokenizers;
+using SkMemory.Embeddings;
+using SkMemory.Storage.Sqlite;
+
+namespace SkMemory.Evals;
+
+/// <summary>Options of <see cref="LoCoMoBenchmark"/>.</summary>
+public sealed class LoCoMoBenchmarkOptions
+{
+    /// <summary>Gets or sets the embedder; null loads the offline default (<see cref="MiniLmEmbeddingGenerator"/>).</summary>
+    public IEmbeddingGenerator<string, Embedding<float>>? EmbeddingGenerator { get; set; }
+
+    /// <summary>Gets or sets the packet budget in o200k tokens.</summary>
+    public int PacketBudget { get; set; } = 1000;
+
+    /// <summary>Gets or sets where the per-conversation stores are created; the system temp folder by default.</summary>
+    public string? WorkDirectory { get; set; }
+}
+
+/// <summary>
+/// The LoCoMo retrieval benchmark: every turn of every conversation written as a memory through the real store and
+/// embedder, then every question with evidence searched (hybrid) and scored by evidence recall.
+/// </summary>
+public static class LoCoMoBenchmark
+{
+    /// <summary>The tenant the turns are written in.</summary>
+    public const string Tenant = "locomo";
+
+    /// <summary>How many results each question asks for.</summary>
+    public const int Top = 20;
+
+    private static readonly Lazy<Tokenizer> O200k = new(() => TiktokenTokenizer.CreateForEncoding("o200k_base"));
+
+    /// <summary>Gets the tokenizer every token count uses (o200k_base).</summary>
+    public static Tokenizer Tokenizer => O200k.Value;
+
+    /// <summary>Runs the benchmark on the conversations in <paramref name="dataFolder"/>.</summary>
+    /// <param name="dataFolder">The folder with the LoCoMo JSON files (never copied anywhere).</param>
+    /// <param name="progress">Receives progress lines; may be null.</param>
+    /// <param name="cancellationToken">The cancellation token.</param>
+    /// <returns>The results.</returns>
+    public static Task<LoCoMoResult> RunAsync(string dataFolder, IProgress<string>? progress, CancellationToken cancellationToken = default) =>
+        RunAsync(dataFolder, progress, new LoCoMoBenchmarkOptions(), cancellationToken);
+
+    /// <summary>Runs the benchmark on the conversations in <paramref name="dataFolder"/>.</summary>
+    /// <param name="dataFolder">The folder with the LoCoMo JSON files (never copied anywhere).</param>
+    /// <param name="progress">Receives progress lines; may be null.</param>
+    /// <param name="options">The options.</param>
+    /// <param name="cancellationToken">The cancellation token.</param>
+    /// <returns>The results.</returns>
+    public static async Task<LoCoMoResult> RunAsync(string dataFolder, IProgress<string>? progress, LoCoMoBenchmarkOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.PacketBudget, 1);
+        var conversations = await LoCoMoLoader.LoadFolderAsync(dataFolder, cancellationToken).ConfigureAwait(false);
+        var ownedGenerator = options.EmbeddingGenerator is null
+            ? await MiniLmEmbeddingGenerator.CreateAsync(new MiniLmEmbeddingGeneratorOptions { Log = line => progress?.Report(line) }, cancellationToken).ConfigureAwait(false)
+            : null;
+        try
+        {
+            var generator = options.EmbeddingGenerator ?? ownedGenerator!;
+            var model = generator.GetService<EmbeddingGeneratorMetadata>()?.DefaultModelId ?? "unknown";
+            var questions = new List<LoCoMoQuestionResult>();
+            var summaries = new List<LoCoMoConversationResult>();
+            for (var i = 0; i < conversations.Count; i++)
+            {
+                progress?.Report($"conversation {i + 1}/{conversations.Count}: {conversations[i].Id}");
+                var (summary, results) = await RunConversationAsync(conversations[i], generator, options, progress, cancellationToken).ConfigureAwait(false);
+                summaries.Add(summary);
+                questions.AddRange(results);
+            }
+
+            return new LoCoMoResult
+            {
+                Questions = questions,
+                Conversations = summaries,
+                EmbeddingModel = model,
+                Store = "SqliteMemoryStore (embedded SQLite, FTS5 + exact vectors, hybrid search with reciprocal rank fusion)",
+                PacketMethod = "greedy: ranked turns of the top 20 taken in order while their o200k token count fits the budget (SkMemory.Packing.MemoryPacketBuilder was still being written and not yet committed)",
+                PacketBudget = options.PacketBudget,
+                FinishedAt = DateTimeOffset.UtcNow,
+            };
+        }
+        finally
+        {
+            ownedGenerator?.Dispose();
+        }
+    }
+
+    /// <summary>Fills a packet greedily: each ranked item is taken if its tokens still fit the budget.</summary>
+    /// <param name="tokens">The ranked items' token counts.</param>
+    /// <param name="budget">The budget.</param>
+    /// <returns>The indexes taken, in rank order.</returns>
+    internal static IReadOnlyList<int> GreedyPacket(IReadOnlyList<int> tokens, int budget)
+    {
+        var taken = new List<int>();
+        var used = 0;
+        for (var i = 0; i < tokens.Count; i++)
+        {
+            if (used + tokens[i] <= budget)
+            {
+                taken.Add(i);
+                used += tokens[i];
+            }
+        }
+
+        return taken;
+    }
+
+    private static async Task<(LoCoMoConversationResult Summary, List<LoCoMoQuestionResult> Results)> RunConversationAsync(
+        LoCoMoConversation conversation,
+        IEmbeddingGenerator<string, Embedding<float>> generator,
+        LoCoMoBenchmarkOptions options,
+        IProgress<string>? progress,
+        CancellationToken cancellationToken)
+    {
+        var folder = Path.Combine(options.WorkDirectory ?? Path.GetTempPath(), $"skmem-locomo-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(folder);
+        try
+        {
+            using var store = await SqliteMemoryStore.OpenAsync(
+                new SqliteMemoryStoreOptions { Path = Path.Combine(folder, "locomo.db"), EmbeddingGenerator = generator },
+                cancellationToken: cancellationToken).ConfigureAwait(false);
+
+            // Ingest: one WriteAsync per turn, the real path. Identical turns of one speaker are one memory (the store
+            // deduplicates content per subject); such a memory stands for every turn that said it.
+            var turnsOf = new Dictionary<Guid, List<string>>();
+            var total = conversation.Turns.Count();
+            var written = 0;
+            var clock = Stopwatch.StartNew();
+            foreach (var session in conversation.Sessions)
+            {
+                foreach (var turn in session.Turns)
+                {
+                    var result = await store.WriteAsync(ToWrite(conversation.Id, session, turn), cancellationToken).ConfigureAwait(false);
+                    if (!turnsOf.TryGetValue(result.Record.Id, out var ids))
+                    {
+                        turnsOf[result.Record.Id] = ids = [];
+                    }
+
+                    ids.Add(turn.DiaId);
+                    if (++written % 100 == 0 || written == total)
+                    {
+                        progress?.Report($"  {conversation.Id}: {written}/{total} turns written ({clock.Elapsed.TotalSeconds:F1} s)");
+                    }
+                }
+            }
+
+            var ingestTime = clock.Elapsed;
+            var conversationTokens = conversation.Turns.Sum(t => Tokenizer.CountTokens(t.MemoryText));
+
+            // Questions: hybrid search, top 20, mapped back to turn ids.
+            clock.Restart();
+            var results = new List<LoCoMoQuestionResult>();
+            foreach (var question in conversation.Questions.Where(q => q.Evidence.Count > 0))
+            {
+                var hits = await store.SearchAsync(
+                    new MemorySearchRequest { Tenant = Tenant, Subject = conversation.Id, Text = question.Question, Top = Top, Mode = MemorySearchMode.Hybrid },
+                    cancellationToken).ConfigureAwait(false);
+                var ranked = hits
+                    .Select(h => (IReadOnlyCollection<string>)(turnsOf.TryGetValue(h.Record.Id, out var ids) ? ids : [h.Record.Metadata.GetValueOrDefault("dia_id", string.Empty)]))
+                    .ToList();
+                var tokens = hits.Select(h => Tokenizer.CountTokens(h.Record.Value.Text)).ToList();
+                var packet = GreedyPacket(tokens, options.PacketBudget);
+                results.Add(new LoCoMoQuestionResult(
+                    conversation.Id,
+                    question.Category,
+                    question.Evidence.Count,
+                    EvidenceRecall.AtK(ranked, question.Evidence, 5),
+                    EvidenceRecall.AtK(ranked, question.Evidence, 10),
+                    EvidenceRecall.AtK(ranked, question.Evidence, 20),
+                    EvidenceRecall.Of(packet.SelectMany(i => ranked[i]), question.Evidence),
+                    packet.Sum(i => tokens[i])));
+            }
+
+            var queryTime = clock.Elapsed;
+            progress?.Report($"  {conversation.Id}: {results.Count} questions searched ({queryTime.TotalSeconds:F1} s)");
+            return (new LoCoMoConversationResult(conversation.Id, conversation.Sessions.Count, total, turnsOf.Count, conversationTokens, results.Count, ingestTime, queryTime), results);
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            try
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+            catch (IOException)
+            {
+                // A leftover temp folder is harmless.
+            }
+        }
+    }
+
+    private static MemoryWriteRequest ToWrite(string conversationId, LoCoMoSession session, LoCoMoTurn turn) =>
+        new()
+        {
+            Tenant = Tenant,
+            Type = MemoryTypes.Event,
+            Subject = conversationId,
+            Actor = MemoryActor.User(turn.Speaker),
+            Value = turn.MemoryText,
+            ValidFrom = session.DateTime,
+            Provenance = new MemoryProvenance
+            {
+                SourceKind = MemorySourceKind.Message,
+                MessageIds = [turn.DiaId],
+                ObservedAt = session.DateTime,
+            },
+            Metadata = new Dictionary<string, string>
+            {
+                ["dia_id"] = turn.DiaId,
+                ["session"] = session.Number.ToString(CultureInfo.InvariantCulture),
+            },
+            IdempotencyKey = turn.DiaId,
+        };
+}
