@@ -13,26 +13,30 @@ internal sealed class PostgresMemoryStoreTransaction : MemoryStoreTransaction
     private readonly NpgsqlConnection _connection;
     private readonly NpgsqlTransaction _transaction;
     private readonly PostgresNames _names;
+    private readonly PostgresVectorIndexes _vectorIndexes;
     private readonly TimeProvider _timeProvider;
+    private readonly List<(string Model, int Dimensions)> _createdIndexes = [];
     private bool _completed;
 
-    private PostgresMemoryStoreTransaction(NpgsqlConnection connection, NpgsqlTransaction transaction, PostgresNames names, TimeProvider timeProvider)
+    private PostgresMemoryStoreTransaction(NpgsqlConnection connection, NpgsqlTransaction transaction, PostgresNames names, PostgresVectorIndexes vectorIndexes, TimeProvider timeProvider)
     {
         _connection = connection;
         _transaction = transaction;
         _names = names;
+        _vectorIndexes = vectorIndexes;
         _timeProvider = timeProvider;
     }
 
     /// <summary>Begins a transaction and takes its lock: one tenant's chain head, or all chains when <paramref name="tenant"/> is null.</summary>
-    public static async Task<PostgresMemoryStoreTransaction> BeginAsync(NpgsqlDataSource dataSource, PostgresNames names, TimeProvider timeProvider, string? tenant, CancellationToken cancellationToken)
+    public static async Task<PostgresMemoryStoreTransaction> BeginAsync(
+        NpgsqlDataSource dataSource, PostgresNames names, PostgresVectorIndexes vectorIndexes, TimeProvider timeProvider, string? tenant, CancellationToken cancellationToken)
     {
         var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         PostgresMemoryStoreTransaction tx;
         try
         {
             var transaction = await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken).ConfigureAwait(false);
-            tx = new PostgresMemoryStoreTransaction(connection, transaction, names, timeProvider);
+            tx = new PostgresMemoryStoreTransaction(connection, transaction, names, vectorIndexes, timeProvider);
         }
         catch
         {
@@ -112,6 +116,13 @@ internal sealed class PostgresMemoryStoreTransaction : MemoryStoreTransaction
     /// <inheritdoc />
     public override async Task SaveEmbeddingAsync(string tenant, Guid id, string model, ReadOnlyMemory<float> vector, CancellationToken cancellationToken)
     {
+        if (!_vectorIndexes.IsKnown(model, vector.Length)
+            && !_createdIndexes.Contains((model, vector.Length))
+            && await _vectorIndexes.EnsureAsync(_connection, _transaction, model, vector.Length, cancellationToken).ConfigureAwait(false))
+        {
+            _createdIndexes.Add((model, vector.Length));
+        }
+
         var command = Command(
             $"""
             INSERT INTO {_names.Embeddings} (memory_id, model, dimensions, tenant, embedding, created_at)
@@ -232,6 +243,10 @@ internal sealed class PostgresMemoryStoreTransaction : MemoryStoreTransaction
     {
         await _transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         _completed = true;
+        foreach (var (model, dimensions) in _createdIndexes)
+        {
+            _vectorIndexes.MarkKnown(model, dimensions);
+        }
     }
 
     /// <inheritdoc />

@@ -3,10 +3,11 @@ namespace SkMemory.Storage.Postgres;
 /// <summary>The schema-qualified names the store's SQL uses, so queries never depend on a connection's search path.</summary>
 internal sealed class PostgresNames
 {
-    public PostgresNames(string schema, string vectorSchema)
+    public PostgresNames(string schema, string vectorSchema, bool supportsIterativeScan = false)
     {
         Schema = schema;
         VectorSchema = vectorSchema;
+        SupportsIterativeScan = supportsIterativeScan;
         var s = Quote(schema);
         Heads = s + ".memory_chain_heads";
         Events = s + ".memory_events";
@@ -23,6 +24,9 @@ internal sealed class PostgresNames
 
     /// <summary>Gets the schema the pgvector extension lives in (unquoted).</summary>
     public string VectorSchema { get; }
+
+    /// <summary>Gets whether the server's pgvector (0.8+) has HNSW iterative scans, without which filtered ANN drops rows.</summary>
+    public bool SupportsIterativeScan { get; }
 
     public string Heads { get; }
 

@@ -136,7 +136,8 @@ internal static class PostgresSchema
                     }
                 }
 
-                names = new PostgresNames(schema, vectorSchema);
+                var vectorVersion = await ScalarAsync<string?>(connection, "SELECT extversion FROM pg_extension WHERE extname = 'vector'", cancellationToken).ConfigureAwait(false);
+                names = new PostgresNames(schema, vectorSchema, SupportsIterativeScan(vectorVersion));
                 var quoted = PostgresNames.Quote(schema);
                 await ExecuteAsync(connection, $"SELECT pg_advisory_xact_lock({SchemaLockKey(schema)})", cancellationToken).ConfigureAwait(false);
                 await ExecuteAsync(
@@ -189,6 +190,13 @@ internal static class PostgresSchema
             await connection.ReloadTypesAsync(cancellationToken).ConfigureAwait(false);
             return names;
         }
+    }
+
+    /// <summary>Gets whether a pgvector version (e.g. "0.8.0") has HNSW iterative scans (0.8.0 and later).</summary>
+    internal static bool SupportsIterativeScan(string? version)
+    {
+        var numeric = version is null ? null : new string(version.TakeWhile(c => char.IsAsciiDigit(c) || c == '.').ToArray());
+        return Version.TryParse(numeric, out var parsed) && (parsed.Major > 0 || parsed.Minor >= 8);
     }
 
     private static async Task<string?> VectorSchemaAsync(NpgsqlConnection connection, CancellationToken cancellationToken) =>

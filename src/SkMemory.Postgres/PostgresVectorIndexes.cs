@@ -1,0 +1,125 @@
+using System.Buffers.Binary;
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using Npgsql;
+
+namespace SkMemory.Storage.Postgres;
+
+/// <summary>
+/// The HNSW indexes of <c>memory_embeddings</c>: one partial expression index per (model, dimensions), because the
+/// column is an untyped <c>vector</c> and HNSW needs a fixed dimension. Created the first time a pair is written; the
+/// store remembers which exist so the check costs nothing afterwards.
+/// </summary>
+/// <remarks>
+/// The index is <c>USING hnsw ((embedding::vector(d)) vector_cosine_ops) WHERE model = 'm' AND dimensions = d</c>. A
+/// query uses it only when it repeats that expression and predicate with literals (a parameter cannot prove the
+/// partial predicate), so <see cref="Expression"/> and <see cref="Predicate"/> are shared by the DDL and the query.
+/// </remarks>
+internal sealed class PostgresVectorIndexes
+{
+    /// <summary>The most dimensions pgvector's HNSW indexes on <c>vector</c>.</summary>
+    public const int MaxIndexedDimensions = 2000;
+
+    private readonly PostgresNames _names;
+    private readonly ConcurrentDictionary<(string Model, int Dimensions), bool> _known = new();
+
+    public PostgresVectorIndexes(PostgresNames names) => _names = names;
+
+    /// <summary>Gets whether (model, dimensions) can have an HNSW index searched with iterative scans (pgvector 0.8+).</summary>
+    public bool CanIndex(string model, int dimensions) =>
+        _names.SupportsIterativeScan && dimensions is >= 1 and <= MaxIndexedDimensions && !model.Contains('\0', StringComparison.Ordinal);
+
+    /// <summary>Gets the unquoted index name: a hash of model and dimensions, so any model name gives a safe identifier.</summary>
+    public static string IndexName(string model, int dimensions)
+    {
+        var hash = SHA256.HashData(Encoding.UTF8.GetBytes(model + "\n" + dimensions.ToString(CultureInfo.InvariantCulture)));
+        return "ix_memory_embeddings_hnsw_" + Convert.ToHexStringLower(hash.AsSpan(0, 8));
+    }
+
+    /// <summary>Quotes text as an SQL string literal that means the same under any <c>standard_conforming_strings</c>.</summary>
+    public static string Literal(string value)
+    {
+        if (value.Contains('\0', StringComparison.Ordinal))
+        {
+            throw new ArgumentException("PostgreSQL text cannot hold NUL.", nameof(value));
+        }
+
+        return "E'" + value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("'", "''", StringComparison.Ordinal) + "'";
+    }
+
+    /// <summary>Gets the indexed expression, for <c>memory_embeddings</c> under <paramref name="alias"/> (or unqualified).</summary>
+    public string Expression(int dimensions, string? alias = null) =>
+        $"({(alias is null ? string.Empty : alias + ".")}embedding::{_names.VectorType}({dimensions.ToString(CultureInfo.InvariantCulture)}))";
+
+    /// <summary>Gets the index's partial predicate, for <c>memory_embeddings</c> under <paramref name="alias"/> (or unqualified).</summary>
+    public static string Predicate(string model, int dimensions, string? alias = null)
+    {
+        var prefix = alias is null ? string.Empty : alias + ".";
+        return $"{prefix}model = {Literal(model)} AND {prefix}dimensions = {dimensions.ToString(CultureInfo.InvariantCulture)}";
+    }
+
+    /// <summary>Gets whether the index is known to exist (created or seen by this store).</summary>
+    public bool IsKnown(string model, int dimensions) => _known.ContainsKey((model, dimensions));
+
+    /// <summary>Remembers that the index exists (call once the transaction that created it has committed).</summary>
+    public void MarkKnown(string model, int dimensions) => _known.TryAdd((model, dimensions), true);
+
+    /// <summary>Checks the catalog for the index and remembers it when it exists.</summary>
+    public async Task<bool> ExistsAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, string model, int dimensions, CancellationToken cancellationToken)
+    {
+        if (IsKnown(model, dimensions))
+        {
+            return true;
+        }
+
+        var command = new NpgsqlCommand("SELECT to_regclass(@name) IS NOT NULL", connection, transaction);
+        await using (command.ConfigureAwait(false))
+        {
+            PostgresRows.Text(command, "name", PostgresNames.Quote(_names.Schema) + "." + PostgresNames.Quote(IndexName(model, dimensions)));
+            if (await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is true)
+            {
+                MarkKnown(model, dimensions);
+                return true;
+            }
+
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// Creates the index inside the caller's (write) transaction when it does not exist yet. Returns true when this
+    /// transaction created it: the caller marks it known after commit.
+    /// </summary>
+    /// <remarks>
+    /// Runs inside the write transaction, so the index commits or rolls back with the first embedding of its pair. While
+    /// that transaction lasts, <c>CREATE INDEX</c>'s SHARE lock holds back other writers of embeddings; it happens once per
+    /// (model, dimensions) per database, normally on an empty set of rows. A transaction-level advisory lock on the index
+    /// name makes concurrent first writers wait for each other instead of racing on the catalog.
+    /// </remarks>
+    public async Task<bool> EnsureAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string model, int dimensions, CancellationToken cancellationToken)
+    {
+        if (!CanIndex(model, dimensions) || await ExistsAsync(connection, transaction, model, dimensions, cancellationToken).ConfigureAwait(false))
+        {
+            return false;
+        }
+
+        var name = IndexName(model, dimensions);
+        var key = BinaryPrimitives.ReadInt64BigEndian(SHA256.HashData(Encoding.UTF8.GetBytes("skmemory:hnsw:" + _names.Schema + "." + name)));
+        var sql =
+            $"""
+            SELECT pg_advisory_xact_lock({key.ToString(CultureInfo.InvariantCulture)});
+            CREATE INDEX IF NOT EXISTS {PostgresNames.Quote(name)} ON {_names.Embeddings}
+                USING hnsw ({Expression(dimensions)} {PostgresNames.Quote(_names.VectorSchema)}.vector_cosine_ops)
+                WHERE {Predicate(model, dimensions)};
+            """;
+        var command = new NpgsqlCommand(sql, connection, transaction);
+        await using (command.ConfigureAwait(false))
+        {
+            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        return true;
+    }
+}
