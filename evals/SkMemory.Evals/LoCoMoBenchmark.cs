@@ -3,6 +3,7 @@ using System.Globalization;
 using Microsoft.Extensions.AI;
 using Microsoft.ML.Tokenizers;
 using SkMemory.Embeddings;
+using SkMemory.Packing;
 using SkMemory.Storage.Sqlite;
 
 namespace SkMemory.Evals;
@@ -31,6 +32,9 @@ public static class LoCoMoBenchmark
 
     /// <summary>How many results each question asks for.</summary>
     public const int Top = 20;
+
+    /// <summary>How many hybrid hits the packet is filled from.</summary>
+    public const int PacketCandidates = 100;
 
     private static readonly Lazy<Tokenizer> O200k = new(() => TiktokenTokenizer.CreateForEncoding("o200k_base"));
 
@@ -79,7 +83,7 @@ public static class LoCoMoBenchmark
                 Conversations = summaries,
                 EmbeddingModel = model,
                 Store = "SqliteMemoryStore (embedded SQLite, FTS5 + exact vectors, hybrid search with reciprocal rank fusion)",
-                PacketMethod = "greedy: ranked turns of the top 20 taken in order while their o200k token count fits the budget (SkMemory.Packing.MemoryPacketBuilder was still being written and not yet committed)",
+                PacketMethod = $"SkMemory.Packing.MemoryPacketBuilder (o200k, near-duplicate dedup, quoted rendering with ids) over the top {PacketCandidates} hybrid hits; tokens are the whole packet text, header included",
                 PacketBudget = options.PacketBudget,
                 FinishedAt = DateTimeOffset.UtcNow,
             };
@@ -88,26 +92,6 @@ public static class LoCoMoBenchmark
         {
             ownedGenerator?.Dispose();
         }
-    }
-
-    /// <summary>Fills a packet greedily: each ranked item is taken if its tokens still fit the budget.</summary>
-    /// <param name="tokens">The ranked items' token counts.</param>
-    /// <param name="budget">The budget.</param>
-    /// <returns>The indexes taken, in rank order.</returns>
-    internal static IReadOnlyList<int> GreedyPacket(IReadOnlyList<int> tokens, int budget)
-    {
-        var taken = new List<int>();
-        var used = 0;
-        for (var i = 0; i < tokens.Count; i++)
-        {
-            if (used + tokens[i] <= budget)
-            {
-                taken.Add(i);
-                used += tokens[i];
-            }
-        }
-
-        return taken;
     }
 
     private static async Task<(LoCoMoConversationResult Summary, List<LoCoMoQuestionResult> Results)> RunConversationAsync(
@@ -152,19 +136,20 @@ public static class LoCoMoBenchmark
             var ingestTime = clock.Elapsed;
             var conversationTokens = conversation.Turns.Sum(t => Tokenizer.CountTokens(t.MemoryText));
 
-            // Questions: hybrid search, top 20, mapped back to turn ids.
+            // Questions: hybrid search, top 20 for recall@k and the top 100 offered to the packet builder.
+            var packetBuilder = new MemoryPacketBuilder(new MemoryPacketOptions { TokenBudget = options.PacketBudget, Tokenizer = Tokenizer });
             clock.Restart();
             var results = new List<LoCoMoQuestionResult>();
             foreach (var question in conversation.Questions.Where(q => q.Evidence.Count > 0))
             {
-                var hits = await store.SearchAsync(
-                    new MemorySearchRequest { Tenant = Tenant, Subject = conversation.Id, Text = question.Question, Top = Top, Mode = MemorySearchMode.Hybrid },
+                var candidates = await store.SearchAsync(
+                    new MemorySearchRequest { Tenant = Tenant, Subject = conversation.Id, Text = question.Question, Top = PacketCandidates, Mode = MemorySearchMode.Hybrid },
                     cancellationToken).ConfigureAwait(false);
+                var hits = candidates.Take(Top).ToList();
                 var ranked = hits
                     .Select(h => (IReadOnlyCollection<string>)(turnsOf.TryGetValue(h.Record.Id, out var ids) ? ids : [h.Record.Metadata.GetValueOrDefault("dia_id", string.Empty)]))
                     .ToList();
-                var tokens = hits.Select(h => Tokenizer.CountTokens(h.Record.Value.Text)).ToList();
-                var packet = GreedyPacket(tokens, options.PacketBudget);
+                var packet = packetBuilder.Build(candidates);
                 results.Add(new LoCoMoQuestionResult(
                     conversation.Id,
                     question.Category,
@@ -172,8 +157,8 @@ public static class LoCoMoBenchmark
                     EvidenceRecall.AtK(ranked, question.Evidence, 5),
                     EvidenceRecall.AtK(ranked, question.Evidence, 10),
                     EvidenceRecall.AtK(ranked, question.Evidence, 20),
-                    EvidenceRecall.Of(packet.SelectMany(i => ranked[i]), question.Evidence),
-                    packet.Sum(i => tokens[i])));
+                    EvidenceRecall.Of(packet.Included.SelectMany(i => TurnsOf(turnsOf, i.MemoryId)), question.Evidence),
+                    packet.TokenCount));
             }
 
             var queryTime = clock.Elapsed;
@@ -216,4 +201,7 @@ public static class LoCoMoBenchmark
             },
             IdempotencyKey = turn.DiaId,
         };
+
+    private static List<string> TurnsOf(Dictionary<Guid, List<string>> turnsOf, Guid memoryId) =>
+        turnsOf.TryGetValue(memoryId, out var ids) ? ids : [];
 }

@@ -22,11 +22,4 @@ public sealed class EvidenceRecallTests
         Assert.Equal(0.0, EvidenceRecall.Of(["D1:1"], []));
         Assert.Equal(0.0, EvidenceRecall.AtK(Ranking, ["D9:9"], 20));
     }
-
-    [Fact]
-    public void The_packet_takes_ranked_items_while_they_fit()
-    {
-        Assert.Equal([0, 1, 3], LoCoMoBenchmark.GreedyPacket([400, 500, 200, 100], 1000));
-        Assert.Empty(LoCoMoBenchmark.GreedyPacket([1001], 1000));
-    }
 }
