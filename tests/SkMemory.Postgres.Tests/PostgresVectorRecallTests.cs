@@ -155,6 +155,38 @@ public sealed class PostgresVectorRecallTests(PostgresFixture fixture)
         Assert.Empty(failures);
     }
 
+    [Fact]
+    public async Task A_model_name_with_quotes_and_backslashes_gets_its_own_index_and_is_searched_through_it()
+    {
+        const string model = "o'brien\\'; DROP TABLE x; --";
+        using var store = await fixture.OpenStoreAsync(new MemoryStoreOptions { EmbeddingGenerator = new WordHashEmbeddingGenerator(), EmbeddingModel = model }, cancellationToken: Ct);
+        var deploy = await store.WriteAsync(new MemoryWriteRequest { Tenant = Tenant, Type = MemoryTypes.Fact, Subject = "u", Actor = MemoryActor.User("u"), Value = "deploys happen on friday" }, Ct);
+        await store.WriteAsync(new MemoryWriteRequest { Tenant = Tenant, Type = MemoryTypes.Fact, Subject = "u", Actor = MemoryActor.User("u"), Value = "the coffee machine is broken" }, Ct);
+        Assert.True(store.HasVectorIndex(model, 64));
+        var definition = (string)(await fixture.QueryAsync(
+            "SELECT indexdef FROM pg_indexes WHERE schemaname = @schema AND indexname = @name",
+            ("schema", store.Schema),
+            ("name", PostgresVectorIndexes.IndexName(model, 64))))[0][0]!;
+        Assert.Contains("o''brien", definition, StringComparison.Ordinal);
+
+        // Force the approximate path (no subject probe): the literal in the query must match the index predicate.
+        store.ExactSearchMaxRows = 0;
+        var hits = await store.SearchAsync(new MemorySearchRequest { Tenant = Tenant, Text = "friday deploys", Mode = MemorySearchMode.Vector }, Ct);
+        Assert.Equal(deploy.Record.Id, hits[0].Record.Id);
+        Assert.Equal(2, hits.Count);
+    }
+
+    [Theory]
+    [InlineData("0.8.0", true)]
+    [InlineData("0.8.1", true)]
+    [InlineData("0.10.0", true)]
+    [InlineData("1.0", true)]
+    [InlineData("0.7.4", false)]
+    [InlineData("0.5.1", false)]
+    [InlineData(null, false)]
+    public void Iterative_scans_need_pgvector_0_8(string? version, bool expected) =>
+        Assert.Equal(expected, PostgresSchema.SupportsIterativeScan(version));
+
     private static async Task<(List<Guid> Ids, TimeSpan Elapsed)> SearchAsync(
         PostgresMemoryStore store, Dictionary<string, float[]> queries, float[] vector, string? subject, string? type)
     {
