@@ -57,7 +57,8 @@ internal sealed class CommandRunner
     /// <param name="command">The command.</param>
     /// <param name="access">Whether the command needs an existing store.</param>
     /// <param name="prepare">Reads and checks the arguments; returns the operation on the store.</param>
-    public void SetStoreAction(Command command, StoreAccess access, Func<CliContext, ParseResult, StoreOperation> prepare)
+    /// <param name="embeds">Whether the command embeds text (writes or searches); only then is the embedding model loaded.</param>
+    public void SetStoreAction(Command command, StoreAccess access, Func<CliContext, ParseResult, StoreOperation> prepare, bool embeds = false)
     {
         ArgumentNullException.ThrowIfNull(command);
         ArgumentNullException.ThrowIfNull(prepare);
@@ -68,7 +69,7 @@ internal sealed class CommandRunner
             {
                 var operation = prepare(context, parseResult);
                 context.Target = StoreOpener.Resolve(context.StoreSpec, context.Schema);
-                var embedder = await StoreOpener.EmbedderAsync(context.Embedder, context.Error, cancellationToken).ConfigureAwait(false);
+                var embedder = embeds ? await StoreOpener.EmbedderAsync(context.Embedder, context.Error, cancellationToken).ConfigureAwait(false) : null;
                 using var store = await StoreOpener.OpenAsync(context.Target, access, cancellationToken, embedder).ConfigureAwait(false);
                 return await operation(store).ConfigureAwait(false);
             }

@@ -25,6 +25,29 @@ internal static class JsonOutput
         }));
     }
 
+    /// <summary>Writes an export or import result: the file, the counts and the tenants.</summary>
+    /// <param name="output">Where to write.</param>
+    /// <param name="fileProperty">The name of the property holding the file path.</param>
+    /// <param name="path">The file path.</param>
+    /// <param name="result">The result.</param>
+    public static void WriteTransfer(TextWriter output, string fileProperty, string path, MemoryTransferResult result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        Write(output, w =>
+        {
+            w.WriteString(fileProperty, path);
+            w.WriteNumber("events", result.Events);
+            w.WriteNumber("objects", result.Objects);
+            w.WriteStartArray("tenants");
+            foreach (var tenant in result.Tenants)
+            {
+                w.WriteStringValue(tenant);
+            }
+
+            w.WriteEndArray();
+        });
+    }
+
     /// <summary>Renders JSON to a string.</summary>
     /// <param name="write">Writes one JSON value.</param>
     /// <returns>The JSON text.</returns>

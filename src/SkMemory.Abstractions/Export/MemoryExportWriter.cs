@@ -125,6 +125,24 @@ public sealed class MemoryExportWriter : IAsyncDisposable
         _objects++;
     }
 
+    /// <summary>Writes one current-object line from a record's JSON form as stored (an event payload), without re-serializing it.</summary>
+    /// <param name="recordJson">The record's JSON, as <see cref="MemoryJson.SerializeRecord"/> wrote it.</param>
+    /// <param name="cancellationToken">The cancellation token.</param>
+    /// <returns>A task.</returns>
+    public async Task WriteObjectAsync(string recordJson, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(recordJson);
+        await WriteLineAsync(
+            w =>
+            {
+                w.WriteString("kind", "object");
+                w.WritePropertyName("record");
+                w.WriteRawValue(recordJson, skipInputValidation: true);
+            },
+            cancellationToken).ConfigureAwait(false);
+        _objects++;
+    }
+
     /// <summary>Writes the end line with the totals, and flushes.</summary>
     /// <param name="cancellationToken">The cancellation token.</param>
     /// <returns>A task.</returns>

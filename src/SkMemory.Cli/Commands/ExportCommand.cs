@@ -82,19 +82,7 @@ internal static class ExportCommand
         progress.Complete($"exported {Summary(result)}");
         if (context.Json)
         {
-            JsonOutput.Write(context.Out, w =>
-            {
-                w.WriteString("output", path);
-                w.WriteNumber("events", result.Events);
-                w.WriteNumber("objects", result.Objects);
-                w.WriteStartArray("tenants");
-                foreach (var tenant in result.Tenants)
-                {
-                    w.WriteStringValue(tenant);
-                }
-
-                w.WriteEndArray();
-            });
+            JsonOutput.WriteTransfer(context.Out, "output", path, result);
         }
         else
         {

@@ -32,19 +32,7 @@ internal static class ImportCommand
                 progress.Complete($"imported {ExportCommand.Summary(result, "into")}");
                 if (context.Json)
                 {
-                    JsonOutput.Write(context.Out, w =>
-                    {
-                        w.WriteString("file", path);
-                        w.WriteNumber("events", result.Events);
-                        w.WriteNumber("objects", result.Objects);
-                        w.WriteStartArray("tenants");
-                        foreach (var tenant in result.Tenants)
-                        {
-                            w.WriteStringValue(tenant);
-                        }
-
-                        w.WriteEndArray();
-                    });
+                    JsonOutput.WriteTransfer(context.Out, "file", path, result);
                 }
                 else
                 {
@@ -53,7 +41,7 @@ internal static class ImportCommand
 
                 return ExitCodes.Ok;
             };
-        });
+        }, embeds: true);
         return command;
     }
 

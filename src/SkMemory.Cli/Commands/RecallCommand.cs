@@ -85,7 +85,7 @@ internal static class RecallCommand
 
                 return ExitCodes.Ok;
             };
-        });
+        }, embeds: true);
         return command;
     }
 }

@@ -78,7 +78,7 @@ internal static class RememberCommand
                 });
                 return ExitCodes.Ok;
             };
-        });
+        }, embeds: true);
         return command;
     }
 }

@@ -455,7 +455,7 @@ public abstract partial class EventSourcedMemoryStore : IMemoryStore
             {
                 if (latest.TryGetValue(id, out var payload))
                 {
-                    await writer.WriteObjectAsync(MemoryJson.DeserializeRecord(payload), cancellationToken).ConfigureAwait(false);
+                    await writer.WriteObjectAsync(payload, cancellationToken).ConfigureAwait(false);
                 }
             }
 
