@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json;
 using Npgsql;
 using NpgsqlTypes;
@@ -68,15 +67,9 @@ internal static class PostgresRows
         Text(command, "idempotency_key", r.IdempotencyKey);
         Json(command, "metadata", MetadataJson(r.Metadata));
 
-        Text(command, "text", IndexText(r.Value.Text));
+        Text(command, "text", r.Value.Text);
         Text(command, "record", MemoryJson.SerializeRecord(r));
     }
-
-    /// <summary>
-    /// The text the full-text index sees. PostgreSQL text holds neither NUL nor unpaired surrogates; this column only
-    /// feeds the index (the record keeps the exact value), so both are replaced rather than rejected.
-    /// </summary>
-    public static string IndexText(string text) => Encoding.UTF8.GetString(Encoding.UTF8.GetBytes(text)).Replace('\0', ' ');
 
     public static string MetadataJson(IReadOnlyDictionary<string, string> metadata) =>
         JsonSerializer.Serialize(new Dictionary<string, string>(metadata, StringComparer.Ordinal), MemoryJsonContext.Default.DictionaryStringString);

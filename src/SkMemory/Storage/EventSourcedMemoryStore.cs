@@ -771,6 +771,30 @@ public abstract partial class EventSourcedMemoryStore : IMemoryStore
 
     private async Task<MemoryRecord?> CheckImportedEventAsync(MemoryStoreTransaction tx, MemoryEvent e, bool firstOfTenant, long line, CancellationToken cancellationToken)
     {
+        var record = e.ReadRecord();
+        if (record is not null)
+        {
+            if (record.Id != e.MemoryId || record.Tenant != e.Tenant || record.Version != e.StreamVersion)
+            {
+                throw new MemoryImportException(MemoryErrorCode.ImportInvalid, line, "payload", "the payload's id, tenant or version does not match the event");
+            }
+
+            if (!Options.Types.TryGet(record.Type, out var type))
+            {
+                throw new MemoryImportException(MemoryErrorCode.ImportInvalid, line, "payload.type", $"memory type \"{record.Type}\" is not registered in this store; register it before importing");
+            }
+
+            try
+            {
+                // An imported memory meets the same rules as a written one, so every store can hold it.
+                MemoryRequestValidator.Record(record, type, Options.MaxValueBytes);
+            }
+            catch (MemoryValidationException ex)
+            {
+                throw new MemoryImportException(MemoryErrorCode.ImportInvalid, line, "payload." + ex.Field, ex.Message, ex);
+            }
+        }
+
         var head = await tx.GetHeadAsync(e.Tenant, cancellationToken).ConfigureAwait(false);
         if (firstOfTenant && head.Sequence > 0 && (e.Sequence != head.Sequence + 1 || e.PreviousHash != head.Hash))
         {
@@ -794,22 +818,6 @@ public abstract partial class EventSourcedMemoryStore : IMemoryStore
         if (MemoryEventChain.ComputeHash(e) != e.Hash)
         {
             throw new MemoryImportException(MemoryErrorCode.ImportInvalid, line, "hash", "does not match the event's fields: the event was altered");
-        }
-
-        var record = e.ReadRecord();
-        if (record is null)
-        {
-            return null;
-        }
-
-        if (record.Id != e.MemoryId || record.Tenant != e.Tenant || record.Version != e.StreamVersion)
-        {
-            throw new MemoryImportException(MemoryErrorCode.ImportInvalid, line, "payload", "the payload's id, tenant or version does not match the event");
-        }
-
-        if (!Options.Types.TryGet(record.Type, out _))
-        {
-            throw new MemoryImportException(MemoryErrorCode.ImportInvalid, line, "payload.type", $"memory type \"{record.Type}\" is not registered in this store; register it before importing");
         }
 
         return record;

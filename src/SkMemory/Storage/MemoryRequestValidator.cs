@@ -250,6 +250,27 @@ internal static class MemoryRequestValidator
         }
     }
 
+    /// <summary>Checks a whole record (an imported payload) against the rules every write meets.</summary>
+    public static void Record(MemoryRecord record, MemoryTypeDefinition type, int maxValueBytes)
+    {
+        Tenant(record.Tenant);
+        Scope(record.Scope);
+        Subject(record.Subject);
+        Actor(record.Actor);
+        Value(record.Value, type, maxValueBytes);
+        Provenance(record.Provenance);
+        Unit(record.Confidence, "confidence");
+        Unit(record.Salience, "salience");
+        DecayPolicy(record.DecayPolicy);
+        Ttl(record.Ttl);
+        Metadata(record.Metadata);
+        IdempotencyKey(record.IdempotencyKey);
+        if (record.DeletionReason is not null)
+        {
+            Reason(record.DeletionReason, required: false);
+        }
+    }
+
     /// <summary>The fields every change of an existing memory (update, supersede) carries; optional ones are checked when set.</summary>
     public static void Change(string tenant, long? expectedVersion, MemoryActor actor, string? reason, MemoryProvenance? provenance, double? confidence, double? salience)
     {

@@ -153,6 +153,18 @@ public abstract partial class MemoryStoreConformanceTests
     }
 
     [Fact]
+    public virtual async Task ImportAsync_PayloadBreakingWriteRules_ThrowsNamingTheFieldAndImportsNothing()
+    {
+        var (lines, tenant) = await ExportSmallTenantAsync();
+        const int Edited = SmallFirstEventLine + 1;
+
+        // The payload hash is recomputed: the payload is intact as data, but no write could have stored this text.
+        lines[Edited - 1] = EditPayload(lines[Edited - 1], payload => payload["value"]!["text"] = "tea\u0000time", rehash: true);
+
+        await AssertImportRejectedAsync(lines, tenant, Edited, "payload.value.text");
+    }
+
+    [Fact]
     public virtual async Task ImportAsync_PayloadNotMatchingPayloadHash_ThrowsAndImportsNothing()
     {
         var (lines, tenant) = await ExportSmallTenantAsync();
