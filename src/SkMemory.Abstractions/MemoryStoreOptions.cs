@@ -26,6 +26,9 @@ public class MemoryStoreOptions
     /// </summary>
     public string? EmbeddingModel { get; set; }
 
+    /// <summary>Gets or sets how search results are fused, scored and reranked.</summary>
+    public MemoryRetrievalOptions Retrieval { get; set; } = new();
+
     /// <summary>Gets or sets the clock. Tests set a fake one.</summary>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 
@@ -35,6 +38,8 @@ public class MemoryStoreOptions
     {
         ArgumentNullException.ThrowIfNull(Types, nameof(Types));
         ArgumentNullException.ThrowIfNull(TimeProvider, nameof(TimeProvider));
+        ArgumentNullException.ThrowIfNull(Retrieval, nameof(Retrieval));
+        Retrieval.Validate();
         if (MaxValueBytes is < 64 or > 16 * 1024 * 1024)
         {
             throw new ArgumentException($"MaxValueBytes must be between 64 and 16777216; it is {MaxValueBytes}.", nameof(MaxValueBytes));

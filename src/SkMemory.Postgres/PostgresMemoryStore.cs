@@ -375,6 +375,131 @@ public sealed partial class PostgresMemoryStore : EventSourcedMemoryStore
     }
 
     /// <inheritdoc />
+    protected override async Task<IReadOnlyDictionary<Guid, ReadOnlyMemory<float>>> LoadEmbeddingsAsync(string tenant, string model, int dimensions, IReadOnlyList<Guid> ids, CancellationToken cancellationToken)
+    {
+        var embeddings = new Dictionary<Guid, ReadOnlyMemory<float>>();
+        if (ids.Count == 0)
+        {
+            return embeddings;
+        }
+
+        var command = _dataSource.CreateCommand(
+            $"SELECT memory_id, embedding FROM {_names.Embeddings} WHERE memory_id = ANY(@ids) AND tenant = @tenant AND model = @model AND dimensions = @dimensions");
+        await using (command.ConfigureAwait(false))
+        {
+            PostgresRows.Add(command, "ids", ids.ToArray());
+            PostgresRows.Text(command, "tenant", tenant);
+            PostgresRows.Text(command, "model", model);
+            PostgresRows.Add(command, "dimensions", dimensions);
+            var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await using (reader.ConfigureAwait(false))
+            {
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    embeddings[reader.GetGuid(0)] = reader.GetFieldValue<Vector>(1).Memory;
+                }
+            }
+        }
+
+        return embeddings;
+    }
+
+    /// <inheritdoc />
+    protected override async Task<IReadOnlyList<EmbeddingModelRow>> ReadEmbeddingModelsAsync(CancellationToken cancellationToken)
+    {
+        var command = _dataSource.CreateCommand(
+            $"""
+            WITH counts AS (
+                SELECT e.model, e.dimensions, count(o.id) AS embedded
+                FROM {_names.Embeddings} e LEFT JOIN {_names.Objects} o ON o.id = e.memory_id AND o.status = 'active'
+                GROUP BY e.model, e.dimensions
+            ),
+            models AS (
+                SELECT model, dimensions FROM counts UNION SELECT model, dimensions FROM {_names.EmbeddingModels}
+            )
+            SELECT m.model, m.dimensions, r.state, coalesce(c.embedded, 0), r.updated_at
+            FROM models m
+            LEFT JOIN counts c ON c.model = m.model AND c.dimensions = m.dimensions
+            LEFT JOIN {_names.EmbeddingModels} r ON r.model = m.model AND r.dimensions = m.dimensions
+            """);
+        await using (command.ConfigureAwait(false))
+        {
+            var rows = new List<EmbeddingModelRow>();
+            var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await using (reader.ConfigureAwait(false))
+            {
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    rows.Add(new EmbeddingModelRow(
+                        reader.GetString(0),
+                        reader.GetInt32(1),
+                        reader.IsDBNull(2) ? null : PostgresRows.ParseModelState(reader.GetString(2)),
+                        reader.GetInt64(3),
+                        reader.IsDBNull(4) ? null : reader.GetFieldValue<DateTimeOffset>(4)));
+                }
+            }
+
+            return rows;
+        }
+    }
+
+    /// <inheritdoc />
+    protected override async Task<long> CountActiveAsync(CancellationToken cancellationToken)
+    {
+        var command = _dataSource.CreateCommand($"SELECT count(*) FROM {_names.Objects} WHERE status = 'active'");
+        await using (command.ConfigureAwait(false))
+        {
+            return (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+        }
+    }
+
+    /// <inheritdoc />
+    protected override async Task<long> CountEmbeddedAsync(string model, int dimensions, CancellationToken cancellationToken)
+    {
+        var command = _dataSource.CreateCommand(
+            $"""
+            SELECT count(*) FROM {_names.Embeddings} e JOIN {_names.Objects} o ON o.id = e.memory_id
+            WHERE e.model = @model AND e.dimensions = @dimensions AND o.status = 'active'
+            """);
+        await using (command.ConfigureAwait(false))
+        {
+            PostgresRows.Text(command, "model", model);
+            PostgresRows.Add(command, "dimensions", dimensions);
+            return (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+        }
+    }
+
+    /// <inheritdoc />
+    protected override async Task<IReadOnlyList<UnindexedMemory>> FindUnindexedAsync(string model, int dimensions, Guid? after, int limit, CancellationToken cancellationToken)
+    {
+        var command = _dataSource.CreateCommand(
+            $"""
+            SELECT o.tenant, o.id, o.content_hash, o."text" FROM {_names.Objects} o
+            WHERE o.status = 'active' AND (@after::uuid IS NULL OR o.id > @after)
+              AND NOT EXISTS (SELECT 1 FROM {_names.Embeddings} e WHERE e.memory_id = o.id AND e.model = @model AND e.dimensions = @dimensions)
+            ORDER BY o.id LIMIT @limit
+            """);
+        await using (command.ConfigureAwait(false))
+        {
+            PostgresRows.Text(command, "model", model);
+            PostgresRows.Add(command, "dimensions", dimensions);
+            PostgresRows.Add(command, "limit", limit);
+            command.Parameters.Add(new NpgsqlParameter("after", NpgsqlTypes.NpgsqlDbType.Uuid) { Value = after is { } cursor ? cursor : DBNull.Value });
+            var memories = new List<UnindexedMemory>();
+            var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await using (reader.ConfigureAwait(false))
+            {
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    memories.Add(new UnindexedMemory(reader.GetString(0), reader.GetGuid(1), reader.GetString(2), reader.GetString(3)));
+                }
+            }
+
+            return memories;
+        }
+    }
+
+    /// <inheritdoc />
     protected override async Task<IReadOnlyList<string>> ListTenantsAsync(CancellationToken cancellationToken)
     {
         var command = _dataSource.CreateCommand($"SELECT tenant FROM {_names.Heads} WHERE sequence > 0 ORDER BY tenant COLLATE \"C\"");

@@ -155,6 +155,37 @@ internal sealed class PostgresMemoryStoreTransaction : MemoryStoreTransaction
     }
 
     /// <inheritdoc />
+    public override async Task SetEmbeddingModelStateAsync(string model, int dimensions, MemoryEmbeddingModelState state, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var command = Command(
+            $"""
+            UPDATE {_names.EmbeddingModels} SET state = 'retired', updated_at = @now
+            WHERE @state = 'serving' AND state = 'serving' AND NOT (model = @model AND dimensions = @dimensions);
+            INSERT INTO {_names.EmbeddingModels} (model, dimensions, state, updated_at) VALUES (@model, @dimensions, @state, @now)
+            ON CONFLICT (model, dimensions) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at;
+            """);
+        await using (command.ConfigureAwait(false))
+        {
+            PostgresRows.Text(command, "model", model);
+            PostgresRows.Add(command, "dimensions", dimensions);
+            PostgresRows.Text(command, "state", MemoryJson.EnumName(state));
+            PostgresRows.Time(command, "now", now);
+            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <inheritdoc />
+    public override async Task DropEmbeddingModelAsync(string model, CancellationToken cancellationToken)
+    {
+        var command = Command($"DELETE FROM {_names.Embeddings} WHERE model = @model; DELETE FROM {_names.EmbeddingModels} WHERE model = @model;");
+        await using (command.ConfigureAwait(false))
+        {
+            PostgresRows.Text(command, "model", model);
+            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <inheritdoc />
     protected override async Task<ChainHead?> LoadHeadAsync(string tenant, CancellationToken cancellationToken)
     {
         // The placeholder row gives a new tenant something to lock; it stays at sequence 0 (invisible) until a commit

@@ -13,6 +13,7 @@ internal sealed class PostgresNames
         Events = s + ".memory_events";
         Objects = s + ".memory_objects";
         Embeddings = s + ".memory_embeddings";
+        EmbeddingModels = s + ".memory_embedding_models";
         Reads = s + ".memory_reads";
         Migrations = s + ".schema_migrations";
         VectorType = Quote(vectorSchema) + ".vector";
@@ -35,6 +36,8 @@ internal sealed class PostgresNames
     public string Objects { get; }
 
     public string Embeddings { get; }
+
+    public string EmbeddingModels { get; }
 
     public string Reads { get; }
 

@@ -89,6 +89,8 @@ internal static class PostgresRows
     public static void Add<T>(NpgsqlCommand command, string name, T value) =>
         command.Parameters.Add(new NpgsqlParameter<T>(name, value));
 
+    public static MemoryEmbeddingModelState ParseModelState(string state) => Parse<MemoryEmbeddingModelState>(state);
+
     private static TEnum Parse<TEnum>(string name)
         where TEnum : struct, Enum =>
         MemoryJson.TryParseEnum<TEnum>(name, out var value) ? value : throw new InvalidDataException($"Unknown {typeof(TEnum).Name} '{name}' in the database.");

@@ -96,6 +96,18 @@ internal static class PostgresSchema
         );
         CREATE INDEX ix_memory_reads_memory ON {schema}.memory_reads (tenant, memory_id);
         """,
+
+        // 2: the embedding model registry, for reindexing from one model to another.
+        """
+        CREATE TABLE {schema}.memory_embedding_models (
+            model text NOT NULL,
+            dimensions integer NOT NULL,
+            state text NOT NULL CHECK (state IN ('serving', 'building', 'retired')),
+            updated_at timestamptz NOT NULL,
+            PRIMARY KEY (model, dimensions)
+        );
+        CREATE INDEX ix_memory_embeddings_model_id ON {schema}.memory_embeddings (model, dimensions, memory_id);
+        """,
     ];
 
     /// <summary>Gets the schema version this code writes.</summary>

@@ -49,6 +49,7 @@ public sealed class PostgresFixture : IAsyncLifetime
                 EmbeddingGenerator = options.EmbeddingGenerator,
                 EmbeddingModel = options.EmbeddingModel,
                 TimeProvider = options.TimeProvider,
+                Retrieval = options.Retrieval,
             },
             cancellationToken: cancellationToken);
     }

@@ -6,7 +6,7 @@ namespace SkMemory.Postgres.Tests;
 /// <summary>What only the Postgres store has: migrations, concurrent start-up, the table layout, cross-process locking.</summary>
 public sealed class PostgresStoreTests(PostgresFixture fixture)
 {
-    private static readonly string[] Tables = ["memory_chain_heads", "memory_events", "memory_objects", "memory_embeddings", "memory_reads", "schema_migrations"];
+    private static readonly string[] Tables = ["memory_chain_heads", "memory_events", "memory_objects", "memory_embeddings", "memory_embedding_models", "memory_reads", "schema_migrations"];
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -129,7 +129,7 @@ public sealed class PostgresStoreTests(PostgresFixture fixture)
 
         var text = await store.SearchAsync(new MemorySearchRequest { Tenant = "acme", Text = "When do deploys happen?", Mode = MemorySearchMode.Text }, Ct);
         Assert.Equal(deploy.Record.Id, Assert.Single(text).Record.Id);
-        Assert.NotNull(text[0].Breakdown.TextScore);
+        Assert.NotNull(text[0].Breakdown.Lexical);
 
         var stopWordsOnly = await store.SearchAsync(new MemorySearchRequest { Tenant = "acme", Text = "the and of", Mode = MemorySearchMode.Text }, Ct);
         Assert.Empty(stopWordsOnly);
@@ -137,7 +137,7 @@ public sealed class PostgresStoreTests(PostgresFixture fixture)
         var vector = await store.SearchAsync(new MemorySearchRequest { Tenant = "acme", Text = "friday deploys", Mode = MemorySearchMode.Vector }, Ct);
         Assert.Equal(2, vector.Count);
         Assert.Equal(deploy.Record.Id, vector[0].Record.Id);
-        Assert.InRange(vector[0].Breakdown.VectorSimilarity!.Value, 0.5, 1.0);
+        Assert.InRange(vector[0].Breakdown.Semantic!.Value, 0.5, 1.0);
         Assert.Equal("word-hash-64", vector[0].Breakdown.EmbeddingModel);
 
         var filtered = await store.SearchAsync(

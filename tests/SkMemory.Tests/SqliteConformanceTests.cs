@@ -33,6 +33,7 @@ public sealed class SqliteConformanceTests : MemoryStoreConformanceTests, IDispo
             EmbeddingGenerator = options.EmbeddingGenerator,
             EmbeddingModel = options.EmbeddingModel,
             TimeProvider = options.TimeProvider,
+            Retrieval = options.Retrieval,
         };
         return await SqliteMemoryStore.OpenAsync(sqlite, cancellationToken: cancellationToken);
     }

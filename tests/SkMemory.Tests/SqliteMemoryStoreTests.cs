@@ -31,8 +31,8 @@ public sealed class SqliteMemoryStoreTests : IDisposable
         using var store = await SqliteMemoryStore.OpenAsync(new SqliteMemoryStoreOptions { Path = path }, cancellationToken: Ct);
 
         Assert.Equal("wal", await ScalarAsync(path, "PRAGMA journal_mode"));
-        Assert.Equal(1L, await ScalarAsync(path, "PRAGMA user_version"));
-        foreach (var table in new[] { "memory_events", "memory_objects", "memory_embeddings", "memory_reads", "memory_chain_heads", "memory_fts" })
+        Assert.Equal((long)SqliteSchema.CurrentVersion, await ScalarAsync(path, "PRAGMA user_version"));
+        foreach (var table in new[] { "memory_events", "memory_objects", "memory_embeddings", "memory_embedding_models", "memory_reads", "memory_chain_heads", "memory_fts" })
         {
             Assert.Equal(1L, await ScalarAsync(path, $"SELECT count(*) FROM sqlite_master WHERE name = '{table}'"));
         }
@@ -48,7 +48,7 @@ public sealed class SqliteMemoryStoreTests : IDisposable
             store.Dispose();
         }
 
-        Assert.Equal(1L, await ScalarAsync(path, "PRAGMA user_version"));
+        Assert.Equal((long)SqliteSchema.CurrentVersion, await ScalarAsync(path, "PRAGMA user_version"));
     }
 
     [Fact]

@@ -70,8 +70,8 @@ internal static class RecallCommand
                     table.Add(
                         (i + 1).ToString(System.Globalization.CultureInfo.InvariantCulture),
                         HumanFormat.Number(score, "0.0000"),
-                        breakdown.TextRank is { } textRank ? $"#{textRank} ({HumanFormat.Score(breakdown.TextScore ?? 0)})" : "-",
-                        breakdown.VectorRank is { } vectorRank ? $"#{vectorRank} ({HumanFormat.Score(breakdown.VectorSimilarity ?? 0)})" : "-",
+                        breakdown.LexicalRank is { } textRank ? $"#{textRank} ({HumanFormat.Score(breakdown.Lexical ?? 0)})" : "-",
+                        breakdown.SemanticRank is { } vectorRank ? $"#{vectorRank} ({HumanFormat.Score(breakdown.Semantic ?? 0)})" : "-",
                         record.Id.ToString(),
                         record.Type,
                         record.Value.Text);

@@ -5,6 +5,7 @@ using System.Text.Json;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using SkMemory.Retrieval;
 
 namespace SkMemory.Storage;
 
@@ -16,11 +17,11 @@ namespace SkMemory.Storage;
 /// <remarks>Thread-safe. Every change is one backend transaction that appends to the log and updates the projection.</remarks>
 public abstract partial class EventSourcedMemoryStore : IMemoryStore
 {
-    private const int RrfK = 60;
     private const int EmbeddingBatchSize = 64;
     private static readonly string Producer = $"SkMemory {typeof(EventSourcedMemoryStore).Assembly.GetName().Version?.ToString(3) ?? "0.1.0"}";
     private readonly ILogger _logger;
-    private string? _embeddingModel;
+    private volatile EmbeddingIndex? _serving;
+    private volatile EmbeddingIndex? _building;
 
     /// <summary>Initializes a new instance of the <see cref="EventSourcedMemoryStore"/> class.</summary>
     /// <param name="options">The options; validated here.</param>
@@ -31,18 +32,19 @@ public abstract partial class EventSourcedMemoryStore : IMemoryStore
         options.Validate();
         Options = options;
         _logger = logger ?? NullLogger.Instance;
+        _serving = options.EmbeddingGenerator is { } generator ? new EmbeddingIndex(generator, options.EmbeddingModel ?? ModelNameOf(generator)) : null;
     }
 
     /// <summary>Gets the options.</summary>
     protected MemoryStoreOptions Options { get; }
 
-    /// <summary>Gets the name embeddings are stored under, or null when the store has no embedding generator.</summary>
-    protected string? EmbeddingModel =>
-        Options.EmbeddingGenerator is not { } generator ? null
-        : _embeddingModel ??= Options.EmbeddingModel
-            ?? (generator.GetService<EmbeddingGeneratorMetadata>() is { } metadata
-                ? metadata.DefaultModelId ?? metadata.ProviderName ?? "default"
-                : "default");
+    /// <summary>Gets the model searches use, or null when the store has no embedding generator.</summary>
+    protected string? EmbeddingModel => _serving?.Model;
+
+    /// <inheritdoc />
+    public string? ServingModel => _serving?.Model;
+
+    private EmbeddingIndex? Serving => _serving;
 
     /// <inheritdoc />
     public async Task<MemoryWriteResult> WriteAsync(MemoryWriteRequest request, CancellationToken cancellationToken = default)
@@ -65,7 +67,7 @@ public abstract partial class EventSourcedMemoryStore : IMemoryStore
         MemoryRequestValidator.Reason(request.Reason, required: false);
 
         var contentHash = MemoryRequestValidator.ContentHash(type.Name, request.Scope, request.Subject, value);
-        var embedding = await EmbedAsync(value.Text, cancellationToken).ConfigureAwait(false);
+        var embeddings = await EmbedAsync(value.Text, cancellationToken).ConfigureAwait(false);
 
         var tx = await BeginTransactionAsync(request.Tenant, cancellationToken).ConfigureAwait(false);
         await using var txScope = tx.ConfigureAwait(false);
@@ -114,10 +116,7 @@ public abstract partial class EventSourcedMemoryStore : IMemoryStore
         };
 
         await AppendAsync(tx, MemoryEventType.Created, record, request.Actor, request.Reason, now, cancellationToken).ConfigureAwait(false);
-        if (embedding is { } vector)
-        {
-            await tx.SaveEmbeddingAsync(record.Tenant, record.Id, EmbeddingModel!, vector, cancellationToken).ConfigureAwait(false);
-        }
+        await SaveEmbeddingsAsync(tx, record, embeddings, replace: false, cancellationToken).ConfigureAwait(false);
 
         await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
         LogWrite(request.Tenant, record.Id, MemoryWriteOutcome.Created);
@@ -171,13 +170,13 @@ public abstract partial class EventSourcedMemoryStore : IMemoryStore
 
         // The type is needed to validate a new value; read it outside the transaction, and check again inside.
         MemoryValue? value = null;
-        ReadOnlyMemory<float>? embedding = null;
+        IReadOnlyList<ModelEmbedding> embeddings = [];
         if (request.Value is not null)
         {
             var existing = await LoadAsync(request.Tenant, request.Id, cancellationToken).ConfigureAwait(false)
                 ?? throw new MemoryNotFoundException(request.Tenant, request.Id);
             value = MemoryRequestValidator.Value(request.Value, MemoryRequestValidator.Type(existing.Type, Options.Types), Options.MaxValueBytes);
-            embedding = await EmbedAsync(value.Text, cancellationToken).ConfigureAwait(false);
+            embeddings = await EmbedAsync(value.Text, cancellationToken).ConfigureAwait(false);
         }
 
         var tx = await BeginTransactionAsync(request.Tenant, cancellationToken).ConfigureAwait(false);
@@ -214,9 +213,10 @@ public abstract partial class EventSourcedMemoryStore : IMemoryStore
         };
 
         await AppendAsync(tx, MemoryEventType.Updated, updated, request.Actor, request.Reason, now, cancellationToken).ConfigureAwait(false);
-        if (embedding is { } vector)
+        if (value is not null)
         {
-            await tx.SaveEmbeddingAsync(updated.Tenant, updated.Id, EmbeddingModel!, vector, cancellationToken).ConfigureAwait(false);
+            // Every stored embedding of the old text is stale, whatever its model.
+            await SaveEmbeddingsAsync(tx, updated, embeddings, replace: true, cancellationToken).ConfigureAwait(false);
         }
 
         await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
@@ -234,7 +234,7 @@ public abstract partial class EventSourcedMemoryStore : IMemoryStore
         var existing = await LoadAsync(request.Tenant, request.Id, cancellationToken).ConfigureAwait(false)
             ?? throw new MemoryNotFoundException(request.Tenant, request.Id);
         var value = MemoryRequestValidator.Value(request.Value, MemoryRequestValidator.Type(existing.Type, Options.Types), Options.MaxValueBytes);
-        var embedding = await EmbedAsync(value.Text, cancellationToken).ConfigureAwait(false);
+        var embeddings = await EmbedAsync(value.Text, cancellationToken).ConfigureAwait(false);
 
         var tx = await BeginTransactionAsync(request.Tenant, cancellationToken).ConfigureAwait(false);
         await using var txScope = tx.ConfigureAwait(false);
@@ -290,10 +290,7 @@ public abstract partial class EventSourcedMemoryStore : IMemoryStore
         // The old version leaves the active set first, so the new one may carry the same normalized content.
         await AppendAsync(tx, MemoryEventType.Superseded, previous, request.Actor, request.Reason, now, cancellationToken).ConfigureAwait(false);
         await AppendAsync(tx, MemoryEventType.Created, next, request.Actor, request.Reason, now, cancellationToken).ConfigureAwait(false);
-        if (embedding is { } vector)
-        {
-            await tx.SaveEmbeddingAsync(next.Tenant, next.Id, EmbeddingModel!, vector, cancellationToken).ConfigureAwait(false);
-        }
+        await SaveEmbeddingsAsync(tx, next, embeddings, replace: false, cancellationToken).ConfigureAwait(false);
 
         await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
         return new MemorySupersedeResult(previous, next);
@@ -361,59 +358,65 @@ public abstract partial class EventSourcedMemoryStore : IMemoryStore
             throw new MemoryValidationException("top", $"must be between 1 and 100; it is {request.Top}");
         }
 
-        if (request.Mode == MemorySearchMode.Vector && Options.EmbeddingGenerator is null)
+        if (request.Mode == MemorySearchMode.Vector && _serving is null)
         {
             throw new MemoryException(MemoryErrorCode.NotSupported, "Vector search needs an embedding generator: set MemoryStoreOptions.EmbeddingGenerator, or search in text or hybrid mode.");
         }
 
         cancellationToken.ThrowIfCancellationRequested();
+        var retrieval = Options.Retrieval;
         var filter = request.ToFilter();
         var now = Now();
-        var candidates = Math.Max(request.Top * 4, 40);
+        var candidates = Math.Max(request.Top * retrieval.CandidateMultiplier, retrieval.MinCandidates);
 
-        IReadOnlyList<ScoredMemoryId> vectorHits = [];
-        if (request.Mode != MemorySearchMode.Text && await EmbedAsync(request.Text, cancellationToken).ConfigureAwait(false) is { } query)
+        var serving = Serving;
+        ReadOnlyMemory<float>? queryEmbedding = null;
+        IReadOnlyList<ScoredMemoryId>? vectorHits = null;
+        if (request.Mode != MemorySearchMode.Text && serving is not null)
         {
-            vectorHits = await SearchVectorAsync(filter, EmbeddingModel!, query, candidates, now, cancellationToken).ConfigureAwait(false);
+            queryEmbedding = (await serving.Generator.GenerateAsync(request.Text, cancellationToken: cancellationToken).ConfigureAwait(false)).Vector;
+            vectorHits = await SearchVectorAsync(filter, serving.Model, queryEmbedding.Value, candidates, now, cancellationToken).ConfigureAwait(false);
         }
 
-        IReadOnlyList<ScoredMemoryId> textHits = [];
+        IReadOnlyList<ScoredMemoryId>? textHits = null;
         if (request.Mode != MemorySearchMode.Vector && TextQueryTerms(request.Text) is { Count: > 0 } terms)
         {
             textHits = await SearchTextAsync(filter, terms, candidates, now, cancellationToken).ConfigureAwait(false);
         }
 
-        // Reciprocal rank fusion: robust to the two retrievers' incomparable score scales.
-        var fused = new Dictionary<Guid, (double Score, double? Vector, int? VectorRank, double? Text, int? TextRank)>();
-        for (var i = 0; i < vectorHits.Count; i++)
-        {
-            var hit = vectorHits[i];
-            fused[hit.Id] = (1.0 / (RrfK + i + 1), hit.Score, i + 1, null, null);
-        }
-
-        for (var i = 0; i < textHits.Count; i++)
-        {
-            var hit = textHits[i];
-            var entry = fused.GetValueOrDefault(hit.Id);
-            fused[hit.Id] = (entry.Score + (1.0 / (RrfK + i + 1)), entry.Vector, entry.VectorRank, hit.Score, i + 1);
-        }
-
-        var top = fused.OrderByDescending(kv => kv.Value.Score).ThenBy(kv => kv.Key).Take(request.Top).ToList();
-        if (top.Count == 0)
+        var fused = MemoryScoring.Fuse(vectorHits, textHits, retrieval);
+        if (fused.Count == 0)
         {
             return [];
         }
 
-        var records = (await LoadManyAsync(request.Tenant, top.Select(kv => kv.Key).ToList(), cancellationToken).ConfigureAwait(false))
-            .ToDictionary(r => r.Id);
-        var model = vectorHits.Count > 0 ? EmbeddingModel : null;
-        return top
-            .Where(kv => records.ContainsKey(kv.Key))
-            .Select(kv => new MemorySearchResult(
-                records[kv.Key],
-                kv.Value.Score,
-                new MemoryScoreBreakdown(kv.Value.Vector, kv.Value.VectorRank, kv.Value.Text, kv.Value.TextRank, kv.Value.VectorRank is null ? null : model)))
+        var records = await LoadManyAsync(request.Tenant, fused.Keys.ToList(), cancellationToken).ConfigureAwait(false);
+        var model = vectorHits is { Count: > 0 } ? serving?.Model : null;
+        var scored = records
+            .Select(r => MemoryScoring.Score(r, fused[r.Id], retrieval, now, model))
+            .OrderByDescending(s => s.Breakdown.Relevance)
+            .ThenBy(s => s.Record.Id)
             .ToList();
+        if (retrieval.Reranker is not { } reranker)
+        {
+            return scored.Take(request.Top).Select(s => new MemorySearchResult(s.Record, s.Breakdown.Final, s.Breakdown)).ToList();
+        }
+
+        var window = scored.Take(Math.Max(request.Top * retrieval.RerankWindowMultiplier, retrieval.RerankWindow)).ToList();
+        var embeddings = model is not null && queryEmbedding is { } q
+            ? await LoadEmbeddingsAsync(request.Tenant, model, q.Length, window.Select(s => s.Record.Id).ToList(), cancellationToken).ConfigureAwait(false)
+            : null;
+        var rerankRequest = new MemoryRerankRequest
+        {
+            Query = request.Text,
+            Top = request.Top,
+            QueryEmbedding = queryEmbedding,
+            Candidates = window
+                .Select(s => new MemoryRerankCandidate(s.Record, s.Breakdown.Relevance, embeddings is not null && embeddings.TryGetValue(s.Record.Id, out var e) ? e : null))
+                .ToList(),
+        };
+        var picks = await reranker.RerankAsync(rerankRequest, cancellationToken).ConfigureAwait(false);
+        return MemoryScoring.ApplyRerank(window, picks, request.Top, reranker.Name);
     }
 
     /// <inheritdoc />
@@ -668,6 +671,15 @@ public abstract partial class EventSourcedMemoryStore : IMemoryStore
     /// <returns>The candidates, best first.</returns>
     protected abstract Task<IReadOnlyList<ScoredMemoryId>> SearchVectorAsync(MemoryFilter filter, string model, ReadOnlyMemory<float> query, int limit, DateTimeOffset now, CancellationToken cancellationToken);
 
+    /// <summary>Loads the embeddings of one model for some memories, for rerankers that compare memories with each other.</summary>
+    /// <param name="tenant">The tenant.</param>
+    /// <param name="model">The embedding model.</param>
+    /// <param name="dimensions">The embedding dimension.</param>
+    /// <param name="ids">The memory ids.</param>
+    /// <param name="cancellationToken">The cancellation token.</param>
+    /// <returns>The embeddings found, by memory id.</returns>
+    protected abstract Task<IReadOnlyDictionary<Guid, ReadOnlyMemory<float>>> LoadEmbeddingsAsync(string tenant, string model, int dimensions, IReadOnlyList<Guid> ids, CancellationToken cancellationToken);
+
     /// <summary>Reads a tenant's events in sequence order, optionally only one memory's.</summary>
     /// <param name="tenant">The tenant.</param>
     /// <param name="memoryId">One memory, or null for the whole chain.</param>
@@ -825,7 +837,8 @@ public abstract partial class EventSourcedMemoryStore : IMemoryStore
 
     private async Task EmbedImportedAsync(MemoryStoreTransaction tx, List<(string Tenant, Guid Id)> ids, CancellationToken cancellationToken)
     {
-        if (Options.EmbeddingGenerator is not { } generator)
+        var indexes = new[] { _serving, _building }.OfType<EmbeddingIndex>().ToList();
+        if (indexes.Count == 0)
         {
             return;
         }
@@ -852,10 +865,13 @@ public abstract partial class EventSourcedMemoryStore : IMemoryStore
                 return;
             }
 
-            var embeddings = await generator.GenerateAsync(batch.Select(r => r.Value.Text), cancellationToken: cancellationToken).ConfigureAwait(false);
-            for (var i = 0; i < batch.Count; i++)
+            foreach (var index in indexes)
             {
-                await tx.SaveEmbeddingAsync(batch[i].Tenant, batch[i].Id, EmbeddingModel!, embeddings[i].Vector, cancellationToken).ConfigureAwait(false);
+                var embeddings = await index.Generator.GenerateAsync(batch.Select(r => r.Value.Text), cancellationToken: cancellationToken).ConfigureAwait(false);
+                for (var i = 0; i < batch.Count; i++)
+                {
+                    await tx.SaveEmbeddingAsync(batch[i].Tenant, batch[i].Id, index.Model, embeddings[i].Vector, cancellationToken).ConfigureAwait(false);
+                }
             }
 
             batch.Clear();
@@ -886,15 +902,45 @@ public abstract partial class EventSourcedMemoryStore : IMemoryStore
         await tx.AppendAsync(e, state, cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task<ReadOnlyMemory<float>?> EmbedAsync(string text, CancellationToken cancellationToken)
+    private static string ModelNameOf(IEmbeddingGenerator<string, Embedding<float>> generator) =>
+        generator.GetService<EmbeddingGeneratorMetadata>() is { } metadata
+            ? metadata.DefaultModelId ?? metadata.ProviderName ?? "default"
+            : "default";
+
+    private static async Task SaveEmbeddingsAsync(MemoryStoreTransaction tx, MemoryRecord record, IReadOnlyList<ModelEmbedding> embeddings, bool replace, CancellationToken cancellationToken)
     {
-        if (Options.EmbeddingGenerator is not { } generator)
+        if (replace)
         {
-            return null;
+            await tx.DeleteEmbeddingsAsync(record.Tenant, record.Id, cancellationToken).ConfigureAwait(false);
         }
 
-        var embedding = await generator.GenerateAsync(text, cancellationToken: cancellationToken).ConfigureAwait(false);
-        return embedding.Vector;
+        foreach (var embedding in embeddings)
+        {
+            await tx.SaveEmbeddingAsync(record.Tenant, record.Id, embedding.Model, embedding.Vector, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Embeds a text with the serving model and, while a reindex runs in this process, with the model it builds.</summary>
+    private async Task<IReadOnlyList<ModelEmbedding>> EmbedAsync(string text, CancellationToken cancellationToken)
+    {
+        var serving = _serving;
+        var building = _building;
+        if (serving is null && building is null)
+        {
+            return [];
+        }
+
+        var embeddings = new List<ModelEmbedding>(2);
+        foreach (var index in new[] { serving, building })
+        {
+            if (index is not null && !embeddings.Exists(e => e.Model == index.Model))
+            {
+                var embedding = await index.Generator.GenerateAsync(text, cancellationToken: cancellationToken).ConfigureAwait(false);
+                embeddings.Add(new ModelEmbedding(index.Model, embedding.Vector));
+            }
+        }
+
+        return embeddings;
     }
 
     private DateTimeOffset Now() => MemoryEventChain.TruncateToMicroseconds(Options.TimeProvider.GetUtcNow());

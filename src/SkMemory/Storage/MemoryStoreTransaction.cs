@@ -100,6 +100,21 @@ public abstract class MemoryStoreTransaction : IAsyncDisposable
     /// <returns>A task.</returns>
     public abstract Task DeleteEmbeddingsAsync(string tenant, Guid id, CancellationToken cancellationToken);
 
+    /// <summary>Records an embedding model's state; making one serving retires every other serving model.</summary>
+    /// <param name="model">The model.</param>
+    /// <param name="dimensions">Its dimension.</param>
+    /// <param name="state">The state (serving, building or retired).</param>
+    /// <param name="now">The time of the change.</param>
+    /// <param name="cancellationToken">The cancellation token.</param>
+    /// <returns>A task.</returns>
+    public abstract Task SetEmbeddingModelStateAsync(string model, int dimensions, MemoryEmbeddingModelState state, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>Deletes every embedding of a model, of every dimension, and its registry rows.</summary>
+    /// <param name="model">The model.</param>
+    /// <param name="cancellationToken">The cancellation token.</param>
+    /// <returns>A task.</returns>
+    public abstract Task DropEmbeddingModelAsync(string model, CancellationToken cancellationToken);
+
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {

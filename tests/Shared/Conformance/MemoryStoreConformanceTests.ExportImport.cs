@@ -79,8 +79,11 @@ public abstract partial class MemoryStoreConformanceTests
         }
 
         var vector = await target.SearchAsync(new MemorySearchRequest { Tenant = tenants[0], Text = "aisle seats on trains", Mode = MemorySearchMode.Vector }, Ct);
-        Assert.Equal("Ana prefers aisle seats on trains", vector[0].Record.Value.Text);
-        Assert.Equal(TestEmbeddingGenerator.ModelId, vector[0].Breakdown.EmbeddingModel);
+        // The seats memory is the closest by meaning (rank 1); its 30-day decay and 0.75 confidence show in its breakdown.
+        var seats = Assert.Single(vector, h => h.Record.Value.Text == "Ana prefers aisle seats on trains");
+        Assert.Equal(1, seats.Breakdown.SemanticRank);
+        Assert.Equal(TestEmbeddingGenerator.ModelId, seats.Breakdown.EmbeddingModel);
+        Assert.True(seats.Breakdown.Confidence < 1);
         var text = await target.SearchAsync(new MemorySearchRequest { Tenant = tenants[0], Text = "gym river", Mode = MemorySearchMode.Text }, Ct);
         Assert.Empty(text);
         var bob = await target.SearchAsync(new MemorySearchRequest { Tenant = tenants[1], Text = "chess", Mode = MemorySearchMode.Hybrid }, Ct);

@@ -16,10 +16,10 @@ public abstract partial class MemoryStoreConformanceTests
 
         var hit = Assert.Single(hits);
         Assert.Equal(milk, hit.Record);
-        Assert.NotNull(hit.Breakdown.TextScore);
-        Assert.Equal(1, hit.Breakdown.TextRank);
-        Assert.Null(hit.Breakdown.VectorSimilarity);
-        Assert.Null(hit.Breakdown.VectorRank);
+        Assert.NotNull(hit.Breakdown.Lexical);
+        Assert.Equal(1, hit.Breakdown.LexicalRank);
+        Assert.Null(hit.Breakdown.Semantic);
+        Assert.Null(hit.Breakdown.SemanticRank);
         Assert.Null(hit.Breakdown.EmbeddingModel);
         Assert.True(hit.Score > 0);
 
@@ -44,24 +44,26 @@ public abstract partial class MemoryStoreConformanceTests
         Assert.True(Embeddings.CallCount > callsBefore, "vector search must embed the query with the configured generator");
         Assert.NotEmpty(hits);
         Assert.Equal(milk.Id, hits[0].Record.Id);
+        Assert.Equal(Enumerable.Range(1, hits.Count), hits.Select(h => h.Breakdown.SemanticRank!.Value).Order());
         for (var i = 0; i < hits.Count; i++)
         {
             var breakdown = hits[i].Breakdown;
-            Assert.NotNull(breakdown.VectorSimilarity);
-            Assert.Equal(i + 1, breakdown.VectorRank);
+            Assert.NotNull(breakdown.Semantic);
             Assert.Equal(TestEmbeddingGenerator.ModelId, breakdown.EmbeddingModel);
-            Assert.Null(breakdown.TextScore);
-            Assert.Null(breakdown.TextRank);
+            Assert.Null(breakdown.Lexical);
+            Assert.Null(breakdown.LexicalRank);
             if (i > 0)
             {
                 Assert.True(hits[i - 1].Score >= hits[i].Score, "results must be best first");
-                Assert.True(hits[i - 1].Breakdown.VectorSimilarity >= breakdown.VectorSimilarity, "vector hits must be ordered by similarity");
             }
+
+            // Semantic rank follows similarity: a better rank never has a lower cosine.
+            Assert.All(hits.Where(h => h.Breakdown.SemanticRank < breakdown.SemanticRank), h => Assert.True(h.Breakdown.Semantic >= breakdown.Semantic));
         }
 
         // Three of the query's words are in the text: cosine similarity of the bag-of-words vectors is well above zero.
-        Assert.InRange(hits[0].Breakdown.VectorSimilarity!.Value, 0.4, 1.0001);
-        Assert.True(hits.Count < 2 || hits[0].Breakdown.VectorSimilarity > hits[1].Breakdown.VectorSimilarity);
+        Assert.InRange(hits[0].Breakdown.Semantic!.Value, 0.4, 1.0001);
+        Assert.True(hits.Count < 2 || hits[0].Breakdown.Semantic > hits[1].Breakdown.Semantic);
     }
 
     [Fact]
@@ -77,15 +79,15 @@ public abstract partial class MemoryStoreConformanceTests
 
         Assert.Equal(milk.Id, hits[0].Record.Id);
         var best = hits[0].Breakdown;
-        Assert.NotNull(best.VectorSimilarity);
-        Assert.Equal(1, best.VectorRank);
-        Assert.NotNull(best.TextScore);
-        Assert.Equal(1, best.TextRank);
+        Assert.NotNull(best.Semantic);
+        Assert.Equal(1, best.SemanticRank);
+        Assert.NotNull(best.Lexical);
+        Assert.Equal(1, best.LexicalRank);
         Assert.Equal(TestEmbeddingGenerator.ModelId, best.EmbeddingModel);
         Assert.Equal(hits.OrderByDescending(h => h.Score).Select(h => h.Record.Id), hits.Select(h => h.Record.Id));
         Assert.Equal(hits.Count, hits.Select(h => h.Record.Id).Distinct().Count());
-        Assert.All(hits, h => Assert.True(h.Breakdown.VectorRank is not null || h.Breakdown.TextRank is not null));
-        Assert.All(hits.Where(h => h.Breakdown.VectorRank is not null), h => Assert.Equal(TestEmbeddingGenerator.ModelId, h.Breakdown.EmbeddingModel));
+        Assert.All(hits, h => Assert.True(h.Breakdown.SemanticRank is not null || h.Breakdown.LexicalRank is not null));
+        Assert.All(hits.Where(h => h.Breakdown.SemanticRank is not null), h => Assert.Equal(TestEmbeddingGenerator.ModelId, h.Breakdown.EmbeddingModel));
     }
 
     [Fact]
@@ -196,10 +198,10 @@ public abstract partial class MemoryStoreConformanceTests
         var hits = await store.SearchAsync(new MemorySearchRequest { Tenant = tenant, Text = "oat milk" }, Ct);
         var hit = Assert.Single(hits);
         Assert.Equal(milk.Id, hit.Record.Id);
-        Assert.NotNull(hit.Breakdown.TextScore);
-        Assert.Equal(1, hit.Breakdown.TextRank);
-        Assert.Null(hit.Breakdown.VectorSimilarity);
-        Assert.Null(hit.Breakdown.VectorRank);
+        Assert.NotNull(hit.Breakdown.Lexical);
+        Assert.Equal(1, hit.Breakdown.LexicalRank);
+        Assert.Null(hit.Breakdown.Semantic);
+        Assert.Null(hit.Breakdown.SemanticRank);
         Assert.Null(hit.Breakdown.EmbeddingModel);
         Assert.Equal(0, Embeddings.CallCount);
     }

@@ -356,7 +356,7 @@ public sealed class MemoryPacketBuilderTests
     private static MemoryPacketBuilder Builder(int budget) => new(new MemoryPacketOptions { TokenBudget = budget, Tokenizer = O200k });
 
     private static MemorySearchResult[] Ranked(params MemoryRecord[] records) =>
-        records.Select((r, i) => new MemorySearchResult(r, 1.0 / (i + 1), new MemoryScoreBreakdown(null, null, null, i + 1, null))).ToArray();
+        records.Select((r, i) => new MemorySearchResult(r, 1.0 / (i + 1), new MemoryScoreBreakdown { LexicalRank = i + 1, Fused = 1.0 / (i + 1), Relevance = 1.0 / (i + 1), Final = 1.0 / (i + 1) })).ToArray();
 
     private static MemoryRecord Memory(string text, string type = MemoryTypes.Preference, double confidence = 1) => new()
     {

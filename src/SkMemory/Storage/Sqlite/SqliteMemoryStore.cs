@@ -208,6 +208,134 @@ public sealed class SqliteMemoryStore : EventSourcedMemoryStore
     }
 
     /// <inheritdoc />
+    protected override async Task<IReadOnlyDictionary<Guid, ReadOnlyMemory<float>>> LoadEmbeddingsAsync(string tenant, string model, int dimensions, IReadOnlyList<Guid> ids, CancellationToken cancellationToken)
+    {
+        var embeddings = new Dictionary<Guid, ReadOnlyMemory<float>>();
+        if (ids.Count == 0)
+        {
+            return embeddings;
+        }
+
+        var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var connectionScope = connection.ConfigureAwait(false);
+        using var command = connection.CreateCommand();
+        var sql = new StringBuilder("SELECT memory_id, vector FROM memory_embeddings WHERE tenant = $tenant AND model = $model AND dimensions = $dimensions AND memory_id IN (");
+        command.Parameters.AddWithValue("$tenant", tenant);
+        command.Parameters.AddWithValue("$model", model);
+        command.Parameters.AddWithValue("$dimensions", dimensions);
+        for (var i = 0; i < ids.Count; i++)
+        {
+            sql.Append(i == 0 ? "$id" : ", $id").Append(i);
+            command.Parameters.AddWithValue("$id" + i, SqliteRows.Id(ids[i]));
+        }
+
+        command.CommandText = sql.Append(')').ToString();
+        var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using var readerScope = reader.ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            embeddings[Guid.ParseExact(reader.GetString(0), "D")] = SqliteRows.VectorFromBytes((byte[])reader.GetValue(1)).ToArray();
+        }
+
+        return embeddings;
+    }
+
+    /// <inheritdoc />
+    protected override async Task<IReadOnlyList<EmbeddingModelRow>> ReadEmbeddingModelsAsync(CancellationToken cancellationToken)
+    {
+        var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var connectionScope = connection.ConfigureAwait(false);
+        using var command = connection.CreateCommand();
+        command.CommandText =
+            """
+            WITH counts AS (
+                SELECT e.model, e.dimensions, count(o.id) AS embedded
+                FROM memory_embeddings e LEFT JOIN memory_objects o ON o.id = e.memory_id AND o.status = 'active'
+                GROUP BY e.model, e.dimensions
+            ),
+            models AS (
+                SELECT model, dimensions FROM counts UNION SELECT model, dimensions FROM memory_embedding_models
+            )
+            SELECT m.model, m.dimensions, r.state, coalesce(c.embedded, 0), r.updated_at
+            FROM models m
+            LEFT JOIN counts c ON c.model = m.model AND c.dimensions = m.dimensions
+            LEFT JOIN memory_embedding_models r ON r.model = m.model AND r.dimensions = m.dimensions
+            """;
+        var rows = new List<EmbeddingModelRow>();
+        var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using var readerScope = reader.ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            rows.Add(new EmbeddingModelRow(
+                reader.GetString(0),
+                reader.GetInt32(1),
+                SqliteRows.ParseModelState(reader.IsDBNull(2) ? null : reader.GetString(2)),
+                reader.GetInt64(3),
+                reader.IsDBNull(4) ? null : SqliteRows.ParseTimestamp(reader.GetString(4))));
+        }
+
+        return rows;
+    }
+
+    /// <inheritdoc />
+    protected override async Task<long> CountActiveAsync(CancellationToken cancellationToken)
+    {
+        var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var connectionScope = connection.ConfigureAwait(false);
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT count(*) FROM memory_objects WHERE status = 'active'";
+        return (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+    }
+
+    /// <inheritdoc />
+    protected override async Task<long> CountEmbeddedAsync(string model, int dimensions, CancellationToken cancellationToken)
+    {
+        var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var connectionScope = connection.ConfigureAwait(false);
+        using var command = connection.CreateCommand();
+        command.CommandText =
+            """
+            SELECT count(*) FROM memory_embeddings e JOIN memory_objects o ON o.id = e.memory_id
+            WHERE e.model = $model AND e.dimensions = $dimensions AND o.status = 'active'
+            """;
+        command.Parameters.AddWithValue("$model", model);
+        command.Parameters.AddWithValue("$dimensions", dimensions);
+        return (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+    }
+
+    /// <inheritdoc />
+    protected override async Task<IReadOnlyList<UnindexedMemory>> FindUnindexedAsync(string model, int dimensions, Guid? after, int limit, CancellationToken cancellationToken)
+    {
+        var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var connectionScope = connection.ConfigureAwait(false);
+        using var command = connection.CreateCommand();
+        command.CommandText =
+            $"""
+            SELECT o.tenant, o.id, o.content_hash, o.text FROM memory_objects o
+            WHERE o.status = 'active'{(after is null ? string.Empty : " AND o.id > $after")}
+              AND NOT EXISTS (SELECT 1 FROM memory_embeddings e WHERE e.memory_id = o.id AND e.model = $model AND e.dimensions = $dimensions)
+            ORDER BY o.id LIMIT $limit
+            """;
+        command.Parameters.AddWithValue("$model", model);
+        command.Parameters.AddWithValue("$dimensions", dimensions);
+        command.Parameters.AddWithValue("$limit", limit);
+        if (after is { } cursor)
+        {
+            command.Parameters.AddWithValue("$after", SqliteRows.Id(cursor));
+        }
+
+        var memories = new List<UnindexedMemory>();
+        var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using var readerScope = reader.ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            memories.Add(new UnindexedMemory(reader.GetString(0), Guid.ParseExact(reader.GetString(1), "D"), reader.GetString(2), reader.GetString(3)));
+        }
+
+        return memories;
+    }
+
+    /// <inheritdoc />
     protected override async IAsyncEnumerable<MemoryEvent> ReadEventsAsync(string tenant, Guid? memoryId, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);

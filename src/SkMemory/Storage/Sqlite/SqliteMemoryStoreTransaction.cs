@@ -94,6 +94,29 @@ internal sealed class SqliteMemoryStoreTransaction : MemoryStoreTransaction
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
+    public override async Task SetEmbeddingModelStateAsync(string model, int dimensions, MemoryEmbeddingModelState state, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        using var command = Command(
+            """
+            UPDATE memory_embedding_models SET state = 'retired', updated_at = $now
+            WHERE $state = 'serving' AND state = 'serving' AND NOT (model = $model AND dimensions = $dimensions);
+            INSERT INTO memory_embedding_models (model, dimensions, state, updated_at) VALUES ($model, $dimensions, $state, $now)
+            ON CONFLICT (model, dimensions) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at;
+            """);
+        command.Parameters.AddWithValue("$model", model);
+        command.Parameters.AddWithValue("$dimensions", dimensions);
+        command.Parameters.AddWithValue("$state", MemoryJson.EnumName(state));
+        command.Parameters.AddWithValue("$now", SqliteRows.Timestamp(now));
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public override async Task DropEmbeddingModelAsync(string model, CancellationToken cancellationToken)
+    {
+        using var command = Command("DELETE FROM memory_embeddings WHERE model = $model; DELETE FROM memory_embedding_models WHERE model = $model;");
+        command.Parameters.AddWithValue("$model", model);
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
     protected override async Task<ChainHead?> LoadHeadAsync(string tenant, CancellationToken cancellationToken)
     {
         using var command = Command("SELECT sequence, hash FROM memory_chain_heads WHERE tenant = $tenant");

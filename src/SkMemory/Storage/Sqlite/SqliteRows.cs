@@ -82,6 +82,9 @@ internal static class SqliteRows
         p.AddWithValue("$record", MemoryJson.SerializeRecord(r));
     }
 
+    public static MemoryEmbeddingModelState? ParseModelState(string? state) =>
+        state is null ? null : Parse<MemoryEmbeddingModelState>(state);
+
     public static byte[] VectorBytes(ReadOnlyMemory<float> vector) => MemoryMarshal.AsBytes(vector.Span).ToArray();
 
     public static ReadOnlySpan<float> VectorFromBytes(byte[] bytes) => MemoryMarshal.Cast<byte, float>(bytes);

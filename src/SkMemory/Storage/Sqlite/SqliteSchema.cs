@@ -84,6 +84,18 @@ internal static class SqliteSchema
         );
         CREATE INDEX ix_memory_reads_memory ON memory_reads (tenant, memory_id);
         """,
+
+        // 2: the embedding model registry, for reindexing from one model to another.
+        """
+        CREATE TABLE memory_embedding_models (
+            model TEXT NOT NULL,
+            dimensions INTEGER NOT NULL,
+            state TEXT NOT NULL CHECK (state IN ('serving', 'building', 'retired')),
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (model, dimensions)
+        );
+        CREATE INDEX ix_memory_embeddings_model_id ON memory_embeddings (model, dimensions, memory_id);
+        """,
     ];
 
     /// <summary>Gets the schema version this code writes.</summary>
