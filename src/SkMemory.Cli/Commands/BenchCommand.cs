@@ -5,7 +5,8 @@ namespace SkMemory.Cli.Commands;
 
 /// <summary>
 /// <c>skmem bench locomo --data &lt;folder&gt; [--output docs/benchmarks.md] [--no-write]</c>: the LoCoMo retrieval
-/// benchmark, through a fresh embedded store per conversation and the offline embedder.
+/// benchmark, through a fresh embedded store per conversation and the offline embedder; <c>skmem bench latency</c>: the
+/// recall latency benchmark (<see cref="BenchLatencyCommand"/>).
 /// </summary>
 internal static class BenchCommand
 {
@@ -42,24 +43,33 @@ internal static class BenchCommand
             context.Out.Write(LoCoMoReport.ToTable(result));
             if (target is not null)
             {
-                var existing = File.Exists(target) ? await File.ReadAllTextAsync(target, context.CancellationToken).ConfigureAwait(false) : null;
-                var section = LoCoMoReport.ToMarkdown(result, "skmem bench locomo --data <folder>");
-                if (Path.GetDirectoryName(target) is { Length: > 0 } directory)
-                {
-                    Directory.CreateDirectory(directory);
-                }
-
-                await File.WriteAllTextAsync(target, LoCoMoReport.UpdateDocument(existing, section), context.CancellationToken).ConfigureAwait(false);
+                await WriteSectionAsync(target, existing => LoCoMoReport.UpdateDocument(existing, LoCoMoReport.ToMarkdown(result, "skmem bench locomo --data <folder>")), context.CancellationToken).ConfigureAwait(false);
                 context.Error.WriteLine($"wrote the LoCoMo retrieval section of {target}");
             }
 
             return ExitCodes.Ok;
         });
-        return new Command("bench", "Run a benchmark.") { locomo };
+        return new Command("bench", "Run a benchmark.") { locomo, BenchLatencyCommand.Create(runner) };
+    }
+
+    /// <summary>Rewrites one section of a Markdown file (creating the file and its folder when missing).</summary>
+    /// <param name="target">The file.</param>
+    /// <param name="update">Turns the current text (null when there is no file) into the new text.</param>
+    /// <param name="cancellationToken">The cancellation token.</param>
+    /// <returns>A task that completes when the file is written.</returns>
+    internal static async Task WriteSectionAsync(string target, Func<string?, string> update, CancellationToken cancellationToken)
+    {
+        var existing = File.Exists(target) ? await File.ReadAllTextAsync(target, cancellationToken).ConfigureAwait(false) : null;
+        if (Path.GetDirectoryName(target) is { Length: > 0 } directory)
+        {
+            Directory.CreateDirectory(directory);
+        }
+
+        await File.WriteAllTextAsync(target, update(existing), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Reports on the caller's thread, in order (Progress&lt;T&gt; posts to the thread pool).</summary>
-    private sealed class SynchronousProgress(Action<string> report) : IProgress<string>
+    internal sealed class SynchronousProgress(Action<string> report) : IProgress<string>
     {
         public void Report(string value) => report(value);
     }

@@ -1,0 +1,504 @@
+using System.Diagnostics;
+using System.Globalization;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.AI;
+using Npgsql;
+using SkMemory.Embeddings;
+using SkMemory.Packing;
+using SkMemory.Storage.Postgres;
+using SkMemory.Storage.Sqlite;
+
+namespace SkMemory.Evals;
+
+/// <summary>Options of <see cref="RecallLatencyBenchmark"/>.</summary>
+public sealed class RecallLatencyOptions
+{
+    /// <summary>Gets or sets the embedder; null loads the offline default (<see cref="MiniLmEmbeddingGenerator"/>).</summary>
+    public IEmbeddingGenerator<string, Embedding<float>>? EmbeddingGenerator { get; set; }
+
+    /// <summary>Gets or sets the timed recalls per store.</summary>
+    public int Queries { get; set; } = 200;
+
+    /// <summary>Gets or sets the untimed warm-up recalls per store.</summary>
+    public int Warmup { get; set; } = 20;
+
+    /// <summary>Gets or sets how many results each search asks for, 1..100.</summary>
+    public int Top { get; set; } = 10;
+
+    /// <summary>Gets or sets the packet budget in o200k tokens.</summary>
+    public int PacketBudget { get; set; } = 1000;
+
+    /// <summary>Gets or sets the seed of the synthetic data and queries.</summary>
+    public int Seed { get; set; } = 7;
+
+    /// <summary>Gets or sets how many writes run at once when loading Postgres (SQLite has one writer).</summary>
+    public int IngestConcurrency { get; set; } = 4;
+
+    /// <summary>Gets or sets how many texts one embedding call takes while loading.</summary>
+    public int EmbeddingBatchSize { get; set; } = 64;
+
+    /// <summary>Gets or sets how many memories are embedded, then written, per step of the load.</summary>
+    public int IngestChunk { get; set; } = 2000;
+
+    /// <summary>Checks the options.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
+    public void Validate()
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(Queries, 1, nameof(Queries));
+        ArgumentOutOfRangeException.ThrowIfNegative(Warmup, nameof(Warmup));
+        ArgumentOutOfRangeException.ThrowIfLessThan(Top, 1, nameof(Top));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(Top, 100, nameof(Top));
+        ArgumentOutOfRangeException.ThrowIfLessThan(PacketBudget, 1, nameof(PacketBudget));
+        ArgumentOutOfRangeException.ThrowIfLessThan(IngestConcurrency, 1, nameof(IngestConcurrency));
+        ArgumentOutOfRangeException.ThrowIfLessThan(EmbeddingBatchSize, 1, nameof(EmbeddingBatchSize));
+        ArgumentOutOfRangeException.ThrowIfLessThan(IngestChunk, 1, nameof(IngestChunk));
+    }
+}
+
+/// <summary>
+/// The recall latency benchmark: one recall = <see cref="IMemoryStore.SearchAsync"/> in hybrid mode (embed the query
+/// live, vector and full-text retrieval, fusion, decay/salience/confidence scoring, rerank) plus
+/// <see cref="MemoryPacketBuilder.Build"/> into a token-budgeted packet, timed end to end per query, on synthetic data
+/// sets loaded through the real write path.
+/// </summary>
+/// <remarks>
+/// Loading embeds the memory texts with the same embedder in batches ahead of the writes (served to the store through
+/// a wrapper that embeds everything else live), so a 100,000-memory load is not 100,000 single-text model runs. A data
+/// set already in the store (every subject holds its count) is reused: re-runs skip the load and report the load time
+/// measured when the data set was built, which the store keeps in a companion tenant.
+/// </remarks>
+public static class RecallLatencyBenchmark
+{
+    /// <summary>The subject, in the companion tenant, of the record describing how the data set was loaded.</summary>
+    public const string DatasetSubject = "dataset";
+
+    /// <summary>Gets the tenant a data set lives in: its shape, seed and corpus version, so another shape never mixes in.</summary>
+    /// <param name="memories">How many memories.</param>
+    /// <param name="subjects">Over how many subjects.</param>
+    /// <param name="seed">The seed.</param>
+    /// <returns>The tenant.</returns>
+    public static string TenantFor(int memories, int subjects, int seed) =>
+        string.Create(CultureInfo.InvariantCulture, $"latency-v{SyntheticCorpus.Version}-s{seed}-{memories}x{subjects}");
+
+    /// <summary>Gets the companion tenant that keeps the load record of a data set's tenant.</summary>
+    /// <param name="tenant">The data set's tenant.</param>
+    /// <returns>The companion tenant.</returns>
+    public static string MetaTenantFor(string tenant) => tenant + "-meta";
+
+    /// <summary>Runs the benchmark on each target in turn.</summary>
+    /// <param name="targets">The stores.</param>
+    /// <param name="options">The options.</param>
+    /// <param name="progress">Receives progress lines; may be null.</param>
+    /// <param name="cancellationToken">The cancellation token.</param>
+    /// <returns>The results.</returns>
+    public static async Task<RecallLatencyResult> RunAsync(
+        IReadOnlyList<RecallLatencyTarget> targets,
+        RecallLatencyOptions options,
+        IProgress<string>? progress,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(targets);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        if (targets.Count == 0)
+        {
+            throw new ArgumentException("Name at least one store.", nameof(targets));
+        }
+
+        foreach (var target in targets)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(target.Memories, 1, nameof(target.Memories));
+            ArgumentOutOfRangeException.ThrowIfLessThan(target.Subjects, 1, nameof(target.Subjects));
+            ArgumentOutOfRangeException.ThrowIfGreaterThan(target.Subjects, target.Memories, nameof(target.Subjects));
+        }
+
+        var load = BenchmarkDocument.LoadAverage();
+        var ownedGenerator = options.EmbeddingGenerator is null
+            ? await MiniLmEmbeddingGenerator.CreateAsync(new MiniLmEmbeddingGeneratorOptions { Log = line => progress?.Report(line) }, cancellationToken).ConfigureAwait(false)
+            : null;
+        try
+        {
+            var generator = options.EmbeddingGenerator ?? ownedGenerator!;
+            var results = new List<RecallLatencyStoreResult>();
+            foreach (var target in targets)
+            {
+                results.Add(await RunTargetAsync(target, generator, options, progress, cancellationToken).ConfigureAwait(false));
+            }
+
+            return new RecallLatencyResult
+            {
+                Stores = results,
+                EmbeddingModel = generator.GetService<EmbeddingGeneratorMetadata>()?.DefaultModelId ?? "unknown",
+                Reranker = new MemoryRetrievalOptions().Reranker?.GetType().Name ?? "none",
+                Top = options.Top,
+                PacketBudget = options.PacketBudget,
+                Queries = options.Queries,
+                Warmup = options.Warmup,
+                Seed = options.Seed,
+                LoadAverageAtStart = load,
+                FinishedAt = DateTimeOffset.UtcNow,
+            };
+        }
+        finally
+        {
+            ownedGenerator?.Dispose();
+        }
+    }
+
+    private static async Task<RecallLatencyStoreResult> RunTargetAsync(
+        RecallLatencyTarget target,
+        IEmbeddingGenerator<string, Embedding<float>> generator,
+        RecallLatencyOptions options,
+        IProgress<string>? progress,
+        CancellationToken cancellationToken)
+    {
+        var name = target.Kind == RecallLatencyStoreKind.Sqlite ? "sqlite" : "postgres";
+        var corpus = new SyntheticCorpus(target.Memories, target.Subjects, options.Seed);
+        var tenant = TenantFor(target.Memories, target.Subjects, options.Seed);
+        using var cache = new PrecomputedEmbeddingGenerator(generator);
+        progress?.Report($"{name}: opening {Describe(target)}");
+        using var store = await OpenAsync(target, cache, cancellationToken).ConfigureAwait(false);
+
+        // What is there already: a subject holding its whole share is complete; the others are (re)written. Writes carry
+        // idempotency keys, so rewriting a partly loaded subject adds only what is missing.
+        var clock = Stopwatch.StartNew();
+        var existing = 0;
+        var incomplete = new List<int>();
+        for (var s = 0; s < corpus.SubjectCount; s++)
+        {
+            var count = await CountAsync(store, tenant, corpus.Subjects[s], cancellationToken).ConfigureAwait(false);
+            existing += count;
+            if (count < corpus.CountOf(s))
+            {
+                incomplete.Add(s);
+            }
+        }
+
+        RecallLatencyIngest? ingest;
+        int memories;
+        if (incomplete.Count == 0)
+        {
+            memories = existing;
+            ingest = await ReadIngestRecordAsync(store, tenant, cancellationToken).ConfigureAwait(false);
+            progress?.Report($"{name}: reusing the {existing:N0} memories already in tenant '{tenant}' (counted in {clock.Elapsed.TotalSeconds:F1} s); nothing to load");
+        }
+        else
+        {
+            progress?.Report(incomplete.Count == corpus.SubjectCount && existing == 0
+                ? $"{name}: loading {corpus.MemoryCount:N0} memories over {corpus.SubjectCount:N0} subjects into tenant '{tenant}'"
+                : $"{name}: {existing:N0} memories already in tenant '{tenant}'; completing {incomplete.Count:N0} of {corpus.SubjectCount:N0} subjects");
+            var concurrency = target.Kind == RecallLatencyStoreKind.Postgres ? options.IngestConcurrency : 1;
+            var (written, embedTime, writeTime) = await LoadAsync(store, cache, corpus, incomplete, tenant, concurrency, options, name, progress, cancellationToken).ConfigureAwait(false);
+            memories = existing + written;
+            ingest = new RecallLatencyIngest(written, embedTime, writeTime, concurrency, DateTimeOffset.UtcNow, ThisRun: true);
+            await WriteIngestRecordAsync(store, tenant, corpus, ingest, generator, cancellationToken).ConfigureAwait(false);
+            progress?.Report($"{name}: loaded {written:N0} memories: embedding {embedTime.TotalSeconds:F1} s, writing {writeTime.TotalSeconds:F1} s ({ingest.WritesPerSecond:F0} writes/s, {concurrency} at a time)");
+        }
+
+        // From here on every text is embedded live.
+        cache.Forget();
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+
+        var queries = corpus.Queries(options.Queries, stream: 1);
+        var warmup = corpus.Queries(options.Warmup, stream: 2);
+        var packets = new MemoryPacketBuilder(new MemoryPacketOptions { TokenBudget = options.PacketBudget });
+        var liveBefore = cache.LiveValues;
+        progress?.Report($"{name}: {warmup.Count} warm-up recalls");
+        foreach (var query in warmup)
+        {
+            _ = packets.Build(await SearchAsync(store, tenant, query, options.Top, cancellationToken).ConfigureAwait(false));
+        }
+
+        progress?.Report($"{name}: {queries.Count} timed recalls (top {options.Top}, {options.PacketBudget:N0}-token packet)");
+        var recall = new List<double>(queries.Count);
+        var search = new List<double>(queries.Count);
+        var pack = new List<double>(queries.Count);
+        int aimed = 0, hits = 0;
+        long results = 0, packetTokens = 0, packetItems = 0;
+        clock.Restart();
+        for (var i = 0; i < queries.Count; i++)
+        {
+            var query = queries[i];
+            var start = Stopwatch.GetTimestamp();
+            var found = await SearchAsync(store, tenant, query, options.Top, cancellationToken).ConfigureAwait(false);
+            var searched = Stopwatch.GetTimestamp();
+            var packet = packets.Build(found);
+            var end = Stopwatch.GetTimestamp();
+            recall.Add(Stopwatch.GetElapsedTime(start, end).TotalMilliseconds);
+            search.Add(Stopwatch.GetElapsedTime(start, searched).TotalMilliseconds);
+            pack.Add(Stopwatch.GetElapsedTime(searched, end).TotalMilliseconds);
+            results += found.Count;
+            packetTokens += packet.TokenCount;
+            packetItems += packet.Included.Count;
+            if (query.TargetKey is { } key)
+            {
+                aimed++;
+                hits += found.Any(r => string.Equals(r.Record.IdempotencyKey, key, StringComparison.Ordinal)) ? 1 : 0;
+            }
+
+            if ((i + 1) % 50 == 0 || i + 1 == queries.Count)
+            {
+                progress?.Report($"  {name}: {i + 1}/{queries.Count} recalls ({clock.Elapsed.TotalSeconds:F1} s)");
+            }
+        }
+
+        var elapsed = clock.Elapsed;
+        var live = cache.LiveValues - liveBefore;
+
+        // The query embedding alone, on the same texts, for the breakdown.
+        var embedding = new List<double>(queries.Count);
+        foreach (var query in queries)
+        {
+            var start = Stopwatch.GetTimestamp();
+            _ = await generator.GenerateAsync(query.Text, cancellationToken: cancellationToken).ConfigureAwait(false);
+            embedding.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+        }
+
+        var summary = LatencySummary.Of(recall);
+        progress?.Report($"{name}: recall p50 {summary.P50:F1} ms, p95 {summary.P95:F1} ms, p99 {summary.P99:F1} ms");
+        return new RecallLatencyStoreResult
+        {
+            Kind = target.Kind,
+            Description = target.Kind == RecallLatencyStoreKind.Sqlite
+                ? "SqliteMemoryStore: one SQLite file (WAL), FTS5 full text, exact cosine over the subject's vectors"
+                : "PostgresMemoryStore: tsvector full text, pgvector cosine (exact below 2,000 rows per filter, else HNSW with iterative scans)",
+            Location = Describe(target),
+            Details = await DetailsAsync(target, cancellationToken).ConfigureAwait(false),
+            Tenant = tenant,
+            Memories = memories,
+            Subjects = corpus.SubjectCount,
+            Reused = incomplete.Count == 0,
+            Ingest = ingest,
+            Recall = summary,
+            Search = LatencySummary.Of(search),
+            Pack = LatencySummary.Of(pack),
+            QueryEmbedding = LatencySummary.Of(embedding),
+            RecallsPerSecond = elapsed.TotalSeconds > 0 ? queries.Count / elapsed.TotalSeconds : 0,
+            AimedQueries = aimed,
+            TargetHits = hits,
+            MeanResults = (double)results / queries.Count,
+            MeanPacketTokens = (double)packetTokens / queries.Count,
+            MeanPacketItems = (double)packetItems / queries.Count,
+            LiveEmbeddings = live,
+        };
+    }
+
+    private static Task<IReadOnlyList<MemorySearchResult>> SearchAsync(IMemoryStore store, string tenant, SyntheticQuery query, int top, CancellationToken cancellationToken) =>
+        store.SearchAsync(
+            new MemorySearchRequest { Tenant = tenant, Subject = query.Subject, Text = query.Text, Top = top, Mode = MemorySearchMode.Hybrid },
+            cancellationToken);
+
+    private static async Task<(int Written, TimeSpan EmbedTime, TimeSpan WriteTime)> LoadAsync(
+        IMemoryStore store,
+        PrecomputedEmbeddingGenerator cache,
+        SyntheticCorpus corpus,
+        IReadOnlyList<int> subjects,
+        string tenant,
+        int concurrency,
+        RecallLatencyOptions options,
+        string name,
+        IProgress<string>? progress,
+        CancellationToken cancellationToken)
+    {
+        var pending = subjects.SelectMany(corpus.MemoriesOf).ToList();
+        var written = 0;
+        var done = 0;
+        var embedClock = new Stopwatch();
+        var writeClock = new Stopwatch();
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = concurrency, CancellationToken = cancellationToken };
+        foreach (var chunk in pending.Chunk(options.IngestChunk))
+        {
+            embedClock.Start();
+            await cache.PrecomputeAsync(chunk.Select(m => m.Text).ToList(), options.EmbeddingBatchSize, cancellationToken).ConfigureAwait(false);
+            embedClock.Stop();
+
+            writeClock.Start();
+            await Parallel.ForEachAsync(chunk, parallel, async (memory, token) =>
+            {
+                var result = await store.WriteAsync(ToWrite(tenant, memory), token).ConfigureAwait(false);
+                if (result.Outcome == MemoryWriteOutcome.Created)
+                {
+                    Interlocked.Increment(ref written);
+                }
+            }).ConfigureAwait(false);
+            writeClock.Stop();
+            cache.Forget();
+
+            done += chunk.Length;
+            progress?.Report($"  {name}: {done:N0}/{pending.Count:N0} memories (embedding {embedClock.Elapsed.TotalSeconds:F0} s, writing {writeClock.Elapsed.TotalSeconds:F0} s)");
+        }
+
+        return (written, embedClock.Elapsed, writeClock.Elapsed);
+    }
+
+    private static MemoryWriteRequest ToWrite(string tenant, SyntheticMemory memory) =>
+        new()
+        {
+            Tenant = tenant,
+            Type = memory.Type,
+            Subject = memory.Subject,
+            Actor = MemoryActor.Agent("latency-benchmark"),
+            Value = memory.Text,
+            Provenance = new MemoryProvenance { SourceKind = MemorySourceKind.Import, MessageIds = [memory.IdempotencyKey] },
+            Salience = memory.Salience,
+            Confidence = memory.Confidence,
+            ValidFrom = memory.ValidFrom,
+            IdempotencyKey = memory.IdempotencyKey,
+        };
+
+    private static async Task<int> CountAsync(IMemoryStore store, string tenant, string subject, CancellationToken cancellationToken)
+    {
+        var count = 0;
+        string? cursor = null;
+        do
+        {
+            var page = await store.ReadAsync(new MemoryQuery { Tenant = tenant, Subject = subject, PageSize = MemoryQuery.MaxPageSize, Cursor = cursor }, cancellationToken).ConfigureAwait(false);
+            count += page.Items.Count;
+            cursor = page.NextCursor;
+        }
+        while (cursor is not null);
+        return count;
+    }
+
+    // The load record: a memory in the companion tenant whose metadata holds the numbers, so a re-run that reuses the
+    // data set can still report how long loading it took.
+    private static async Task WriteIngestRecordAsync(
+        IMemoryStore store,
+        string tenant,
+        SyntheticCorpus corpus,
+        RecallLatencyIngest ingest,
+        IEmbeddingGenerator<string, Embedding<float>> generator,
+        CancellationToken cancellationToken)
+    {
+        var model = generator.GetService<EmbeddingGeneratorMetadata>()?.DefaultModelId ?? "unknown";
+        await store.WriteAsync(
+            new MemoryWriteRequest
+            {
+                Tenant = MetaTenantFor(tenant),
+                Type = MemoryTypes.Event,
+                Subject = DatasetSubject,
+                Actor = MemoryActor.Agent("latency-benchmark"),
+                Value = string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"Recall latency data set '{tenant}' ({corpus.MemoryCount} memories over {corpus.SubjectCount} subjects): {ingest.Written} written at {ingest.MeasuredAt:O}."),
+                Metadata = new Dictionary<string, string>
+                {
+                    ["written"] = ingest.Written.ToString(CultureInfo.InvariantCulture),
+                    ["embed_ms"] = ingest.EmbedTime.TotalMilliseconds.ToString("F0", CultureInfo.InvariantCulture),
+                    ["write_ms"] = ingest.WriteTime.TotalMilliseconds.ToString("F0", CultureInfo.InvariantCulture),
+                    ["concurrency"] = ingest.Concurrency.ToString(CultureInfo.InvariantCulture),
+                    ["measured_at"] = ingest.MeasuredAt.ToString("O", CultureInfo.InvariantCulture),
+                    ["embedder"] = model,
+                },
+            },
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task<RecallLatencyIngest?> ReadIngestRecordAsync(IMemoryStore store, string tenant, CancellationToken cancellationToken)
+    {
+        var page = await store.ReadAsync(new MemoryQuery { Tenant = MetaTenantFor(tenant), Subject = DatasetSubject, PageSize = MemoryQuery.MaxPageSize }, cancellationToken).ConfigureAwait(false);
+
+        // The load that wrote the most is the one that built the data set (a later one only completed it).
+        var records = page.Items
+            .Select(r => Parse(r.Metadata))
+            .OfType<RecallLatencyIngest>()
+            .OrderByDescending(i => i.Written)
+            .ThenByDescending(i => i.MeasuredAt);
+        return records.FirstOrDefault();
+
+        static RecallLatencyIngest? Parse(IReadOnlyDictionary<string, string> metadata) =>
+            metadata.TryGetValue("written", out var written)
+            && metadata.TryGetValue("embed_ms", out var embed)
+            && metadata.TryGetValue("write_ms", out var write)
+            && metadata.TryGetValue("concurrency", out var concurrency)
+            && metadata.TryGetValue("measured_at", out var at)
+                ? new RecallLatencyIngest(
+                    int.Parse(written, CultureInfo.InvariantCulture),
+                    TimeSpan.FromMilliseconds(double.Parse(embed, CultureInfo.InvariantCulture)),
+                    TimeSpan.FromMilliseconds(double.Parse(write, CultureInfo.InvariantCulture)),
+                    int.Parse(concurrency, CultureInfo.InvariantCulture),
+                    DateTimeOffset.Parse(at, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind),
+                    ThisRun: false)
+                : null;
+    }
+
+    private static async Task<IMemoryStore> OpenAsync(RecallLatencyTarget target, IEmbeddingGenerator<string, Embedding<float>> generator, CancellationToken cancellationToken)
+    {
+        if (target.Kind == RecallLatencyStoreKind.Postgres)
+        {
+            return await PostgresMemoryStore.OpenAsync(
+                new PostgresMemoryStoreOptions { ConnectionString = target.Location, Schema = target.Schema ?? RecallLatencyTarget.DefaultSchema, EmbeddingGenerator = generator },
+                loggerFactory: null,
+                cancellationToken).ConfigureAwait(false);
+        }
+
+        if (Path.GetDirectoryName(Path.GetFullPath(target.Location)) is { Length: > 0 } folder)
+        {
+            Directory.CreateDirectory(folder);
+        }
+
+        return await SqliteMemoryStore.OpenAsync(new SqliteMemoryStoreOptions { Path = target.Location, EmbeddingGenerator = generator }, loggerFactory: null, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static string Describe(RecallLatencyTarget target)
+    {
+        if (target.Kind == RecallLatencyStoreKind.Sqlite)
+        {
+            return Path.GetFullPath(target.Location);
+        }
+
+        try
+        {
+            var cs = new NpgsqlConnectionStringBuilder(target.Location);
+            return string.Create(CultureInfo.InvariantCulture, $"postgres {cs.Host}:{cs.Port}/{cs.Database} (schema {target.Schema})");
+        }
+        catch (ArgumentException)
+        {
+            return $"postgres (schema {target.Schema})";
+        }
+    }
+
+    private static async Task<string> DetailsAsync(RecallLatencyTarget target, CancellationToken cancellationToken)
+    {
+        if (target.Kind == RecallLatencyStoreKind.Sqlite)
+        {
+            using var connection = new SqliteConnection("Data Source=:memory:");
+            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+            var size = new FileInfo(Path.GetFullPath(target.Location)).Length;
+            return string.Create(CultureInfo.InvariantCulture, $"SQLite {connection.ServerVersion}, file {size / (1024.0 * 1024):F0} MiB");
+        }
+
+        var connectionString = new NpgsqlConnectionStringBuilder(target.Location) { Pooling = false }.ConnectionString;
+        var pg = new NpgsqlConnection(connectionString);
+        await using (pg.ConfigureAwait(false))
+        {
+            await pg.OpenAsync(cancellationToken).ConfigureAwait(false);
+            var command = new NpgsqlCommand(
+                """
+                SELECT current_setting('server_version'),
+                       (SELECT extversion FROM pg_extension WHERE extname = 'vector'),
+                       current_setting('shared_buffers'),
+                       current_setting('fsync'),
+                       current_setting('synchronous_commit'),
+                       pg_size_pretty((SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0)::bigint
+                                       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                                       WHERE n.nspname = @schema AND c.relkind = 'r'))
+                """,
+                pg);
+            await using (command.ConfigureAwait(false))
+            {
+                command.Parameters.AddWithValue("schema", target.Schema ?? RecallLatencyTarget.DefaultSchema);
+                var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                await using (reader.ConfigureAwait(false))
+                {
+                    await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+                    var host = pg.Host is "127.0.0.1" or "localhost" or "::1" ? "on this machine" : "over the network";
+                    return string.Create(
+                        CultureInfo.InvariantCulture,
+                        $"PostgreSQL {reader.GetString(0)} {host}, pgvector {(reader.IsDBNull(1) ? "?" : reader.GetString(1))}, shared_buffers {reader.GetString(2)}, fsync {reader.GetString(3)}, synchronous_commit {reader.GetString(4)}, schema {reader.GetString(5)} on disk");
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,221 @@
+using Microsoft.Data.Sqlite;
+using SkMemory.Postgres.Tests;
+using SkMemory.Storage.Sqlite;
+using SkMemory.Tests;
+
+namespace SkMemory.Evals.Tests;
+
+/// <summary>The recall latency benchmark at tiny sizes, with the test embedder: counts, reuse and the report; never timings.</summary>
+public sealed class RecallLatencyBenchmarkTests(PostgresFixture postgres) : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("skmem-latency-").FullName;
+
+    public void Dispose()
+    {
+        SqliteConnection.ClearAllPools();
+        try
+        {
+            Directory.Delete(_folder, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    [Fact]
+    public async Task Sqlite_LoadsOnceThenReusesTheDataSet()
+    {
+        var path = Path.Combine(_folder, "latency.db");
+        var embedder = new TestEmbeddingGenerator();
+        var options = new RecallLatencyOptions { EmbeddingGenerator = embedder, Queries = 20, Warmup = 3, EmbeddingBatchSize = 16, IngestChunk = 64 };
+        var lines = new List<string>();
+
+        var first = await RecallLatencyBenchmark.RunAsync([RecallLatencyTarget.Sqlite(path, memories: 200)], options, new Lines(lines), TestContext.Current.CancellationToken);
+
+        var store = Assert.Single(first.Stores);
+        Assert.Equal(RecallLatencyStoreKind.Sqlite, store.Kind);
+        Assert.Equal(("latency-v1-s7-200x1", 200, 1), (store.Tenant, store.Memories, store.Subjects));
+        Assert.False(store.Reused);
+        Assert.Equal((200, true, 1), (store.Ingest!.Written, store.Ingest.ThisRun, store.Ingest.Concurrency));
+        AssertMeasured(store, queries: 20, warmup: 3);
+        Assert.Equal(TestEmbeddingGenerator.ModelId, first.EmbeddingModel);
+        Assert.Equal(10, first.Top);
+
+        // 200 memory texts in batches (not one call each), the load record, then 23 live queries and 20 timed alone.
+        Assert.Equal(200 + 1 + 23 + 20, embedder.ValueCount);
+        Assert.True(embedder.CallCount < 200 + 1 + 23 + 20, $"{embedder.CallCount} calls: memory texts were not batched");
+        Assert.Equal(200, await CountAsync(path, store.Tenant));
+        Assert.Contains(lines, l => l.Contains("loading 200 memories over 1 subjects", StringComparison.Ordinal));
+
+        // A second run finds every memory and writes nothing; the load numbers come from the first run's record.
+        lines.Clear();
+        var second = await RecallLatencyBenchmark.RunAsync([RecallLatencyTarget.Sqlite(path, memories: 200)], options, new Lines(lines), TestContext.Current.CancellationToken);
+
+        var reused = Assert.Single(second.Stores);
+        Assert.True(reused.Reused);
+        Assert.Equal(200, reused.Memories);
+        Assert.Equal((200, false), (reused.Ingest!.Written, reused.Ingest.ThisRun));
+        Assert.Equal(store.Ingest.WriteTime.TotalMilliseconds, reused.Ingest.WriteTime.TotalMilliseconds, 0);
+        AssertMeasured(reused, queries: 20, warmup: 3);
+        Assert.Equal(200, await CountAsync(path, store.Tenant));
+        Assert.Contains(lines, l => l.Contains("reusing the 200 memories already in tenant 'latency-v1-s7-200x1'", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Sqlite_CompletesAPartlyLoadedDataSet()
+    {
+        var path = Path.Combine(_folder, "partial.db");
+        var embedder = new TestEmbeddingGenerator();
+        var tenant = RecallLatencyBenchmark.TenantFor(30, 3, 7);
+
+        // An interrupted load: 4 of the first subject's 10 memories are in.
+        using (var store = await SqliteMemoryStore.OpenAsync(new SqliteMemoryStoreOptions { Path = path, EmbeddingGenerator = embedder }, cancellationToken: TestContext.Current.CancellationToken))
+        {
+            foreach (var memory in new SyntheticCorpus(30, 3, 7).MemoriesOf(0).Take(4))
+            {
+                await store.WriteAsync(
+                    new MemoryWriteRequest { Tenant = tenant, Type = memory.Type, Subject = memory.Subject, Actor = MemoryActor.User("test"), Value = memory.Text, IdempotencyKey = memory.IdempotencyKey },
+                    TestContext.Current.CancellationToken);
+            }
+        }
+
+        var lines = new List<string>();
+        var options = new RecallLatencyOptions { EmbeddingGenerator = embedder, Queries = 5, Warmup = 0 };
+        var result = await RecallLatencyBenchmark.RunAsync([RecallLatencyTarget.Sqlite(path, memories: 30, subjects: 3)], options, new Lines(lines), TestContext.Current.CancellationToken);
+
+        Assert.Equal((30, false), (result.Stores[0].Memories, result.Stores[0].Reused));
+        Assert.Equal(26, result.Stores[0].Ingest!.Written);
+        Assert.Equal(30, await CountAsync(path, tenant));
+        Assert.Contains(lines, l => l.Contains("4 memories already in tenant 'latency-v1-s7-30x3'; completing 3 of 3 subjects", StringComparison.Ordinal));
+
+        // Another shape is another tenant in the same file; the first data set is untouched.
+        var other = await RecallLatencyBenchmark.RunAsync([RecallLatencyTarget.Sqlite(path, memories: 60, subjects: 3)], options, null, TestContext.Current.CancellationToken);
+        Assert.Equal((60, 60), (other.Stores[0].Memories, other.Stores[0].Ingest!.Written));
+        Assert.Equal(30, await CountAsync(path, tenant));
+    }
+
+    [Fact]
+    public async Task Postgres_LoadsOverSubjectsConcurrentlyThenReuses()
+    {
+        var schema = postgres.NewSchema();
+        var options = new RecallLatencyOptions { EmbeddingGenerator = new TestEmbeddingGenerator(), Queries = 20, Warmup = 2, IngestConcurrency = 4, IngestChunk = 50 };
+        var target = RecallLatencyTarget.Postgres(postgres.ConnectionString, schema, memories: 200, subjects: 10);
+
+        var first = await RecallLatencyBenchmark.RunAsync([target], options, null, TestContext.Current.CancellationToken);
+
+        var store = Assert.Single(first.Stores);
+        Assert.Equal(RecallLatencyStoreKind.Postgres, store.Kind);
+        Assert.Equal((200, 10, false), (store.Memories, store.Subjects, store.Reused));
+        Assert.Equal((200, true, 4), (store.Ingest!.Written, store.Ingest.ThisRun, store.Ingest.Concurrency));
+        AssertMeasured(store, queries: 20, warmup: 2);
+        Assert.Contains("PostgreSQL 1", store.Details, StringComparison.Ordinal);
+        Assert.Contains("pgvector 0.", store.Details, StringComparison.Ordinal);
+        Assert.Contains($"schema {schema}", store.Location, StringComparison.Ordinal);
+        Assert.DoesNotContain("Password", store.Location, StringComparison.OrdinalIgnoreCase);
+
+        using (var opened = await postgres.OpenStoreAsync(schema: schema, cancellationToken: TestContext.Current.CancellationToken))
+        {
+            var corpus = new SyntheticCorpus(200, 10, 7);
+            foreach (var subject in corpus.Subjects)
+            {
+                var page = await opened.ReadAsync(new MemoryQuery { Tenant = store.Tenant, Subject = subject, PageSize = 100 }, TestContext.Current.CancellationToken);
+                Assert.Equal(20, page.Items.Count);
+            }
+        }
+
+        var second = await RecallLatencyBenchmark.RunAsync([target], options, null, TestContext.Current.CancellationToken);
+        Assert.True(second.Stores[0].Reused);
+        Assert.Equal((200, false), (second.Stores[0].Ingest!.Written, second.Stores[0].Ingest!.ThisRun));
+    }
+
+    [Fact]
+    public async Task Report_WritesItsSectionBetweenTheMarkersAndKeepsTheOthers()
+    {
+        var options = new RecallLatencyOptions { EmbeddingGenerator = new TestEmbeddingGenerator(), Queries = 20, Warmup = 1 };
+        var result = await RecallLatencyBenchmark.RunAsync([RecallLatencyTarget.Sqlite(Path.Combine(_folder, "report.db"), memories: 200)], options, null, TestContext.Current.CancellationToken);
+        var store = result.Stores[0];
+
+        var section = RecallLatencyReport.ToMarkdown(result, "skmem bench latency --sqlite-memories 200");
+        var locomo = $"{LoCoMoReport.BeginMarker}\nlocomo numbers\n{LoCoMoReport.EndMarker}\n";
+        var document = LoCoMoReport.UpdateDocument(null, locomo) + "\n## Other\n\nkept\n";
+
+        var added = RecallLatencyReport.UpdateDocument(document, section);
+        var replaced = RecallLatencyReport.UpdateDocument(added, section.Replace("## Recall latency", "## Recall latency, again", StringComparison.Ordinal));
+
+        Assert.StartsWith(RecallLatencyReport.BeginMarker, section, StringComparison.Ordinal);
+        Assert.EndsWith(RecallLatencyReport.EndMarker + Environment.NewLine, section, StringComparison.Ordinal);
+        Assert.Contains("locomo numbers", added, StringComparison.Ordinal);
+        Assert.Contains("## Other\n\nkept", added, StringComparison.Ordinal);
+        Assert.EndsWith(section, added, StringComparison.Ordinal);
+        Assert.Single(Occurrences(replaced, RecallLatencyReport.BeginMarker));
+        Assert.Contains("## Recall latency, again", replaced, StringComparison.Ordinal);
+        Assert.DoesNotContain("## Recall latency\n", replaced.Replace("\r", string.Empty, StringComparison.Ordinal), StringComparison.Ordinal);
+        Assert.Contains("locomo numbers", replaced, StringComparison.Ordinal);
+
+        Assert.Contains("Generated by `skmem bench latency --sqlite-memories 200`", section, StringComparison.Ordinal);
+        Assert.Contains(BenchmarkInvariant($"| SQLite (embedded) | 200 | 1 | 200 | 20 | {store.Recall.P50:F1} | {store.Recall.P95:F1} | {store.Recall.P99:F1} |"), section, StringComparison.Ordinal);
+        Assert.Contains(BenchmarkInvariant($"| SQLite (embedded) | 200 | {store.Ingest!.EmbedTime.TotalSeconds:F1} |"), section, StringComparison.Ordinal);
+        Assert.Contains("logical CPUs", section, StringComparison.Ordinal);
+        Assert.Contains("| 21 of 21 recalls |", section, StringComparison.Ordinal);
+
+        var table = RecallLatencyReport.ToTable(result);
+        Assert.Contains("sqlite", table, StringComparison.Ordinal);
+        Assert.Contains("loaded 200 memories this run", table, StringComparison.Ordinal);
+    }
+
+    private static void AssertMeasured(RecallLatencyStoreResult store, int queries, int warmup)
+    {
+        foreach (var summary in new[] { store.Recall, store.Search, store.Pack, store.QueryEmbedding })
+        {
+            Assert.Equal(queries, summary.Count);
+            Assert.True(summary.Min <= summary.P50 && summary.P50 <= summary.P95 && summary.P95 <= summary.P99 && summary.P99 <= summary.Max, summary.ToString());
+            Assert.InRange(summary.Mean, summary.Min, summary.Max);
+        }
+
+        // Every recall embeds its query live: nothing else is embedded during the recalls.
+        Assert.Equal(queries + warmup, store.LiveEmbeddings);
+        Assert.True(store.Recall.Max >= store.Search.Max);
+        Assert.True(store.RecallsPerSecond > 0);
+        Assert.InRange(store.AimedQueries, 1, queries);
+        Assert.InRange(store.TargetHits, 0, store.AimedQueries);
+        Assert.InRange(store.MeanResults, 1, 10);
+        Assert.InRange(store.MeanPacketTokens, 1, 1000);
+        Assert.InRange(store.MeanPacketItems, 1, 10);
+    }
+
+    private static async Task<int> CountAsync(string path, string tenant)
+    {
+        using var store = await SqliteMemoryStore.OpenAsync(new SqliteMemoryStoreOptions { Path = path }, cancellationToken: TestContext.Current.CancellationToken);
+        var count = 0;
+        string? cursor = null;
+        do
+        {
+            var page = await store.ReadAsync(new MemoryQuery { Tenant = tenant, PageSize = MemoryQuery.MaxPageSize, Cursor = cursor }, TestContext.Current.CancellationToken);
+            count += page.Items.Count;
+            cursor = page.NextCursor;
+        }
+        while (cursor is not null);
+        return count;
+    }
+
+    private static IEnumerable<int> Occurrences(string text, string value)
+    {
+        for (var at = text.IndexOf(value, StringComparison.Ordinal); at >= 0; at = text.IndexOf(value, at + 1, StringComparison.Ordinal))
+        {
+            yield return at;
+        }
+    }
+
+    private static string BenchmarkInvariant(FormattableString text) => text.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    private sealed class Lines(List<string> lines) : IProgress<string>
+    {
+        public void Report(string value)
+        {
+            lock (lines)
+            {
+                lines.Add(value);
+            }
+        }
+    }
+}
