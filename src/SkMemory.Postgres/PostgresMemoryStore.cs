@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using Pgvector;
+using SkMemory.Retrieval;
 
 namespace SkMemory.Storage.Postgres;
 
@@ -371,6 +372,43 @@ public sealed partial class PostgresMemoryStore : EventSourcedMemoryStore
                     yield return PostgresRows.ReadEvent(reader);
                 }
             }
+        }
+    }
+
+    /// <inheritdoc />
+    protected override async Task<IReadOnlyList<MemoryNeighbors>> LoadNeighborsAsync(MemoryFilter filter, IReadOnlyList<Guid> ids, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (ids.Count == 0)
+        {
+            return [];
+        }
+
+        var command = _dataSource.CreateCommand();
+        await using (command.ConfigureAwait(false))
+        {
+            var where = PostgresFilter.Where(command, filter, now);
+            command.CommandText =
+                $"""
+                SELECT c.id,
+                    (SELECT o.id FROM {_names.Objects} o WHERE {where} AND o.subject = c.subject AND o.id < c.id ORDER BY o.id DESC LIMIT 1),
+                    (SELECT o.id FROM {_names.Objects} o WHERE {where} AND o.subject = c.subject AND o.id > c.id ORDER BY o.id LIMIT 1)
+                FROM {_names.Objects} c WHERE c.tenant = @f_tenant AND c.id = ANY(@neighbor_ids)
+                """;
+            PostgresRows.Add(command, "neighbor_ids", ids.ToArray());
+            var neighbors = new List<MemoryNeighbors>(ids.Count);
+            var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await using (reader.ConfigureAwait(false))
+            {
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    neighbors.Add(new MemoryNeighbors(
+                        reader.GetGuid(0),
+                        reader.IsDBNull(1) ? null : reader.GetGuid(1),
+                        reader.IsDBNull(2) ? null : reader.GetGuid(2)));
+                }
+            }
+
+            return neighbors;
         }
     }
 

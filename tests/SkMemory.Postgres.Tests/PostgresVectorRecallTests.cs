@@ -57,9 +57,9 @@ public sealed class PostgresVectorRecallTests(PostgresFixture fixture)
 
         // The store builds the HNSW index inside its first embedding write: give its sessions room to build it in memory.
         var connectionString = new NpgsqlConnectionStringBuilder(fixture.ConnectionString) { Options = "-c maintenance_work_mem=256MB" }.ConnectionString;
-        // Measures the retriever before reranking: MMR trades some of the exact top-k for diversity on purpose.
+        // Measures the retriever alone: MMR and neighbour context trade some of the exact top-k for diversity and context on purpose.
         using var store = await PostgresMemoryStore.OpenAsync(
-            new PostgresMemoryStoreOptions { ConnectionString = connectionString, Schema = schema, EmbeddingGenerator = generator, EmbeddingModel = Model, Retrieval = { Reranker = null } },
+            new PostgresMemoryStoreOptions { ConnectionString = connectionString, Schema = schema, EmbeddingGenerator = generator, EmbeddingModel = Model, Retrieval = { Reranker = null, NeighborWeight = 0 } },
             cancellationToken: Ct);
 
         var load = Stopwatch.StartNew();

@@ -2,7 +2,7 @@ namespace SkMemory;
 
 /// <summary>
 /// Every part of a search score, so that audit and evals can explain a ranking:
-/// <c>relevance = fused × decay × salience × confidence</c>, then the reranker sets <c>final</c>.
+/// <c>relevance = (fused + neighbor) × decay × salience × confidence</c>, then the reranker sets <c>final</c>.
 /// </summary>
 public sealed record MemoryScoreBreakdown
 {
@@ -21,6 +21,12 @@ public sealed record MemoryScoreBreakdown
     /// <summary>Gets the weighted reciprocal-rank fusion of the two ranks, scaled so that first in every retriever is 1.</summary>
     public double Fused { get; init; }
 
+    /// <summary>
+    /// Gets the conversational-context boost: <see cref="MemoryRetrievalOptions.NeighborWeight"/> times the best fused score
+    /// of the memories written just before and after this one; 0 when none of them matched.
+    /// </summary>
+    public double Neighbor { get; init; }
+
     /// <summary>Gets the recency factor from the memory's decay policy, in (0, 1]; 1 when it does not decay.</summary>
     public double Decay { get; init; } = 1;
 
@@ -30,7 +36,7 @@ public sealed record MemoryScoreBreakdown
     /// <summary>Gets the confidence factor: 1 for confidence 1, less for uncertain memories.</summary>
     public double Confidence { get; init; } = 1;
 
-    /// <summary>Gets the task-aware relevance: fused × decay × salience × confidence.</summary>
+    /// <summary>Gets the task-aware relevance: (fused + neighbor) × decay × salience × confidence.</summary>
     public double Relevance { get; init; }
 
     /// <summary>Gets the reranker's score, or null when no reranker ran.</summary>

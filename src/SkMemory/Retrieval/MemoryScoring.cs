@@ -3,7 +3,13 @@ using SkMemory.Storage;
 namespace SkMemory.Retrieval;
 
 /// <summary>One memory's place in the retrievers' lists and their weighted reciprocal-rank fusion.</summary>
-internal readonly record struct FusedHit(double Fused, double? Semantic, int? SemanticRank, double? Lexical, int? LexicalRank);
+internal readonly record struct FusedHit(double Fused, double? Semantic, int? SemanticRank, double? Lexical, int? LexicalRank, double Neighbor = 0);
+
+/// <summary>The memories written just before and after one memory, in its subject, under a search's filters.</summary>
+/// <param name="Id">The memory.</param>
+/// <param name="Previous">The one written just before, if any.</param>
+/// <param name="Next">The one written just after, if any.</param>
+public readonly record struct MemoryNeighbors(Guid Id, Guid? Previous, Guid? Next);
 
 /// <summary>A memory with its task-aware score, before reranking.</summary>
 internal sealed record ScoredMemory(MemoryRecord Record, MemoryScoreBreakdown Breakdown);
@@ -47,7 +53,48 @@ internal static class MemoryScoring
         return fused;
     }
 
-    /// <summary>Scores one memory: fused × decay × salience × confidence.</summary>
+    /// <summary>
+    /// Adds conversational context: every candidate gains <c>weight × the best fused score of its neighbours</c>, and the
+    /// neighbours of the best <paramref name="sources"/> candidates join the candidates if no retriever found them.
+    /// </summary>
+    /// <param name="fused">The fused hits; updated in place.</param>
+    /// <param name="neighbors">The neighbours of every fused hit.</param>
+    /// <param name="weight">The neighbour weight.</param>
+    /// <param name="sources">How many of the best hits bring their neighbours in.</param>
+    public static void AddNeighbors(Dictionary<Guid, FusedHit> fused, IReadOnlyList<MemoryNeighbors> neighbors, double weight, int sources)
+    {
+        var bringers = fused.OrderByDescending(kv => kv.Value.Fused).ThenBy(kv => kv.Key).Take(sources).Select(kv => kv.Key).ToHashSet();
+        var boosts = new Dictionary<Guid, double>();
+        foreach (var (id, previous, next) in neighbors)
+        {
+            var own = fused[id].Fused;
+            foreach (var neighbor in new[] { previous, next })
+            {
+                if (neighbor is not { } other)
+                {
+                    continue;
+                }
+
+                // The boost runs both ways: each side gains from the other's score.
+                if (fused.TryGetValue(other, out var hit))
+                {
+                    boosts[id] = Math.Max(boosts.GetValueOrDefault(id), hit.Fused);
+                }
+
+                if (fused.ContainsKey(other) || bringers.Contains(id))
+                {
+                    boosts[other] = Math.Max(boosts.GetValueOrDefault(other), own);
+                }
+            }
+        }
+
+        foreach (var (id, best) in boosts)
+        {
+            fused[id] = fused.GetValueOrDefault(id) with { Neighbor = weight * best };
+        }
+    }
+
+    /// <summary>Scores one memory: (fused + neighbor) × decay × salience × confidence.</summary>
     /// <param name="record">The memory.</param>
     /// <param name="hit">Its fused hit.</param>
     /// <param name="options">The weights.</param>
@@ -59,7 +106,7 @@ internal static class MemoryScoring
         var decay = 1 - (options.DecayWeight * (1 - DecayOf(record, now)));
         var salience = 1 + (options.SalienceWeight * ((2 * record.Salience) - 1));
         var confidence = 1 - (options.ConfidenceWeight * (1 - record.Confidence));
-        var relevance = hit.Fused * decay * salience * confidence;
+        var relevance = (hit.Fused + hit.Neighbor) * decay * salience * confidence;
         return new ScoredMemory(record, new MemoryScoreBreakdown
         {
             Semantic = hit.Semantic,
@@ -67,6 +114,7 @@ internal static class MemoryScoring
             Lexical = hit.Lexical,
             LexicalRank = hit.LexicalRank,
             Fused = hit.Fused,
+            Neighbor = hit.Neighbor,
             Decay = decay,
             Salience = salience,
             Confidence = confidence,

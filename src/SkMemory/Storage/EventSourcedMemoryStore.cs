@@ -390,6 +390,12 @@ public abstract partial class EventSourcedMemoryStore : IMemoryStore
             return [];
         }
 
+        if (retrieval.NeighborWeight > 0)
+        {
+            var neighbors = await LoadNeighborsAsync(filter, fused.Keys.ToList(), now, cancellationToken).ConfigureAwait(false);
+            MemoryScoring.AddNeighbors(fused, neighbors, retrieval.NeighborWeight, retrieval.NeighborSources);
+        }
+
         var records = await LoadManyAsync(request.Tenant, fused.Keys.ToList(), cancellationToken).ConfigureAwait(false);
         var model = vectorHits is { Count: > 0 } ? serving?.Model : null;
         var scored = records
@@ -670,6 +676,17 @@ public abstract partial class EventSourcedMemoryStore : IMemoryStore
     /// <param name="cancellationToken">The cancellation token.</param>
     /// <returns>The candidates, best first.</returns>
     protected abstract Task<IReadOnlyList<ScoredMemoryId>> SearchVectorAsync(MemoryFilter filter, string model, ReadOnlyMemory<float> query, int limit, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Finds, for each memory, the memories written just before and just after it in the same subject among those that
+    /// match the filter (write order is id order).
+    /// </summary>
+    /// <param name="filter">The validated filter.</param>
+    /// <param name="ids">The memories.</param>
+    /// <param name="now">The current time, for expiry.</param>
+    /// <param name="cancellationToken">The cancellation token.</param>
+    /// <returns>One entry per memory found.</returns>
+    protected abstract Task<IReadOnlyList<MemoryNeighbors>> LoadNeighborsAsync(MemoryFilter filter, IReadOnlyList<Guid> ids, DateTimeOffset now, CancellationToken cancellationToken);
 
     /// <summary>Loads the embeddings of one model for some memories, for rerankers that compare memories with each other.</summary>
     /// <param name="tenant">The tenant.</param>

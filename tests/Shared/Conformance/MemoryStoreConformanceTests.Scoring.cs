@@ -19,14 +19,16 @@ public abstract partial class MemoryStoreConformanceTests
         {
             var b = hit.Breakdown;
             Assert.InRange(b.Fused, 0.0, 1.0);
-            Assert.Equal(b.Fused * b.Decay * b.Salience * b.Confidence, b.Relevance, 12);
+            Assert.Equal((b.Fused + b.Neighbor) * b.Decay * b.Salience * b.Confidence, b.Relevance, 12);
             Assert.Equal("mmr", b.Reranker);
             Assert.Equal(b.Rerank, b.Final);
             Assert.Equal(hit.Score, b.Final);
         }
 
-        // First in both lists, default salience and confidence, no decay: every factor is exactly 1.
+        // First in both lists, default salience and confidence, no decay: every factor is exactly 1; its neighbour, the tea
+        // memory (second in both lists), adds its share.
         var best = hits[0].Breakdown;
+        Assert.Equal(0.4 * hits.Single(h => h.Record.Value.Text.Contains("tea", StringComparison.Ordinal)).Breakdown.Fused, best.Neighbor, 12);
         Assert.Equal((1, 1), (best.SemanticRank, best.LexicalRank));
         Assert.Equal(1.0, best.Fused, 12);
         Assert.Equal((1.0, 1.0, 1.0), (best.Decay, best.Salience, best.Confidence));
@@ -74,6 +76,7 @@ public abstract partial class MemoryStoreConformanceTests
         {
             o.Retrieval.Reranker = null;
             o.Retrieval.LexicalWeight = 0;
+            o.Retrieval.NeighborWeight = 0;
         });
         var tenant = NewTenant();
         await CreateAsync(store, tenant, "Ana puts oat milk in her coffee");
@@ -81,8 +84,37 @@ public abstract partial class MemoryStoreConformanceTests
 
         var hits = await store.SearchAsync(new MemorySearchRequest { Tenant = tenant, Text = "milk" }, Ct);
 
-        Assert.All(hits, h => Assert.Equal(1.0 / (60 + h.Breakdown.SemanticRank!.Value) * 61, h.Breakdown.Fused, 9));
+        var k = new MemoryRetrievalOptions().RrfK;
+        Assert.All(hits, h => Assert.Equal((k + 1) / (k + h.Breakdown.SemanticRank!.Value), h.Breakdown.Fused, 9));
         Assert.Equal(hits.Select(h => h.Breakdown.SemanticRank), hits.Select(h => h.Breakdown.SemanticRank).Order());
+    }
+
+    [Fact]
+    public virtual async Task SearchAsync_Neighbors_BringInTheMemoryWrittenAfterAMatchUnderTheSameFilters()
+    {
+        var store = await NewStoreAsync(o => o.Retrieval.Reranker = null);
+        var tenant = NewTenant();
+        var question = await CreateAsync(store, tenant, "Caroline: what did you research last week?");
+        var aside = await CreateAsync(store, Note(tenant, "Melanie: I prefer tea", type: MemoryTypes.Preference));
+        var answer = await CreateAsync(store, tenant, "Melanie: adoption agencies, mostly");
+        await CreateAsync(store, tenant, "Bob: the weather is fine", subject: "bob");
+
+        // Unfiltered, the memory written right after the match is the aside; it comes in on the match's score alone.
+        var hits = await store.SearchAsync(new MemorySearchRequest { Tenant = tenant, Text = "research", Mode = MemorySearchMode.Text }, Ct);
+        Assert.Equal([question.Id, aside.Id], hits.Select(h => h.Record.Id));
+        var pulled = hits[1].Breakdown;
+        Assert.Equal((null, null, 0.0), (pulled.LexicalRank, pulled.SemanticRank, pulled.Fused));
+        Assert.Equal(0.4 * hits[0].Breakdown.Fused, pulled.Neighbor, 9);
+        Assert.Equal(0.0, hits[0].Breakdown.Neighbor);
+
+        // Neighbours are found under the search's filters: among facts only, the answer follows the question.
+        var facts = await store.SearchAsync(new MemorySearchRequest { Tenant = tenant, Text = "research", Mode = MemorySearchMode.Text, Types = [MemoryTypes.Fact] }, Ct);
+        Assert.Equal([question.Id, answer.Id], facts.Select(h => h.Record.Id));
+
+        var off = await NewStoreAsync(o => o.Retrieval.NeighborWeight = 0);
+        await CreateAsync(off, tenant, "Caroline: what did you research last week?");
+        await CreateAsync(off, tenant, "Melanie: adoption agencies, mostly");
+        Assert.Single(await off.SearchAsync(new MemorySearchRequest { Tenant = tenant, Text = "research", Mode = MemorySearchMode.Text }, Ct));
     }
 
     [Fact]

@@ -3,10 +3,18 @@ namespace SkMemory.Tests.Conformance;
 /// <summary>Search: text, vector and hybrid retrieval, filters, limits and the score breakdown.</summary>
 public abstract partial class MemoryStoreConformanceTests
 {
+    /// <summary>A store whose searches return only what the retrievers found (no neighbours brought in): these facts test the retrievers and filters; conversational context is tested in the scoring facts.</summary>
+    private Task<IMemoryStore> RetrieverStoreAsync(Action<MemoryStoreOptions>? configure = null) =>
+        NewStoreAsync(o =>
+        {
+            o.Retrieval.NeighborWeight = 0;
+            configure?.Invoke(o);
+        });
+
     [Fact]
     public virtual async Task SearchAsync_TextMode_FindsMemoriesSharingWords()
     {
-        var store = await NewStoreAsync();
+        var store = await RetrieverStoreAsync();
         var tenant = NewTenant();
         var milk = await CreateAsync(store, tenant, "Ana puts oat milk in her coffee");
         var violin = await CreateAsync(store, tenant, "Ana plays the violin on weekends");
@@ -32,7 +40,7 @@ public abstract partial class MemoryStoreConformanceTests
     [Fact]
     public virtual async Task SearchAsync_VectorMode_RanksBySimilarityWithBreakdown()
     {
-        var store = await NewStoreAsync();
+        var store = await RetrieverStoreAsync();
         var tenant = NewTenant();
         var milk = await CreateAsync(store, tenant, "Ana puts oat milk in her coffee");
         await CreateAsync(store, tenant, "Ana plays the violin on weekends");
@@ -69,7 +77,7 @@ public abstract partial class MemoryStoreConformanceTests
     [Fact]
     public virtual async Task SearchAsync_HybridMode_FusesBothRetrieversBestFirst()
     {
-        var store = await NewStoreAsync();
+        var store = await RetrieverStoreAsync();
         var tenant = NewTenant();
         var milk = await CreateAsync(store, tenant, "Ana puts oat milk in her coffee");
         await CreateAsync(store, tenant, "Ana plays the violin on weekends");
@@ -93,7 +101,7 @@ public abstract partial class MemoryStoreConformanceTests
     [Fact]
     public virtual async Task SearchAsync_Filters_ApplyToEveryMode()
     {
-        var store = await NewStoreAsync();
+        var store = await RetrieverStoreAsync();
         var tenant = NewTenant();
         var fact = await CreateAsync(store, Note(tenant, "Ana loves mountain hiking", type: MemoryTypes.Fact));
         var preference = await CreateAsync(store, Note(tenant, "Ana loves mountain hiking trips", type: MemoryTypes.Preference));
@@ -119,7 +127,7 @@ public abstract partial class MemoryStoreConformanceTests
     [Fact]
     public virtual async Task SearchAsync_ExpiredMemories_AreExcludedByDefault()
     {
-        var store = await NewStoreAsync();
+        var store = await RetrieverStoreAsync();
         var tenant = NewTenant();
         var expiring = await CreateAsync(store, Note(tenant, "Ana parked on level three") with { Ttl = TimeSpan.FromHours(2) });
         var lasting = await CreateAsync(store, tenant, "Ana always parked on level three last year");
@@ -138,7 +146,7 @@ public abstract partial class MemoryStoreConformanceTests
     [Fact]
     public virtual async Task SearchAsync_Top_LimitsTheResults()
     {
-        var store = await NewStoreAsync();
+        var store = await RetrieverStoreAsync();
         var tenant = NewTenant();
         for (var i = 0; i < 15; i++)
         {
@@ -159,7 +167,7 @@ public abstract partial class MemoryStoreConformanceTests
     [Fact]
     public virtual async Task SearchAsync_TopOutOfRange_ThrowsTop()
     {
-        var store = await NewStoreAsync();
+        var store = await RetrieverStoreAsync();
         var tenant = NewTenant();
         await CreateAsync(store, tenant, "a searchable note");
 
@@ -173,7 +181,7 @@ public abstract partial class MemoryStoreConformanceTests
     [Fact]
     public virtual async Task SearchAsync_BlankText_ThrowsText()
     {
-        var store = await NewStoreAsync();
+        var store = await RetrieverStoreAsync();
         var tenant = NewTenant();
         await CreateAsync(store, tenant, "a searchable note");
 
@@ -187,7 +195,7 @@ public abstract partial class MemoryStoreConformanceTests
     [Fact]
     public virtual async Task SearchAsync_WithoutEmbeddingGenerator_VectorIsNotSupportedAndHybridUsesText()
     {
-        var store = await NewStoreAsync(o => o.EmbeddingGenerator = null);
+        var store = await RetrieverStoreAsync(o => o.EmbeddingGenerator = null);
         var tenant = NewTenant();
         var milk = await CreateAsync(store, tenant, "Ana puts oat milk in her coffee");
         await CreateAsync(store, tenant, "Ana plays the violin");
@@ -209,8 +217,8 @@ public abstract partial class MemoryStoreConformanceTests
     [Fact]
     public virtual async Task GetService_MemoryStoreMetadata_NamesProviderAndEmbeddingModel()
     {
-        var store = await NewStoreAsync();
-        var plain = await NewStoreAsync(o => o.EmbeddingGenerator = null);
+        var store = await RetrieverStoreAsync();
+        var plain = await RetrieverStoreAsync(o => o.EmbeddingGenerator = null);
 
         var metadata = Assert.IsType<MemoryStoreMetadata>(store.GetService(typeof(MemoryStoreMetadata)));
         Assert.False(string.IsNullOrWhiteSpace(metadata.ProviderName));

@@ -4,6 +4,7 @@ using System.Runtime.CompilerServices;
 using System.Text;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
+using SkMemory.Retrieval;
 
 namespace SkMemory.Storage.Sqlite;
 
@@ -205,6 +206,46 @@ public sealed class SqliteMemoryStore : EventSourcedMemoryStore
 
         hits.Reverse();
         return hits;
+    }
+
+    /// <inheritdoc />
+    protected override async Task<IReadOnlyList<MemoryNeighbors>> LoadNeighborsAsync(MemoryFilter filter, IReadOnlyList<Guid> ids, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (ids.Count == 0)
+        {
+            return [];
+        }
+
+        var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var connectionScope = connection.ConfigureAwait(false);
+        using var command = connection.CreateCommand();
+        var where = SqliteFilter.Where(command, filter, now);
+        var sql = new StringBuilder(
+            $"""
+            SELECT c.id,
+                (SELECT o.id FROM memory_objects o WHERE {where} AND o.subject = c.subject AND o.id < c.id ORDER BY o.id DESC LIMIT 1),
+                (SELECT o.id FROM memory_objects o WHERE {where} AND o.subject = c.subject AND o.id > c.id ORDER BY o.id LIMIT 1)
+            FROM memory_objects c WHERE c.tenant = $f_tenant AND c.id IN (
+            """);
+        for (var i = 0; i < ids.Count; i++)
+        {
+            sql.Append(i == 0 ? "$n" : ", $n").Append(i);
+            command.Parameters.AddWithValue("$n" + i, SqliteRows.Id(ids[i]));
+        }
+
+        command.CommandText = sql.Append(')').ToString();
+        var neighbors = new List<MemoryNeighbors>(ids.Count);
+        var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using var readerScope = reader.ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            neighbors.Add(new MemoryNeighbors(
+                Guid.ParseExact(reader.GetString(0), "D"),
+                reader.IsDBNull(1) ? null : Guid.ParseExact(reader.GetString(1), "D"),
+                reader.IsDBNull(2) ? null : Guid.ParseExact(reader.GetString(2), "D")));
+        }
+
+        return neighbors;
     }
 
     /// <inheritdoc />
