@@ -82,7 +82,7 @@ public static class LoCoMoBenchmark
                 Questions = questions,
                 Conversations = summaries,
                 EmbeddingModel = model,
-                Store = "SqliteMemoryStore (embedded SQLite, FTS5 + exact vectors, hybrid search with reciprocal rank fusion)",
+                Store = Describe(new MemoryRetrievalOptions()),
                 PacketMethod = $"SkMemory.Packing.MemoryPacketBuilder (o200k, near-duplicate dedup, quoted rendering with ids) over the top {PacketCandidates} hybrid hits; tokens are the whole packet text, header included",
                 PacketBudget = options.PacketBudget,
                 FinishedAt = DateTimeOffset.UtcNow,
@@ -178,6 +178,11 @@ public static class LoCoMoBenchmark
             }
         }
     }
+
+    private static string Describe(MemoryRetrievalOptions retrieval) =>
+        string.Create(
+            CultureInfo.InvariantCulture,
+            $"SqliteMemoryStore (embedded SQLite, FTS5 + exact vectors) with the default retrieval: reciprocal rank fusion (k = {retrieval.RrfK}), neighbour context (weight {retrieval.NeighborWeight}), decay/salience/confidence, then {retrieval.Reranker?.Name ?? "no reranker"}");
 
     private static MemoryWriteRequest ToWrite(string conversationId, LoCoMoSession session, LoCoMoTurn turn) =>
         new()
