@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Microsoft.Extensions.AI;
 
 namespace SkMemory.Cli;
 
@@ -6,6 +7,19 @@ namespace SkMemory.Cli;
 /// <param name="store">The store.</param>
 /// <returns>The exit code.</returns>
 internal delegate Task<int> StoreOperation(IMemoryStore store);
+
+/// <summary>What a command needs of the embedding model.</summary>
+internal enum EmbedderUse
+{
+    /// <summary>Nothing: the store is opened without one (list, show, export, ...).</summary>
+    None,
+
+    /// <summary>The model is loaded: the command embeds text (remember, recall).</summary>
+    Load,
+
+    /// <summary>Only the serving model's name, without loading it (reindex, model list).</summary>
+    NameOnly,
+}
 
 /// <summary>
 /// Runs commands the same way: read the global options, let the command check its own arguments, open the store named by
@@ -58,7 +72,15 @@ internal sealed class CommandRunner
     /// <param name="access">Whether the command needs an existing store.</param>
     /// <param name="prepare">Reads and checks the arguments; returns the operation on the store.</param>
     /// <param name="embeds">Whether the command embeds text (writes or searches); only then is the embedding model loaded.</param>
-    public void SetStoreAction(Command command, StoreAccess access, Func<CliContext, ParseResult, StoreOperation> prepare, bool embeds = false)
+    public void SetStoreAction(Command command, StoreAccess access, Func<CliContext, ParseResult, StoreOperation> prepare, bool embeds = false) =>
+        SetStoreAction(command, access, prepare, embeds ? EmbedderUse.Load : EmbedderUse.None);
+
+    /// <summary>Sets a command's action: <paramref name="prepare"/> checks the arguments (before the store is opened) and returns what to do with the store.</summary>
+    /// <param name="command">The command.</param>
+    /// <param name="access">Whether the command needs an existing store.</param>
+    /// <param name="prepare">Reads and checks the arguments; returns the operation on the store.</param>
+    /// <param name="embedder">What the command needs of the embedding model.</param>
+    public void SetStoreAction(Command command, StoreAccess access, Func<CliContext, ParseResult, StoreOperation> prepare, EmbedderUse embedder)
     {
         ArgumentNullException.ThrowIfNull(command);
         ArgumentNullException.ThrowIfNull(prepare);
@@ -69,9 +91,37 @@ internal sealed class CommandRunner
             {
                 var operation = prepare(context, parseResult);
                 context.Target = StoreOpener.Resolve(context.StoreSpec, context.Schema);
-                var embedder = embeds ? await StoreOpener.EmbedderAsync(context.Embedder, context.Error, cancellationToken).ConfigureAwait(false) : null;
-                using var store = await StoreOpener.OpenAsync(context.Target, access, cancellationToken, embedder).ConfigureAwait(false);
-                return await operation(store).ConfigureAwait(false);
+                IEmbeddingGenerator<string, Embedding<float>>? generator = null;
+                string? model = null;
+                IDisposable? owned = null;
+                switch (embedder)
+                {
+                    case EmbedderUse.Load:
+                        var (spec, fromStore) = await StoreOpener.ChooseEmbedderAsync(context.Target, context.Embedder, cancellationToken).ConfigureAwait(false);
+                        try
+                        {
+                            generator = await StoreOpener.EmbedderAsync(spec, context.Error, cancellationToken).ConfigureAwait(false);
+                        }
+                        catch (CliException ex) when (fromStore)
+                        {
+                            // The user named no embedder: say where this one came from, and how to choose another.
+                            throw new CliException(ex.ExitCode, $"{ex.Message} (the store serves {spec.StoredModel}; see 'skmem model list')", $"{ex.Hint}; or pass --embedder to use another model", ex.Field, ex);
+                        }
+
+                        model = spec.StoredModel;
+                        owned = spec.IsRemote ? generator : null;
+                        break;
+                    case EmbedderUse.NameOnly:
+                        model = await StoreOpener.ServingModelNameAsync(context.Target, context.Embedder, cancellationToken).ConfigureAwait(false);
+                        generator = model is null ? null : new ModelNameOnlyGenerator(model);
+                        break;
+                }
+
+                using (owned)
+                {
+                    using var store = await StoreOpener.OpenAsync(context.Target, access, cancellationToken, generator, model).ConfigureAwait(false);
+                    return await operation(store).ConfigureAwait(false);
+                }
             }
 #pragma warning disable CA1031 // Every error of a command is reported the same way, by ErrorReporter.
             catch (Exception ex)

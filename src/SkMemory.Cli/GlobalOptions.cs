@@ -32,9 +32,11 @@ internal sealed class GlobalOptions
 
     public Option<string?> Embedder { get; } = new("--embedder")
     {
-        Description = $"How memories and queries are embedded: 'minilm' (the offline all-MiniLM-L6-v2 model, fetched once) or 'none' "
-            + $"(full-text search only). Default: ${StoreOpener.EmbedderVariable}, or minilm.",
-        HelpName = "minilm|none",
+        Description = "How memories and queries are embedded: 'minilm' (the offline all-MiniLM-L6-v2 model, fetched once), 'none' "
+            + $"(full-text search only), 'openai:<model>[@<base-url>]' (${EmbedderSpec.OpenAIKeyVariable}; any OpenAI-compatible server, "
+            + $"or ${EmbedderSpec.OpenAIBaseUrlVariable}) or 'ollama:<model>[@<host>]' (${EmbedderSpec.OllamaHostVariable}, default localhost:11434). "
+            + $"Default: ${StoreOpener.EmbedderVariable}, else the model the store serves (see 'skmem model list'), else minilm.",
+        HelpName = "minilm|none|openai:model[@url]|ollama:model[@host]",
         Recursive = true,
     };
 

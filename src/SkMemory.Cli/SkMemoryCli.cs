@@ -77,6 +77,7 @@ internal static class SkMemoryCli
         root.Subcommands.Add(ImportCommand.Create(runner));
         root.Subcommands.Add(VerifyCommand.Create(runner));
         root.Subcommands.Add(ModelCommand.Create(runner));
+        root.Subcommands.Add(ReindexCommand.Create(runner));
         root.Subcommands.Add(BenchCommand.Create(runner));
         return root;
     }

@@ -240,25 +240,79 @@ internal static class StoreOpener
     }
 
     /// <summary>
-    /// Resolves --embedder (or $SKMEMORY_EMBEDDER): the offline MiniLM model by default, loaded once per process (and fetched
-    /// once into the cache, with progress on <paramref name="log"/>), or none.
+    /// Chooses the embedder of a command that embeds: --embedder, else $SKMEMORY_EMBEDDER, else the model the store records
+    /// as serving (so a store switched with <c>skmem reindex</c> keeps using its model), else the offline MiniLM model.
     /// </summary>
+    /// <param name="target">The store.</param>
     /// <param name="choice">The --embedder value, if given.</param>
+    /// <param name="cancellationToken">The cancellation token.</param>
+    /// <returns>The spec, and whether it is the store's recorded serving model.</returns>
+    /// <exception cref="CliException">A spec is invalid, or the store serves a model skmem cannot load (exit code 2).</exception>
+    public static async Task<(EmbedderSpec Spec, bool FromStore)> ChooseEmbedderAsync(StoreTarget target, string? choice, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        if (ExplicitEmbedder(choice) is { } given)
+        {
+            return (given, false);
+        }
+
+        var serving = RecordedServing(await ReadModelsAsync(target, cancellationToken).ConfigureAwait(false));
+        if (serving is null)
+        {
+            return (EmbedderSpec.MiniLm, false);
+        }
+
+        return (EmbedderSpec.FromStoredModel(serving)
+            ?? throw CliException.Invalid(
+                "embedder",
+                $"the store serves embeddings of '{serving}', a model skmem cannot load by that name",
+                $"pass --embedder ({EmbedderSpec.Forms}), or switch the store to another model with 'skmem reindex --model <spec>'"), true);
+    }
+
+    /// <summary>
+    /// Names the model a command that does not embed treats as serving (<c>skmem reindex</c> retires it, <c>skmem model
+    /// list</c> labels it): like <see cref="ChooseEmbedderAsync"/>, but any recorded name will do, and the MiniLM default
+    /// only when the store has its embeddings. Nothing is loaded.
+    /// </summary>
+    /// <param name="target">The store.</param>
+    /// <param name="choice">The --embedder value, if given.</param>
+    /// <param name="cancellationToken">The cancellation token.</param>
+    /// <returns>The stored model name, or null.</returns>
+    /// <exception cref="CliException">A spec is invalid (exit code 2).</exception>
+    public static async Task<string?> ServingModelNameAsync(StoreTarget target, string? choice, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        if (ExplicitEmbedder(choice) is { } given)
+        {
+            return given.StoredModel;
+        }
+
+        var models = await ReadModelsAsync(target, cancellationToken).ConfigureAwait(false);
+        if (models is null)
+        {
+            return null;
+        }
+
+        return RecordedServing(models) ?? (models.Any(m => m.Model == MiniLmModel.ModelId) ? MiniLmModel.ModelId : null);
+    }
+
+    /// <summary>Loads the generator of a spec: the offline MiniLM model (once per process, fetched once into the cache with progress on <paramref name="log"/>), a server's client, or none.</summary>
+    /// <param name="spec">The spec.</param>
     /// <param name="log">Where fetch progress goes.</param>
     /// <param name="cancellationToken">The cancellation token.</param>
+    /// <param name="field">The option the spec came from, for errors.</param>
     /// <returns>The generator, or null for full-text search only.</returns>
-    /// <exception cref="CliException">The choice is unknown (exit code 2) or the model cannot be loaded (exit code 7).</exception>
-    public static async Task<IEmbeddingGenerator<string, Embedding<float>>?> EmbedderAsync(string? choice, TextWriter log, CancellationToken cancellationToken)
+    /// <exception cref="CliException">A key or URL is missing or invalid (exit code 2), or the model cannot be loaded (exit code 7).</exception>
+    public static async Task<IEmbeddingGenerator<string, Embedding<float>>?> EmbedderAsync(EmbedderSpec spec, TextWriter log, CancellationToken cancellationToken, string field = "embedder")
     {
-        choice ??= Environment.GetEnvironmentVariable(EmbedderVariable) is { Length: > 0 } fromEnvironment ? fromEnvironment : "minilm";
-        switch (choice.Trim().ToLowerInvariant())
+        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(log);
+        switch (spec.Kind)
         {
-            case "none":
+            case EmbedderKind.None:
                 return null;
-            case "minilm":
-                break;
-            default:
-                throw CliException.Invalid("embedder", $"unknown embedder '{choice}'", "use --embedder minilm (the offline default) or --embedder none");
+            case EmbedderKind.OpenAI or EmbedderKind.Ollama:
+                return spec.CreateRemote(field);
         }
 
         await EmbedderGate.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -279,6 +333,49 @@ internal static class StoreOpener
         }
     }
 
+    /// <summary>Reads a store's embedding models without loading any, or null when the store does not exist yet or keeps no embeddings.</summary>
+    /// <param name="target">The store.</param>
+    /// <param name="cancellationToken">The cancellation token.</param>
+    /// <returns>The models.</returns>
+    public static async Task<IReadOnlyList<MemoryEmbeddingModel>?> ReadModelsAsync(StoreTarget target, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        if (target.Kind == StoreKind.Sqlite && !File.Exists(target.Location))
+        {
+            return null;
+        }
+
+        using var store = await OpenAsync(target, StoreAccess.Read, cancellationToken).ConfigureAwait(false);
+        return store.GetService(typeof(IMemoryEmbeddingIndex)) is IMemoryEmbeddingIndex index
+            ? await index.GetModelsAsync(cancellationToken).ConfigureAwait(false)
+            : null;
+    }
+
+    private static EmbedderSpec? ExplicitEmbedder(string? choice)
+    {
+        if (choice is not null)
+        {
+            return EmbedderSpec.Parse(choice);
+        }
+
+        if (Environment.GetEnvironmentVariable(EmbedderVariable) is not { Length: > 0 } fromEnvironment)
+        {
+            return null;
+        }
+
+        try
+        {
+            return EmbedderSpec.Parse(fromEnvironment);
+        }
+        catch (CliException ex)
+        {
+            throw new CliException(ex.ExitCode, $"{ex.Message} (from ${EmbedderVariable})", $"{ex.Hint}; or unset {EmbedderVariable}", ex.Field, ex);
+        }
+    }
+
+    private static string? RecordedServing(IReadOnlyList<MemoryEmbeddingModel>? models) =>
+        models?.FirstOrDefault(m => m.State == MemoryEmbeddingModelState.Serving && m.UpdatedAt is not null)?.Model;
+
     /// <summary>Opens the store a target names.</summary>
     /// <param name="target">The target.</param>
     /// <param name="access">Whether the command needs an existing store.</param>
@@ -286,7 +383,8 @@ internal static class StoreOpener
     /// <returns>The open store.</returns>
     /// <exception cref="CliException">The store cannot be opened (exit code 7) or an option is invalid (exit code 2).</exception>
     /// <param name="embedder">The embedding generator for the store, or null for full-text search only.</param>
-    public static async Task<IMemoryStore> OpenAsync(StoreTarget target, StoreAccess access, CancellationToken cancellationToken, IEmbeddingGenerator<string, Embedding<float>>? embedder = null)
+    /// <param name="embeddingModel">The name the embeddings are stored under (the spec's <see cref="EmbedderSpec.StoredModel"/>); the generator's model id when null.</param>
+    public static async Task<IMemoryStore> OpenAsync(StoreTarget target, StoreAccess access, CancellationToken cancellationToken, IEmbeddingGenerator<string, Embedding<float>>? embedder = null, string? embeddingModel = null)
     {
         ArgumentNullException.ThrowIfNull(target);
         try
@@ -294,7 +392,7 @@ internal static class StoreOpener
             if (target.Kind == StoreKind.Postgres)
             {
                 return await PostgresMemoryStore.OpenAsync(
-                    new PostgresMemoryStoreOptions { ConnectionString = target.Location, Schema = target.Schema, EmbeddingGenerator = embedder },
+                    new PostgresMemoryStoreOptions { ConnectionString = target.Location, Schema = target.Schema, EmbeddingGenerator = embedder, EmbeddingModel = embeddingModel },
                     loggerFactory: null,
                     cancellationToken).ConfigureAwait(false);
             }
@@ -307,7 +405,7 @@ internal static class StoreOpener
                     "check the path given with --store; 'skmem remember' or 'skmem import' creates a new store");
             }
 
-            return await SqliteMemoryStore.OpenAsync(new SqliteMemoryStoreOptions { Path = target.Location, EmbeddingGenerator = embedder }, loggerFactory: null, cancellationToken).ConfigureAwait(false);
+            return await SqliteMemoryStore.OpenAsync(new SqliteMemoryStoreOptions { Path = target.Location, EmbeddingGenerator = embedder, EmbeddingModel = embeddingModel }, loggerFactory: null, cancellationToken).ConfigureAwait(false);
         }
         catch (ArgumentException ex) when (ex.ParamName is "Schema")
         {

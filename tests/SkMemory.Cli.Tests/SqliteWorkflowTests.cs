@@ -262,7 +262,7 @@ public sealed class SqliteWorkflowTests : IDisposable
         var hit = Assert.Single(recall.GetProperty("results").EnumerateArray());
         Assert.Equal(id, hit.GetProperty("record").GetProperty("id").GetGuid());
         Assert.True(hit.GetProperty("score").GetDouble() > 0);
-        Assert.Equal(1, hit.GetProperty("breakdown").GetProperty("text_rank").GetInt32());
+        Assert.Equal(1, hit.GetProperty("breakdown").GetProperty("lexical_rank").GetInt32());
 
         Assert.Equal(id, Assert.Single(Ids((await _cli.RunAsync("list", "--json", "--scope", "team:kitchen")).ShouldSucceed())));
         Assert.Empty(Ids((await _cli.RunAsync("list", "--json", "--scope", "team:bar")).ShouldSucceed()));
