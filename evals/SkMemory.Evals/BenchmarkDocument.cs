@@ -51,23 +51,6 @@ internal static class BenchmarkDocument
         return Inv($"{Environment.ProcessorCount} logical CPUs (`nproc`){Cpu()}{ram}, {RuntimeInformation.OSDescription}, .NET {Environment.Version}");
     }
 
-    /// <summary>Reads the 1-minute load average (Linux <c>/proc/loadavg</c>): how many processes wanted a CPU, recently.</summary>
-    /// <returns>The load average, or null where the system does not report it.</returns>
-    public static double? LoadAverage()
-    {
-        try
-        {
-            return File.Exists("/proc/loadavg")
-                && double.TryParse(File.ReadAllText("/proc/loadavg").Split(' ')[0], NumberStyles.Float, CultureInfo.InvariantCulture, out var load)
-                ? load
-                : null;
-        }
-        catch (IOException)
-        {
-            return null;
-        }
-    }
-
     /// <summary>Formats with the invariant culture.</summary>
     /// <param name="text">The interpolated text.</param>
     /// <returns>The formatted text.</returns>

@@ -19,8 +19,12 @@ public sealed class RecallLatencyOptions
     /// <summary>Gets or sets the timed recalls per store.</summary>
     public int Queries { get; set; } = 200;
 
-    /// <summary>Gets or sets the untimed warm-up recalls per store.</summary>
-    public int Warmup { get; set; } = 20;
+    /// <summary>
+    /// Gets or sets the untimed warm-up recalls per store: enough for .NET's tiered JIT to replace the first, unoptimized
+    /// code of the search path (fewer leave it in the early timed recalls and inflate p95), and for connection pools and
+    /// prepared statements to settle.
+    /// </summary>
+    public int Warmup { get; set; } = 200;
 
     /// <summary>Gets or sets how many results each search asks for, 1..100.</summary>
     public int Top { get; set; } = 10;
@@ -112,7 +116,6 @@ public static class RecallLatencyBenchmark
             ArgumentOutOfRangeException.ThrowIfGreaterThan(target.Subjects, target.Memories, nameof(target.Subjects));
         }
 
-        var load = BenchmarkDocument.LoadAverage();
         var ownedGenerator = options.EmbeddingGenerator is null
             ? await MiniLmEmbeddingGenerator.CreateAsync(new MiniLmEmbeddingGeneratorOptions { Log = line => progress?.Report(line) }, cancellationToken).ConfigureAwait(false)
             : null;
@@ -135,7 +138,6 @@ public static class RecallLatencyBenchmark
                 Queries = options.Queries,
                 Warmup = options.Warmup,
                 Seed = options.Seed,
-                LoadAverageAtStart = load,
                 FinishedAt = DateTimeOffset.UtcNow,
             };
         }
@@ -188,9 +190,10 @@ public static class RecallLatencyBenchmark
                 ? $"{name}: loading {corpus.MemoryCount:N0} memories over {corpus.SubjectCount:N0} subjects into tenant '{tenant}'"
                 : $"{name}: {existing:N0} memories already in tenant '{tenant}'; completing {incomplete.Count:N0} of {corpus.SubjectCount:N0} subjects");
             var concurrency = target.Kind == RecallLatencyStoreKind.Postgres ? options.IngestConcurrency : 1;
+            var ingestMeter = CpuMeter.Start();
             var (written, embedTime, writeTime) = await LoadAsync(store, cache, corpus, incomplete, tenant, concurrency, options, name, progress, cancellationToken).ConfigureAwait(false);
             memories = existing + written;
-            ingest = new RecallLatencyIngest(written, embedTime, writeTime, concurrency, DateTimeOffset.UtcNow, ThisRun: true);
+            ingest = new RecallLatencyIngest(written, embedTime, writeTime, concurrency, DateTimeOffset.UtcNow, ThisRun: true, ingestMeter.OtherShare());
             await WriteIngestRecordAsync(store, tenant, corpus, ingest, generator, cancellationToken).ConfigureAwait(false);
             progress?.Report($"{name}: loaded {written:N0} memories: embedding {embedTime.TotalSeconds:F1} s, writing {writeTime.TotalSeconds:F1} s ({ingest.WritesPerSecond:F0} writes/s, {concurrency} at a time)");
         }
@@ -211,6 +214,7 @@ public static class RecallLatencyBenchmark
         }
 
         progress?.Report($"{name}: {queries.Count} timed recalls (top {options.Top}, {options.PacketBudget:N0}-token packet)");
+        var meter = CpuMeter.Start();
         var recall = new List<double>(queries.Count);
         var search = new List<double>(queries.Count);
         var pack = new List<double>(queries.Count);
@@ -244,6 +248,7 @@ public static class RecallLatencyBenchmark
         }
 
         var elapsed = clock.Elapsed;
+        var otherCpu = meter.OtherShare();
         var live = cache.LiveValues - liveBefore;
 
         // The query embedding alone, on the same texts, for the breakdown.
@@ -281,6 +286,7 @@ public static class RecallLatencyBenchmark
             MeanPacketTokens = (double)packetTokens / queries.Count,
             MeanPacketItems = (double)packetItems / queries.Count,
             LiveEmbeddings = live,
+            OtherCpu = otherCpu,
         };
     }
 
@@ -390,6 +396,7 @@ public static class RecallLatencyBenchmark
                     ["concurrency"] = ingest.Concurrency.ToString(CultureInfo.InvariantCulture),
                     ["measured_at"] = ingest.MeasuredAt.ToString("O", CultureInfo.InvariantCulture),
                     ["embedder"] = model,
+                    ["other_cpu"] = ingest.OtherCpu?.ToString("F3", CultureInfo.InvariantCulture) ?? string.Empty,
                 },
             },
             cancellationToken).ConfigureAwait(false);
@@ -419,7 +426,8 @@ public static class RecallLatencyBenchmark
                     TimeSpan.FromMilliseconds(double.Parse(write, CultureInfo.InvariantCulture)),
                     int.Parse(concurrency, CultureInfo.InvariantCulture),
                     DateTimeOffset.Parse(at, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind),
-                    ThisRun: false)
+                    ThisRun: false,
+                    metadata.TryGetValue("other_cpu", out var other) && double.TryParse(other, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) ? value : null)
                 : null;
     }
 

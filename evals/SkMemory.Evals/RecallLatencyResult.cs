@@ -58,7 +58,8 @@ public sealed record RecallLatencyTarget(RecallLatencyStoreKind Kind, string Loc
 /// <param name="Concurrency">How many writes ran at once.</param>
 /// <param name="MeasuredAt">When the ingest finished.</param>
 /// <param name="ThisRun">Whether this run did it (false: measured when the data set was built, read back from the store).</param>
-public sealed record RecallLatencyIngest(int Written, TimeSpan EmbedTime, TimeSpan WriteTime, int Concurrency, DateTimeOffset MeasuredAt, bool ThisRun)
+/// <param name="OtherCpu">The share of the machine's CPU time other processes used meanwhile (the database server included), where known.</param>
+public sealed record RecallLatencyIngest(int Written, TimeSpan EmbedTime, TimeSpan WriteTime, int Concurrency, DateTimeOffset MeasuredAt, bool ThisRun, double? OtherCpu = null)
 {
     /// <summary>Gets the whole ingest time.</summary>
     public TimeSpan Total => EmbedTime + WriteTime;
@@ -132,6 +133,12 @@ public sealed record RecallLatencyStoreResult
 
     /// <summary>Gets how many texts the store embedded live (not precomputed) during the warm-up and timed recalls.</summary>
     public required long LiveEmbeddings { get; init; }
+
+    /// <summary>
+    /// Gets the share of the machine's CPU time that other processes used during the timed recalls (0..1; the database
+    /// server included), where the system reports it.
+    /// </summary>
+    public double? OtherCpu { get; init; }
 }
 
 /// <summary>What the recall latency benchmark measured, with its settings.</summary>
@@ -160,9 +167,6 @@ public sealed record RecallLatencyResult
 
     /// <summary>Gets the seed of the synthetic data and queries.</summary>
     public required int Seed { get; init; }
-
-    /// <summary>Gets the machine's 1-minute load average when the run started (before its own work), where the system reports one.</summary>
-    public double? LoadAverageAtStart { get; init; }
 
     /// <summary>Gets when the run finished.</summary>
     public required DateTimeOffset FinishedAt { get; init; }

@@ -38,7 +38,7 @@ internal static class BenchLatencyCommand
         var postgresMemories = Positive("--postgres-memories", "Memories in the PostgreSQL data set.", RecallLatencyTarget.DefaultPostgresMemories);
         var postgresSubjects = Positive("--postgres-subjects", "Subjects they are spread over.", RecallLatencyTarget.DefaultPostgresSubjects);
         var queries = Positive("--queries", "Timed recalls per store.", 200);
-        var warmup = new Option<int>("--warmup") { Description = "Untimed warm-up recalls per store.", DefaultValueFactory = _ => 20, HelpName = "n" };
+        var warmup = new Option<int>("--warmup") { Description = "Untimed warm-up recalls per store (until the JIT has optimized the search path).", DefaultValueFactory = _ => 200, HelpName = "n" };
         var top = Positive("--top", "Results per search, 1..100.", 10);
         var budget = Positive("--budget", "Packet budget in o200k tokens.", 1000);
         var seed = new Option<int>("--seed") { Description = "Seed of the synthetic memories and queries.", DefaultValueFactory = _ => 7, HelpName = "n" };
@@ -112,6 +112,7 @@ internal static class BenchLatencyCommand
             }
 
             AddIfNot(commandLine, "--queries", options.Queries, 200);
+            AddIfNot(commandLine, "--warmup", options.Warmup, 200);
             AddIfNot(commandLine, "--top", options.Top, 10);
             AddIfNot(commandLine, "--budget", options.PacketBudget, 1000);
             AddIfNot(commandLine, "--seed", options.Seed, 7);
@@ -212,6 +213,7 @@ internal static class BenchLatencyCommand
                 w.WriteNumber("meanPacketTokens", Math.Round(s.MeanPacketTokens, 1));
                 w.WriteNumber("meanPacketItems", Math.Round(s.MeanPacketItems, 2));
                 w.WriteNumber("liveEmbeddings", s.LiveEmbeddings);
+                WriteShare(w, "otherCpu", s.OtherCpu);
                 if (s.Ingest is { } ingest)
                 {
                     w.WriteStartObject("ingest");
@@ -221,6 +223,7 @@ internal static class BenchLatencyCommand
                     w.WriteNumber("concurrency", ingest.Concurrency);
                     w.WriteString("measuredAt", ingest.MeasuredAt);
                     w.WriteBoolean("thisRun", ingest.ThisRun);
+                    WriteShare(w, "otherCpu", ingest.OtherCpu);
                     w.WriteEndObject();
                 }
                 else
@@ -233,6 +236,18 @@ internal static class BenchLatencyCommand
 
             w.WriteEndArray();
         });
+
+    private static void WriteShare(Utf8JsonWriter w, string name, double? share)
+    {
+        if (share is { } value)
+        {
+            w.WriteNumber(name, Math.Round(value, 3));
+        }
+        else
+        {
+            w.WriteNull(name);
+        }
+    }
 
     private static void Summary(Utf8JsonWriter w, string name, LatencySummary summary)
     {
