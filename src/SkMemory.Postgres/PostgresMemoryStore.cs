@@ -61,7 +61,7 @@ public sealed partial class PostgresMemoryStore : EventSourcedMemoryStore
     internal bool HasVectorIndex(string model, int dimensions) => _vectorIndexes.IsKnown(model, dimensions);
 
     /// <inheritdoc />
-    protected override MemoryStoreMetadata Metadata => new("postgres", _location, EmbeddingModel);
+    protected override MemoryStoreMetadata Metadata => new("postgres", _location, ServingModel);
 
     /// <summary>Opens a store: checks the options, connects, installs pgvector if needed and applies missing migrations.</summary>
     /// <param name="options">The options.</param>

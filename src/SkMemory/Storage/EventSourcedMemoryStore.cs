@@ -38,13 +38,8 @@ public abstract partial class EventSourcedMemoryStore : IMemoryStore
     /// <summary>Gets the options.</summary>
     protected MemoryStoreOptions Options { get; }
 
-    /// <summary>Gets the model searches use, or null when the store has no embedding generator.</summary>
-    protected string? EmbeddingModel => _serving?.Model;
-
     /// <inheritdoc />
     public string? ServingModel => _serving?.Model;
-
-    private EmbeddingIndex? Serving => _serving;
 
     /// <inheritdoc />
     public async Task<MemoryWriteResult> WriteAsync(MemoryWriteRequest request, CancellationToken cancellationToken = default)
@@ -369,7 +364,7 @@ public abstract partial class EventSourcedMemoryStore : IMemoryStore
         var now = Now();
         var candidates = Math.Max(request.Top * retrieval.CandidateMultiplier, retrieval.MinCandidates);
 
-        var serving = Serving;
+        var serving = _serving;
         ReadOnlyMemory<float>? queryEmbedding = null;
         IReadOnlyList<ScoredMemoryId>? vectorHits = null;
         if (request.Mode != MemorySearchMode.Text && serving is not null)
@@ -854,7 +849,7 @@ public abstract partial class EventSourcedMemoryStore : IMemoryStore
 
     private async Task EmbedImportedAsync(MemoryStoreTransaction tx, List<(string Tenant, Guid Id)> ids, CancellationToken cancellationToken)
     {
-        var indexes = new[] { _serving, _building }.OfType<EmbeddingIndex>().ToList();
+        var indexes = WriteIndexes();
         if (indexes.Count == 0)
         {
             return;
@@ -937,24 +932,16 @@ public abstract partial class EventSourcedMemoryStore : IMemoryStore
         }
     }
 
-    /// <summary>Embeds a text with the serving model and, while a reindex runs in this process, with the model it builds.</summary>
+    /// <summary>The indexes new text goes into: the serving model and, while a reindex runs in this process, the model it builds.</summary>
+    private List<EmbeddingIndex> WriteIndexes() => new[] { _serving, _building }.OfType<EmbeddingIndex>().ToList();
+
     private async Task<IReadOnlyList<ModelEmbedding>> EmbedAsync(string text, CancellationToken cancellationToken)
     {
-        var serving = _serving;
-        var building = _building;
-        if (serving is null && building is null)
-        {
-            return [];
-        }
-
         var embeddings = new List<ModelEmbedding>(2);
-        foreach (var index in new[] { serving, building })
+        foreach (var index in WriteIndexes())
         {
-            if (index is not null && !embeddings.Exists(e => e.Model == index.Model))
-            {
-                var embedding = await index.Generator.GenerateAsync(text, cancellationToken: cancellationToken).ConfigureAwait(false);
-                embeddings.Add(new ModelEmbedding(index.Model, embedding.Vector));
-            }
+            var embedding = await index.Generator.GenerateAsync(text, cancellationToken: cancellationToken).ConfigureAwait(false);
+            embeddings.Add(new ModelEmbedding(index.Model, embedding.Vector));
         }
 
         return embeddings;

@@ -39,7 +39,7 @@ public sealed class SqliteMemoryStore : EventSourcedMemoryStore
     public string DatabasePath { get; }
 
     /// <inheritdoc />
-    protected override MemoryStoreMetadata Metadata => new("sqlite", DatabasePath, EmbeddingModel);
+    protected override MemoryStoreMetadata Metadata => new("sqlite", DatabasePath, ServingModel);
 
     /// <summary>Opens (creating if needed) the database and brings its schema up to date.</summary>
     /// <param name="options">The options.</param>
