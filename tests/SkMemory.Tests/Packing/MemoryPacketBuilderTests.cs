@@ -358,21 +358,8 @@ public sealed class MemoryPacketBuilderTests
     private static MemorySearchResult[] Ranked(params MemoryRecord[] records) =>
         records.Select((r, i) => new MemorySearchResult(r, 1.0 / (i + 1), new MemoryScoreBreakdown { LexicalRank = i + 1, Fused = 1.0 / (i + 1), Relevance = 1.0 / (i + 1), Final = 1.0 / (i + 1) })).ToArray();
 
-    private static MemoryRecord Memory(string text, string type = MemoryTypes.Preference, double confidence = 1) => new()
-    {
-        Id = Guid.CreateVersion7(),
-        Tenant = "t1",
-        Type = type,
-        Scope = MemoryScope.Personal,
-        Subject = "user:ana",
-        Actor = MemoryActor.User("ana"),
-        Value = text,
-        Confidence = confidence,
-        CreatedAt = Now.AddDays(-24),
-        UpdatedAt = Now.AddDays(-24),
-        ValidFrom = new DateTimeOffset(2025, 5, 8, 9, 30, 0, TimeSpan.Zero),
-        ContentHash = "sha256:" + text.GetHashCode(StringComparison.Ordinal).ToString("x8", System.Globalization.CultureInfo.InvariantCulture),
-    };
+    private static MemoryRecord Memory(string text, string type = MemoryTypes.Preference, double confidence = 1) =>
+        TestMemories.Record(text, type, confidence, writtenAt: Now.AddDays(-24));
 
     private static int Occurrences(string text, string value)
     {

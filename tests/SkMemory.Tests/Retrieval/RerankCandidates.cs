@@ -1,28 +1,10 @@
-using System.Globalization;
-
 namespace SkMemory.Tests.Retrieval;
 
 /// <summary>Builds memories and rerank candidates for the reranker tests.</summary>
 internal static class RerankCandidates
 {
-    /// <summary>The date every test memory became true.</summary>
-    public static readonly DateTimeOffset ValidFrom = new(2025, 5, 8, 9, 30, 0, TimeSpan.Zero);
-
     /// <summary>Creates a memory with the given text.</summary>
-    public static MemoryRecord Memory(string text, string type = MemoryTypes.Preference) => new()
-    {
-        Id = Guid.CreateVersion7(),
-        Tenant = "t1",
-        Type = type,
-        Scope = MemoryScope.Personal,
-        Subject = "user:ana",
-        Actor = MemoryActor.User("ana"),
-        Value = text,
-        CreatedAt = ValidFrom,
-        UpdatedAt = ValidFrom,
-        ValidFrom = ValidFrom,
-        ContentHash = "sha256:" + text.GetHashCode(StringComparison.Ordinal).ToString("x8", CultureInfo.InvariantCulture),
-    };
+    public static MemoryRecord Memory(string text, string type = MemoryTypes.Preference) => TestMemories.Record(text, type);
 
     /// <summary>Creates a candidate.</summary>
     public static MemoryRerankCandidate Candidate(string text, double relevance, float[]? embedding = null) =>
