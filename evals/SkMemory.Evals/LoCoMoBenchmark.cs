@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using Microsoft.Extensions.AI;
-using Microsoft.ML.Tokenizers;
 using SkMemory.Embeddings;
 using SkMemory.Packing;
 using SkMemory.Storage.Sqlite;
@@ -35,11 +34,6 @@ public static class LoCoMoBenchmark
 
     /// <summary>How many hybrid hits the packet is filled from.</summary>
     public const int PacketCandidates = 100;
-
-    private static readonly Lazy<Tokenizer> O200k = new(() => TiktokenTokenizer.CreateForEncoding("o200k_base"));
-
-    /// <summary>Gets the tokenizer every token count uses (o200k_base).</summary>
-    public static Tokenizer Tokenizer => O200k.Value;
 
     /// <summary>Runs the benchmark on the conversations in <paramref name="dataFolder"/>.</summary>
     /// <param name="dataFolder">The folder with the LoCoMo JSON files (never copied anywhere).</param>
@@ -134,10 +128,13 @@ public static class LoCoMoBenchmark
             }
 
             var ingestTime = clock.Elapsed;
-            var conversationTokens = conversation.Turns.Sum(t => Tokenizer.CountTokens(t.MemoryText));
+
+            // The packet's own tokenizer (o200k_base by default) counts the whole conversation too.
+            var packetOptions = new MemoryPacketOptions { TokenBudget = options.PacketBudget };
+            var conversationTokens = conversation.Turns.Sum(t => packetOptions.Tokenizer.CountTokens(t.MemoryText));
 
             // Questions: hybrid search, top 20 for recall@k and the top 100 offered to the packet builder.
-            var packetBuilder = new MemoryPacketBuilder(new MemoryPacketOptions { TokenBudget = options.PacketBudget, Tokenizer = Tokenizer });
+            var packetBuilder = new MemoryPacketBuilder(packetOptions);
             clock.Restart();
             var results = new List<LoCoMoQuestionResult>();
             foreach (var question in conversation.Questions.Where(q => q.Evidence.Count > 0))
