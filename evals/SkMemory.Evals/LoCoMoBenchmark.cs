@@ -143,9 +143,7 @@ public static class LoCoMoBenchmark
                     new MemorySearchRequest { Tenant = Tenant, Subject = conversation.Id, Text = question.Question, Top = PacketCandidates, Mode = MemorySearchMode.Hybrid },
                     cancellationToken).ConfigureAwait(false);
                 var hits = candidates.Take(Top).ToList();
-                var ranked = hits
-                    .Select(h => (IReadOnlyCollection<string>)(turnsOf.TryGetValue(h.Record.Id, out var ids) ? ids : [h.Record.Metadata.GetValueOrDefault("dia_id", string.Empty)]))
-                    .ToList();
+                var ranked = hits.Select(h => (IReadOnlyCollection<string>)TurnsOf(turnsOf, h.Record.Id)).ToList();
                 var packet = packetBuilder.Build(candidates);
                 results.Add(new LoCoMoQuestionResult(
                     conversation.Id,

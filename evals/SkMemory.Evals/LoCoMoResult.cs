@@ -49,6 +49,14 @@ public sealed record LoCoMoCategoryResult(string Category, int Questions, double
     }
 }
 
+/// <summary>Plain BM25's evidence recall over one category (or all questions): the bar to beat.</summary>
+/// <param name="Category">The category label, or <c>all</c>.</param>
+/// <param name="Questions">How many questions with evidence.</param>
+/// <param name="RecallAt5">Mean recall@5.</param>
+/// <param name="RecallAt10">Mean recall@10.</param>
+/// <param name="RecallAt20">Mean recall@20.</param>
+public sealed record LoCoMoBm25Bar(string Category, int Questions, double RecallAt5, double RecallAt10, double RecallAt20);
+
 /// <summary>What was ingested from one conversation, and how long it took.</summary>
 /// <param name="Id">The conversation id.</param>
 /// <param name="Sessions">Sessions.</param>

@@ -12,7 +12,6 @@ internal sealed class PrecomputedEmbeddingGenerator : DelegatingEmbeddingGenerat
 {
     private readonly ConcurrentDictionary<string, Embedding<float>> _known = new(StringComparer.Ordinal);
     private long _liveValues;
-    private long _servedValues;
 
     public PrecomputedEmbeddingGenerator(IEmbeddingGenerator<string, Embedding<float>> innerGenerator)
         : base(innerGenerator)
@@ -22,29 +21,22 @@ internal sealed class PrecomputedEmbeddingGenerator : DelegatingEmbeddingGenerat
     /// <summary>Gets how many texts went to the inner generator through this one.</summary>
     public long LiveValues => Interlocked.Read(ref _liveValues);
 
-    /// <summary>Gets how many texts were served from the precomputed set.</summary>
-    public long ServedValues => Interlocked.Read(ref _servedValues);
-
-    /// <summary>Embeds <paramref name="texts"/> with the inner generator, <paramref name="batchSize"/> at a time, and keeps the vectors.</summary>
+    /// <summary>Embeds <paramref name="texts"/> with one call to the inner generator (which batches as it needs) and keeps the vectors.</summary>
     /// <param name="texts">The texts.</param>
-    /// <param name="batchSize">Texts per call.</param>
     /// <param name="cancellationToken">The cancellation token.</param>
     /// <returns>A task that completes when every text is embedded.</returns>
-    public async Task PrecomputeAsync(IReadOnlyList<string> texts, int batchSize, CancellationToken cancellationToken)
+    public async Task PrecomputeAsync(IEnumerable<string> texts, CancellationToken cancellationToken)
     {
-        for (var start = 0; start < texts.Count; start += batchSize)
+        var missing = texts.Where(t => !_known.ContainsKey(t)).Distinct(StringComparer.Ordinal).ToList();
+        if (missing.Count == 0)
         {
-            var batch = texts.Skip(start).Take(batchSize).Where(t => !_known.ContainsKey(t)).Distinct(StringComparer.Ordinal).ToList();
-            if (batch.Count == 0)
-            {
-                continue;
-            }
+            return;
+        }
 
-            var embeddings = await InnerGenerator.GenerateAsync(batch, cancellationToken: cancellationToken).ConfigureAwait(false);
-            for (var i = 0; i < batch.Count; i++)
-            {
-                _known[batch[i]] = embeddings[i];
-            }
+        var embeddings = await InnerGenerator.GenerateAsync(missing, cancellationToken: cancellationToken).ConfigureAwait(false);
+        for (var i = 0; i < missing.Count; i++)
+        {
+            _known[missing[i]] = embeddings[i];
         }
     }
 
@@ -73,7 +65,6 @@ internal sealed class PrecomputedEmbeddingGenerator : DelegatingEmbeddingGenerat
             }
         }
 
-        Interlocked.Add(ref _servedValues, texts.Count - (missing?.Count ?? 0));
         if (missing is not null)
         {
             var live = await InnerGenerator.GenerateAsync(missing.Select(i => texts[i]), options, cancellationToken).ConfigureAwait(false);

@@ -38,9 +38,6 @@ public sealed class RecallLatencyOptions
     /// <summary>Gets or sets how many writes run at once when loading Postgres (SQLite has one writer).</summary>
     public int IngestConcurrency { get; set; } = 4;
 
-    /// <summary>Gets or sets how many texts one embedding call takes while loading.</summary>
-    public int EmbeddingBatchSize { get; set; } = 64;
-
     /// <summary>Gets or sets how many memories are embedded, then written, per step of the load.</summary>
     public int IngestChunk { get; set; } = 2000;
 
@@ -54,7 +51,6 @@ public sealed class RecallLatencyOptions
         ArgumentOutOfRangeException.ThrowIfGreaterThan(Top, 100, nameof(Top));
         ArgumentOutOfRangeException.ThrowIfLessThan(PacketBudget, 1, nameof(PacketBudget));
         ArgumentOutOfRangeException.ThrowIfLessThan(IngestConcurrency, 1, nameof(IngestConcurrency));
-        ArgumentOutOfRangeException.ThrowIfLessThan(EmbeddingBatchSize, 1, nameof(EmbeddingBatchSize));
         ArgumentOutOfRangeException.ThrowIfLessThan(IngestChunk, 1, nameof(IngestChunk));
     }
 }
@@ -273,7 +269,6 @@ public static class RecallLatencyBenchmark
             Tenant = tenant,
             Memories = memories,
             Subjects = corpus.SubjectCount,
-            Reused = incomplete.Count == 0,
             Ingest = ingest,
             Recall = summary,
             Search = LatencySummary.Of(search),
@@ -316,7 +311,7 @@ public static class RecallLatencyBenchmark
         foreach (var chunk in pending.Chunk(options.IngestChunk))
         {
             embedClock.Start();
-            await cache.PrecomputeAsync(chunk.Select(m => m.Text).ToList(), options.EmbeddingBatchSize, cancellationToken).ConfigureAwait(false);
+            await cache.PrecomputeAsync(chunk.Select(m => m.Text), cancellationToken).ConfigureAwait(false);
             embedClock.Stop();
 
             writeClock.Start();

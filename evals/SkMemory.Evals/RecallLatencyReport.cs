@@ -85,7 +85,7 @@ public static class RecallLatencyReport
         md.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
         foreach (var s in result.Stores)
         {
-            md.AppendLine(Inv($"| {Title(s)} | {s.Memories:N0} | {s.Subjects:N0} | {s.Memories / Math.Max(s.Subjects, 1):N0} | {(s.Reused ? "reused" : "loaded by this run")} | {s.Recall.Count} | {s.Recall.P50:F1} | {s.Recall.P95:F1} | {s.Recall.P99:F1} | {s.Recall.Mean:F1} | {s.Recall.Max:F1} | {s.RecallsPerSecond:F1} | {Percent(s.OtherCpu)} |"));
+            md.AppendLine(Inv($"| {Title(s)} | {s.Memories:N0} | {s.Subjects:N0} | {s.Memories / Math.Max(s.Subjects, 1):N0} | {(s.Ingest is { ThisRun: true } ? "loaded by this run" : "reused")} | {s.Recall.Count} | {s.Recall.P50:F1} | {s.Recall.P95:F1} | {s.Recall.P99:F1} | {s.Recall.Mean:F1} | {s.Recall.Max:F1} | {s.RecallsPerSecond:F1} | {Percent(s.OtherCpu)} |"));
         }
 
         if (result.Stores.Any(s => s.Kind == RecallLatencyStoreKind.Postgres && s.Memories / Math.Max(s.Subjects, 1) < 2000))

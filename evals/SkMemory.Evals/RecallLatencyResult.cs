@@ -64,9 +64,6 @@ public sealed record RecallLatencyIngest(int Written, TimeSpan EmbedTime, TimeSp
     /// <summary>Gets the whole ingest time.</summary>
     public TimeSpan Total => EmbedTime + WriteTime;
 
-    /// <summary>Gets memories per second over the whole ingest.</summary>
-    public double PerSecond => Total.TotalSeconds > 0 ? Written / Total.TotalSeconds : 0;
-
     /// <summary>Gets writes per second over the write phase alone.</summary>
     public double WritesPerSecond => WriteTime.TotalSeconds > 0 ? Written / WriteTime.TotalSeconds : 0;
 }
@@ -95,10 +92,7 @@ public sealed record RecallLatencyStoreResult
     /// <summary>Gets the subjects they are spread over.</summary>
     public required int Subjects { get; init; }
 
-    /// <summary>Gets a value indicating whether the data set was already in the store (nothing written by this run).</summary>
-    public required bool Reused { get; init; }
-
-    /// <summary>Gets how the data set was loaded, if known.</summary>
+    /// <summary>Gets how the data set was loaded, if known; <see cref="RecallLatencyIngest.ThisRun"/> says whether this run loaded (part of) it.</summary>
     public required RecallLatencyIngest? Ingest { get; init; }
 
     /// <summary>Gets the end-to-end recall latency: search (embed query, retrieve, fuse, score, rerank) plus packet.</summary>

@@ -31,7 +31,7 @@ public sealed class BenchLatencyCommandTests(PostgresFixture postgres) : IDispos
         Assert.All(stores, s =>
         {
             Assert.Equal(200, s.GetProperty("memories").GetInt32());
-            Assert.False(s.GetProperty("reused").GetBoolean());
+            Assert.True(s.GetProperty("ingest").GetProperty("thisRun").GetBoolean());
             Assert.Equal(200, s.GetProperty("ingest").GetProperty("written").GetInt32());
             Assert.Equal(20, s.GetProperty("recallMs").GetProperty("count").GetInt32());
             Assert.Equal(22, s.GetProperty("liveEmbeddings").GetInt32());

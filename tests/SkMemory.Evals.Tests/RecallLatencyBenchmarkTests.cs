@@ -27,7 +27,7 @@ public sealed class RecallLatencyBenchmarkTests(PostgresFixture postgres) : IDis
     {
         var path = Path.Combine(_folder, "latency.db");
         var embedder = new TestEmbeddingGenerator();
-        var options = new RecallLatencyOptions { EmbeddingGenerator = embedder, Queries = 20, Warmup = 3, EmbeddingBatchSize = 16, IngestChunk = 64 };
+        var options = new RecallLatencyOptions { EmbeddingGenerator = embedder, Queries = 20, Warmup = 3, IngestChunk = 64 };
         var lines = new List<string>();
 
         var first = await RecallLatencyBenchmark.RunAsync([RecallLatencyTarget.Sqlite(path, memories: 200)], options, new Lines(lines), TestContext.Current.CancellationToken);
@@ -35,7 +35,6 @@ public sealed class RecallLatencyBenchmarkTests(PostgresFixture postgres) : IDis
         var store = Assert.Single(first.Stores);
         Assert.Equal(RecallLatencyStoreKind.Sqlite, store.Kind);
         Assert.Equal(("latency-v1-s7-200x1", 200, 1), (store.Tenant, store.Memories, store.Subjects));
-        Assert.False(store.Reused);
         Assert.Equal((200, true, 1), (store.Ingest!.Written, store.Ingest.ThisRun, store.Ingest.Concurrency));
         AssertMeasured(store, queries: 20, warmup: 3);
         Assert.Equal(TestEmbeddingGenerator.ModelId, first.EmbeddingModel);
@@ -52,7 +51,6 @@ public sealed class RecallLatencyBenchmarkTests(PostgresFixture postgres) : IDis
         var second = await RecallLatencyBenchmark.RunAsync([RecallLatencyTarget.Sqlite(path, memories: 200)], options, new Lines(lines), TestContext.Current.CancellationToken);
 
         var reused = Assert.Single(second.Stores);
-        Assert.True(reused.Reused);
         Assert.Equal(200, reused.Memories);
         Assert.Equal((200, false), (reused.Ingest!.Written, reused.Ingest.ThisRun));
         Assert.Equal(store.Ingest.WriteTime.TotalMilliseconds, reused.Ingest.WriteTime.TotalMilliseconds, 0);
@@ -89,7 +87,7 @@ public sealed class RecallLatencyBenchmarkTests(PostgresFixture postgres) : IDis
         var options = new RecallLatencyOptions { EmbeddingGenerator = embedder, Queries = 5, Warmup = 0 };
         var result = await RecallLatencyBenchmark.RunAsync([RecallLatencyTarget.Sqlite(path, memories: 30, subjects: 3)], options, new Lines(lines), TestContext.Current.CancellationToken);
 
-        Assert.Equal((30, false), (result.Stores[0].Memories, result.Stores[0].Reused));
+        Assert.Equal((30, true), (result.Stores[0].Memories, result.Stores[0].Ingest!.ThisRun));
         Assert.Equal(26, result.Stores[0].Ingest!.Written);
         Assert.Equal(30, await CountAsync(path, tenant));
         Assert.Contains(lines, l => l.Contains("4 memories already in tenant 'latency-v1-s7-30x3'; completing 3 of 3 subjects", StringComparison.Ordinal));
@@ -111,7 +109,7 @@ public sealed class RecallLatencyBenchmarkTests(PostgresFixture postgres) : IDis
 
         var store = Assert.Single(first.Stores);
         Assert.Equal(RecallLatencyStoreKind.Postgres, store.Kind);
-        Assert.Equal((200, 10, false), (store.Memories, store.Subjects, store.Reused));
+        Assert.Equal((200, 10), (store.Memories, store.Subjects));
         Assert.Equal((200, true, 4), (store.Ingest!.Written, store.Ingest.ThisRun, store.Ingest.Concurrency));
         AssertMeasured(store, queries: 20, warmup: 2);
         Assert.Contains("PostgreSQL 1", store.Details, StringComparison.Ordinal);
@@ -130,7 +128,6 @@ public sealed class RecallLatencyBenchmarkTests(PostgresFixture postgres) : IDis
         }
 
         var second = await RecallLatencyBenchmark.RunAsync([target], options, null, TestContext.Current.CancellationToken);
-        Assert.True(second.Stores[0].Reused);
         Assert.Equal((200, false), (second.Stores[0].Ingest!.Written, second.Stores[0].Ingest!.ThisRun));
     }
 

@@ -201,7 +201,6 @@ internal static class BenchLatencyCommand
                 w.WriteString("tenant", s.Tenant);
                 w.WriteNumber("memories", s.Memories);
                 w.WriteNumber("subjects", s.Subjects);
-                w.WriteBoolean("reused", s.Reused);
                 Summary(w, "recallMs", s.Recall);
                 Summary(w, "searchMs", s.Search);
                 Summary(w, "packMs", s.Pack);
