@@ -54,13 +54,10 @@ public static class LoCoMoBenchmark
         ArgumentNullException.ThrowIfNull(options);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.PacketBudget, 1);
         var conversations = await LoCoMoLoader.LoadFolderAsync(dataFolder, cancellationToken).ConfigureAwait(false);
-        var ownedGenerator = options.EmbeddingGenerator is null
-            ? await MiniLmEmbeddingGenerator.CreateAsync(new MiniLmEmbeddingGeneratorOptions { Log = line => progress?.Report(line) }, cancellationToken).ConfigureAwait(false)
-            : null;
-        try
+        return await BenchmarkEmbedder.RunAsync(options.EmbeddingGenerator, progress, RunWithAsync, cancellationToken).ConfigureAwait(false);
+
+        async Task<LoCoMoResult> RunWithAsync(IEmbeddingGenerator<string, Embedding<float>> generator)
         {
-            var generator = options.EmbeddingGenerator ?? ownedGenerator!;
-            var model = generator.GetService<EmbeddingGeneratorMetadata>()?.DefaultModelId ?? "unknown";
             var questions = new List<LoCoMoQuestionResult>();
             var summaries = new List<LoCoMoConversationResult>();
             for (var i = 0; i < conversations.Count; i++)
@@ -75,16 +72,13 @@ public static class LoCoMoBenchmark
             {
                 Questions = questions,
                 Conversations = summaries,
-                EmbeddingModel = model,
+                EmbeddingModel = BenchmarkEmbedder.ModelId(generator),
+                EmbeddingRuntime = BenchmarkEmbedder.Runtime(generator),
                 Store = Describe(new MemoryRetrievalOptions()),
                 PacketMethod = $"SkMemory.Packing.MemoryPacketBuilder (o200k, near-duplicate dedup, quoted rendering with ids) over the top {PacketCandidates} hybrid hits; tokens are the whole packet text, header included",
                 PacketBudget = options.PacketBudget,
                 FinishedAt = DateTimeOffset.UtcNow,
             };
-        }
-        finally
-        {
-            ownedGenerator?.Dispose();
         }
     }
 
@@ -177,7 +171,7 @@ public static class LoCoMoBenchmark
     private static string Describe(MemoryRetrievalOptions retrieval) =>
         string.Create(
             CultureInfo.InvariantCulture,
-            $"SqliteMemoryStore (embedded SQLite, FTS5 + exact vectors) with the default retrieval: reciprocal rank fusion (k = {retrieval.RrfK}), neighbour context (weight {retrieval.NeighborWeight}), decay/salience/confidence, then {retrieval.Reranker?.Name ?? "no reranker"}");
+            $"SqliteMemoryStore (embedded SQLite, FTS5 + exact vectors) with the default retrieval: reciprocal rank fusion (k = {retrieval.RrfK}), neighbour context (weight {retrieval.NeighborWeight}), decay/salience/confidence, then reranker {BenchmarkEmbedder.Reranker(retrieval)}");
 
     private static MemoryWriteRequest ToWrite(string conversationId, LoCoMoSession session, LoCoMoTurn turn) =>
         new()

@@ -63,7 +63,7 @@ public static class LoCoMoReport
         md.AppendLine("Evidence recall@k = share of the question's evidence turns in the top k, averaged over questions.");
         md.AppendLine(Inv($"Packet recall = the same share inside a {result.PacketBudget:N0}-token packet; packet method: {result.PacketMethod}. Tokens are counted with o200k_base."));
         md.AppendLine();
-        md.AppendLine(Inv($"**Machine.** {BenchmarkDocument.Machine()}. Embedder: `{result.EmbeddingModel}` (offline, ONNX Runtime, CPU). Store: {result.Store}."));
+        md.AppendLine(Inv($"**Machine.** {BenchmarkDocument.Machine()}. Embedder: `{result.EmbeddingModel}` ({result.EmbeddingRuntime}). Store: {result.Store}."));
         md.AppendLine();
         md.AppendLine("### SkMemory (hybrid search) vs the BM25 bar");
         md.AppendLine();

@@ -80,6 +80,9 @@ public sealed record LoCoMoResult
     /// <summary>Gets the embedding model used.</summary>
     public required string EmbeddingModel { get; init; }
 
+    /// <summary>Gets where the embedder ran (for example "offline, ONNX Runtime, CPU").</summary>
+    public required string EmbeddingRuntime { get; init; }
+
     /// <summary>Gets the store used.</summary>
     public required string Store { get; init; }
 

@@ -112,12 +112,10 @@ public static class RecallLatencyBenchmark
             ArgumentOutOfRangeException.ThrowIfGreaterThan(target.Subjects, target.Memories, nameof(target.Subjects));
         }
 
-        var ownedGenerator = options.EmbeddingGenerator is null
-            ? await MiniLmEmbeddingGenerator.CreateAsync(new MiniLmEmbeddingGeneratorOptions { Log = line => progress?.Report(line) }, cancellationToken).ConfigureAwait(false)
-            : null;
-        try
+        return await BenchmarkEmbedder.RunAsync(options.EmbeddingGenerator, progress, RunWithAsync, cancellationToken).ConfigureAwait(false);
+
+        async Task<RecallLatencyResult> RunWithAsync(IEmbeddingGenerator<string, Embedding<float>> generator)
         {
-            var generator = options.EmbeddingGenerator ?? ownedGenerator!;
             var results = new List<RecallLatencyStoreResult>();
             foreach (var target in targets)
             {
@@ -127,8 +125,9 @@ public static class RecallLatencyBenchmark
             return new RecallLatencyResult
             {
                 Stores = results,
-                EmbeddingModel = generator.GetService<EmbeddingGeneratorMetadata>()?.DefaultModelId ?? "unknown",
-                Reranker = new MemoryRetrievalOptions().Reranker?.GetType().Name ?? "none",
+                EmbeddingModel = BenchmarkEmbedder.ModelId(generator),
+                EmbeddingRuntime = BenchmarkEmbedder.Runtime(generator),
+                Reranker = BenchmarkEmbedder.Reranker(new MemoryRetrievalOptions()),
                 Top = options.Top,
                 PacketBudget = options.PacketBudget,
                 Queries = options.Queries,
@@ -136,10 +135,6 @@ public static class RecallLatencyBenchmark
                 Seed = options.Seed,
                 FinishedAt = DateTimeOffset.UtcNow,
             };
-        }
-        finally
-        {
-            ownedGenerator?.Dispose();
         }
     }
 
@@ -372,7 +367,6 @@ public static class RecallLatencyBenchmark
         IEmbeddingGenerator<string, Embedding<float>> generator,
         CancellationToken cancellationToken)
     {
-        var model = generator.GetService<EmbeddingGeneratorMetadata>()?.DefaultModelId ?? "unknown";
         await store.WriteAsync(
             new MemoryWriteRequest
             {
@@ -390,7 +384,7 @@ public static class RecallLatencyBenchmark
                     ["write_ms"] = ingest.WriteTime.TotalMilliseconds.ToString("F0", CultureInfo.InvariantCulture),
                     ["concurrency"] = ingest.Concurrency.ToString(CultureInfo.InvariantCulture),
                     ["measured_at"] = ingest.MeasuredAt.ToString("O", CultureInfo.InvariantCulture),
-                    ["embedder"] = model,
+                    ["embedder"] = BenchmarkEmbedder.ModelId(generator),
                     ["other_cpu"] = ingest.OtherCpu?.ToString("F3", CultureInfo.InvariantCulture) ?? string.Empty,
                 },
             },

@@ -54,7 +54,7 @@ public static class RecallLatencyReport
         md.AppendLine("**One recall** is what an agent pays before a model call:");
         md.AppendLine(Inv($"`IMemoryStore.SearchAsync(new MemorySearchRequest {{ Tenant, Subject, Text, Top = {result.Top}, Mode = Hybrid }})`, which embeds"));
         md.AppendLine("the query live with the real embedder, runs the vector and full-text retrievers, fuses them (reciprocal rank fusion),");
-        md.AppendLine(Inv($"scores recency decay, salience and confidence and reranks (`{result.Reranker}`), then `MemoryPacketBuilder.Build`"));
+        md.AppendLine(Inv($"scores recency decay, salience and confidence and reranks (reranker `{result.Reranker}`), then `MemoryPacketBuilder.Build`"));
         md.AppendLine(Inv($"of those results into a {result.PacketBudget:N0}-token packet (o200k tokens, quoted memories with ids). Each recall is timed"));
         md.AppendLine(Inv($"end to end with a `Stopwatch`, by one client, back to back, after {result.Warmup} untimed warm-up recalls. Percentiles are"));
         md.AppendLine(Inv($"nearest-rank over {result.Queries} recalls per store: p95 is the time 95 % of the recalls stayed within."));
@@ -69,7 +69,7 @@ public static class RecallLatencyReport
         md.AppendLine(Inv($"reuses a data set already in the store (tenant `latency-v{SyntheticCorpus.Version}-s<seed>-<memories>x<subjects>`, checked by counting every subject's"));
         md.AppendLine("memories) and reports the load time measured when the data set was built.");
         md.AppendLine();
-        md.AppendLine(Inv($"**Machine.** {BenchmarkDocument.Machine()}. Embedder: `{result.EmbeddingModel}` (offline, ONNX Runtime, CPU)."));
+        md.AppendLine(Inv($"**Machine.** {BenchmarkDocument.Machine()}. Embedder: `{result.EmbeddingModel}` ({result.EmbeddingRuntime})."));
         foreach (var s in result.Stores)
         {
             md.AppendLine(Inv($"{Title(s)}: {s.Description}; {s.Details}."));

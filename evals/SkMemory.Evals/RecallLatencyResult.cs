@@ -144,7 +144,10 @@ public sealed record RecallLatencyResult
     /// <summary>Gets the embedding model (memories and queries).</summary>
     public required string EmbeddingModel { get; init; }
 
-    /// <summary>Gets the reranker the stores' default retrieval options use.</summary>
+    /// <summary>Gets where the embedder ran (for example "offline, ONNX Runtime, CPU").</summary>
+    public required string EmbeddingRuntime { get; init; }
+
+    /// <summary>Gets the name of the reranker the stores' default retrieval options use (<see cref="IMemoryReranker.Name"/>).</summary>
     public required string Reranker { get; init; }
 
     /// <summary>Gets how many results each search asks for.</summary>

@@ -31,6 +31,7 @@ public sealed class LoCoMoBenchmarkTests
         Assert.Equal(0, result.Categories[1].Questions); // category 2's only question has no evidence
         Assert.Contains(lines, l => l.Contains("7/7 turns written", StringComparison.Ordinal));
         Assert.StartsWith("all-MiniLM-L6-v2", result.EmbeddingModel, StringComparison.Ordinal);
+        Assert.Equal("offline, ONNX Runtime, CPU", result.EmbeddingRuntime);
     }
 
     [Fact]

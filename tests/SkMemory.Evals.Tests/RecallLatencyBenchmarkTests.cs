@@ -159,6 +159,8 @@ public sealed class RecallLatencyBenchmarkTests(PostgresFixture postgres) : IDis
         Assert.Contains(BenchmarkInvariant($"| SQLite (embedded) | 200 | 1 | 200 | loaded by this run | 20 | {store.Recall.P50:F1} | {store.Recall.P95:F1} | {store.Recall.P99:F1} |"), section, StringComparison.Ordinal);
         Assert.Contains(BenchmarkInvariant($"| SQLite (embedded) | 200 | {store.Ingest!.EmbedTime.TotalSeconds:F1} |"), section, StringComparison.Ordinal);
         Assert.Contains("logical CPUs", section, StringComparison.Ordinal);
+        Assert.Contains($"Embedder: `{TestEmbeddingGenerator.ModelId}` (provider 'test')", section, StringComparison.Ordinal);
+        Assert.Contains("reranks (reranker `mmr`)", section, StringComparison.Ordinal);
         Assert.Contains("| 21 of 21 recalls |", section, StringComparison.Ordinal);
 
         var table = RecallLatencyReport.ToTable(result);
