@@ -90,7 +90,6 @@ public static class LoCoMoBenchmark
         CancellationToken cancellationToken)
     {
         var folder = Path.Combine(options.WorkDirectory ?? Path.GetTempPath(), $"skmem-locomo-{Guid.NewGuid():N}");
-        Directory.CreateDirectory(folder);
         try
         {
             using var store = await SqliteMemoryStore.OpenAsync(

@@ -5,7 +5,6 @@ using Microsoft.Extensions.AI;
 using Npgsql;
 using SkMemory.Embeddings;
 using SkMemory.Packing;
-using SkMemory.Storage.Postgres;
 using SkMemory.Storage.Sqlite;
 
 namespace SkMemory.Evals;
@@ -149,8 +148,8 @@ public static class RecallLatencyBenchmark
         var corpus = new SyntheticCorpus(target.Memories, target.Subjects, options.Seed);
         var tenant = TenantFor(target.Memories, target.Subjects, options.Seed);
         using var cache = new PrecomputedEmbeddingGenerator(generator);
-        progress?.Report($"{name}: opening {Describe(target)}");
-        using var store = await OpenAsync(target, cache, cancellationToken).ConfigureAwait(false);
+        progress?.Report($"{name}: opening {target.Display}");
+        using var store = await target.OpenAsync(cache, cancellationToken).ConfigureAwait(false);
 
         // What is there already: a subject holding its whole share is complete; the others are (re)written. Writes carry
         // idempotency keys, so rewriting a partly loaded subject adds only what is missing.
@@ -259,8 +258,8 @@ public static class RecallLatencyBenchmark
             Description = target.Kind == RecallLatencyStoreKind.Sqlite
                 ? "SqliteMemoryStore: one SQLite file (WAL), FTS5 full text, exact cosine over the subject's vectors"
                 : "PostgresMemoryStore: tsvector full text, pgvector cosine (exact below 2,000 rows per filter, else HNSW with iterative scans)",
-            Location = Describe(target),
-            Details = await DetailsAsync(target, cancellationToken).ConfigureAwait(false),
+            Location = target.Display,
+            Details = await DetailsAsync(target, store, cancellationToken).ConfigureAwait(false),
             Tenant = tenant,
             Memories = memories,
             Subjects = corpus.SubjectCount,
@@ -420,53 +419,22 @@ public static class RecallLatencyBenchmark
                 : null;
     }
 
-    private static async Task<IMemoryStore> OpenAsync(RecallLatencyTarget target, IEmbeddingGenerator<string, Embedding<float>> generator, CancellationToken cancellationToken)
+    private static async Task<string> DetailsAsync(RecallLatencyTarget target, IMemoryStore store, CancellationToken cancellationToken)
     {
-        if (target.Kind == RecallLatencyStoreKind.Postgres)
-        {
-            return await PostgresMemoryStore.OpenAsync(
-                new PostgresMemoryStoreOptions { ConnectionString = target.Location, Schema = target.Schema ?? RecallLatencyTarget.DefaultSchema, EmbeddingGenerator = generator },
-                loggerFactory: null,
-                cancellationToken).ConfigureAwait(false);
-        }
-
-        if (Path.GetDirectoryName(Path.GetFullPath(target.Location)) is { Length: > 0 } folder)
-        {
-            Directory.CreateDirectory(folder);
-        }
-
-        return await SqliteMemoryStore.OpenAsync(new SqliteMemoryStoreOptions { Path = target.Location, EmbeddingGenerator = generator }, loggerFactory: null, cancellationToken).ConfigureAwait(false);
-    }
-
-    private static string Describe(RecallLatencyTarget target)
-    {
-        if (target.Kind == RecallLatencyStoreKind.Sqlite)
-        {
-            return Path.GetFullPath(target.Location);
-        }
-
-        try
-        {
-            var cs = new NpgsqlConnectionStringBuilder(target.Location);
-            return string.Create(CultureInfo.InvariantCulture, $"postgres {cs.Host}:{cs.Port}/{cs.Database} (schema {target.Schema})");
-        }
-        catch (ArgumentException)
-        {
-            return $"postgres (schema {target.Schema})";
-        }
-    }
-
-    private static async Task<string> DetailsAsync(RecallLatencyTarget target, CancellationToken cancellationToken)
-    {
-        if (target.Kind == RecallLatencyStoreKind.Sqlite)
+        if (store.GetService(typeof(SqliteMemoryStore)) is SqliteMemoryStore sqlite)
         {
             using var connection = new SqliteConnection("Data Source=:memory:");
             await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-            var size = new FileInfo(Path.GetFullPath(target.Location)).Length;
+            var size = new FileInfo(sqlite.DatabasePath).Length;
             return string.Create(CultureInfo.InvariantCulture, $"SQLite {connection.ServerVersion}, file {size / (1024.0 * 1024):F0} MiB");
         }
 
-        var connectionString = new NpgsqlConnectionStringBuilder(target.Location) { Pooling = false }.ConnectionString;
+        if (target.Server is not { } server)
+        {
+            return "server not described";
+        }
+
+        var connectionString = new NpgsqlConnectionStringBuilder(server.ConnectionString) { Pooling = false }.ConnectionString;
         var pg = new NpgsqlConnection(connectionString);
         await using (pg.ConfigureAwait(false))
         {
@@ -485,7 +453,7 @@ public static class RecallLatencyBenchmark
                 pg);
             await using (command.ConfigureAwait(false))
             {
-                command.Parameters.AddWithValue("schema", target.Schema ?? RecallLatencyTarget.DefaultSchema);
+                command.Parameters.AddWithValue("schema", server.Schema);
                 var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
                 await using (reader.ConfigureAwait(false))
                 {

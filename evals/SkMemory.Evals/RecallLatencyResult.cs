@@ -1,3 +1,5 @@
+using Microsoft.Extensions.AI;
+
 namespace SkMemory.Evals;
 
 /// <summary>The kinds of store the recall latency benchmark runs on.</summary>
@@ -12,11 +14,16 @@ public enum RecallLatencyStoreKind
 
 /// <summary>One store to benchmark and the data set it holds.</summary>
 /// <param name="Kind">SQLite or Postgres.</param>
-/// <param name="Location">The SQLite file path, or the Postgres connection string.</param>
-/// <param name="Schema">The Postgres schema; null for SQLite.</param>
+/// <param name="Display">Where the store is, safe to print (no password).</param>
+/// <param name="OpenAsync">Opens (creating when missing) the store, embedding with the generator it is given.</param>
 /// <param name="Memories">How many memories in all.</param>
 /// <param name="Subjects">Over how many subjects.</param>
-public sealed record RecallLatencyTarget(RecallLatencyStoreKind Kind, string Location, string? Schema, int Memories, int Subjects)
+public sealed record RecallLatencyTarget(
+    RecallLatencyStoreKind Kind,
+    string Display,
+    Func<IEmbeddingGenerator<string, Embedding<float>>, CancellationToken, Task<IMemoryStore>> OpenAsync,
+    int Memories,
+    int Subjects)
 {
     /// <summary>The default SQLite data set: 10,000 memories in one subject.</summary>
     public const int DefaultSqliteMemories = 10_000;
@@ -30,25 +37,14 @@ public sealed record RecallLatencyTarget(RecallLatencyStoreKind Kind, string Loc
     /// <summary>The Postgres schema the benchmark uses unless told otherwise (never a real store's).</summary>
     public const string DefaultSchema = "skmem_bench_latency";
 
-    /// <summary>Creates a SQLite target.</summary>
-    /// <param name="path">The database file; created when missing, reused when it already holds the data set.</param>
-    /// <param name="memories">How many memories.</param>
-    /// <param name="subjects">Over how many subjects.</param>
-    /// <returns>The target.</returns>
-    public static RecallLatencyTarget Sqlite(string path, int memories = DefaultSqliteMemories, int subjects = 1) =>
-        new(RecallLatencyStoreKind.Sqlite, path, null, memories, subjects);
-
-    /// <summary>Creates a Postgres target.</summary>
-    /// <param name="connectionString">The connection string (pgvector available in the database).</param>
-    /// <param name="schema">The schema; created when missing, reused when it already holds the data set.</param>
-    /// <param name="memories">How many memories.</param>
-    /// <param name="subjects">Over how many subjects.</param>
-    /// <returns>The target.</returns>
-    public static RecallLatencyTarget Postgres(string connectionString, string schema = DefaultSchema, int memories = DefaultPostgresMemories, int subjects = DefaultPostgresSubjects) =>
-        new(RecallLatencyStoreKind.Postgres, connectionString, schema, memories, subjects);
+    /// <summary>
+    /// Gets the PostgreSQL connection string and schema the store was opened with, read only to describe the server in the
+    /// report (version, pgvector, settings, the schema's size on disk); null for SQLite, or to leave the server undescribed.
+    /// </summary>
+    public (string ConnectionString, string Schema)? Server { get; init; }
 
     /// <inheritdoc />
-    public override string ToString() => Kind == RecallLatencyStoreKind.Sqlite ? $"sqlite {Location}" : $"postgres (schema {Schema})";
+    public override string ToString() => Display;
 }
 
 /// <summary>How the data set was loaded: when, how many writes, and how long embedding and writing took.</summary>

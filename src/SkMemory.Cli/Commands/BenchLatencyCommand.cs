@@ -78,7 +78,7 @@ internal static class BenchLatencyCommand
                 var file = parseResult.GetValue(sqliteFile) is { Length: > 0 } given
                     ? Path.GetFullPath(given)
                     : Path.Combine(SkMemoryPaths.Home, "bench", RecallLatencyBenchmark.TenantFor(memories, subjects, options.Seed) + ".db");
-                targets.Add(RecallLatencyTarget.Sqlite(file, memories, subjects));
+                targets.Add(Target(context, new StoreTarget(StoreKind.Sqlite, file, string.Empty, IsDefault: false), memories, subjects));
                 AddIfNot(commandLine, "--sqlite-memories", memories, RecallLatencyTarget.DefaultSqliteMemories);
                 AddIfNot(commandLine, "--sqlite-subjects", subjects, 1);
             }
@@ -87,7 +87,6 @@ internal static class BenchLatencyCommand
                 commandLine.Add("--no-sqlite");
             }
 
-            StoreTarget? postgresTarget = null;
             if (parseResult.GetValue(postgres) is { Length: > 0 } connection)
             {
                 var resolved = StoreOpener.Resolve(connection, schema: null);
@@ -96,11 +95,10 @@ internal static class BenchLatencyCommand
                     throw CliException.Invalid("postgres", "is not a PostgreSQL connection string", "use 'Host=localhost;Port=5432;Database=bench;Username=...' or postgres://user:password@host:5432/bench");
                 }
 
-                postgresTarget = resolved with { Schema = context.Schema ?? RecallLatencyTarget.DefaultSchema };
-
+                var postgresTarget = resolved with { Schema = context.Schema ?? RecallLatencyTarget.DefaultSchema };
                 var memories = parseResult.GetValue(postgresMemories);
                 var subjects = Subjects(parseResult.GetValue(postgresSubjects), memories, "postgres-subjects");
-                targets.Add(RecallLatencyTarget.Postgres(postgresTarget.Location, postgresTarget.Schema, memories, subjects));
+                targets.Add(Target(context, postgresTarget, memories, subjects) with { Server = (postgresTarget.Location, postgresTarget.Schema) });
                 commandLine.Add("--postgres <connection string>");
                 AddIfNot(commandLine, "--postgres-memories", memories, RecallLatencyTarget.DefaultPostgresMemories);
                 AddIfNot(commandLine, "--postgres-subjects", subjects, RecallLatencyTarget.DefaultPostgresSubjects);
@@ -119,20 +117,7 @@ internal static class BenchLatencyCommand
 
             var target = parseResult.GetValue(noWrite) ? null : Path.GetFullPath(parseResult.GetValue(output)!);
             var progress = new BenchCommand.SynchronousProgress(line => context.Error.WriteLine(line));
-            RecallLatencyResult result;
-            try
-            {
-                result = await RecallLatencyBenchmark.RunAsync(targets, options, progress, context.CancellationToken).ConfigureAwait(false);
-            }
-            catch (ArgumentException ex) when (ex.ParamName is "Schema")
-            {
-                throw CliException.Invalid("schema", ex.Message, "use lower-case letters, digits and underscores, for example --schema skmem_bench_latency");
-            }
-            catch (Exception ex) when (postgresTarget is not null && StoreOpener.IsUnavailable(ex) && ex is not Microsoft.Data.Sqlite.SqliteException)
-            {
-                var unavailable = StoreOpener.Unavailable(postgresTarget, ex);
-                throw new CliException(unavailable.ExitCode, unavailable.Message, unavailable.Hint.Replace("--store", "--postgres", StringComparison.Ordinal), null, ex);
-            }
+            var result = await RecallLatencyBenchmark.RunAsync(targets, options, progress, context.CancellationToken).ConfigureAwait(false);
 
             if (context.Json)
             {
@@ -153,6 +138,20 @@ internal static class BenchLatencyCommand
         });
         return command;
     }
+
+    // The store is opened the way every command opens one (StoreOpener maps its errors); the context names the store in
+    // use, so ErrorReporter maps what fails later while the benchmark runs on it.
+    private static RecallLatencyTarget Target(CliContext context, StoreTarget store, int memories, int subjects) =>
+        new(
+            store.Kind == StoreKind.Sqlite ? RecallLatencyStoreKind.Sqlite : RecallLatencyStoreKind.Postgres,
+            store.Display,
+            (generator, cancellationToken) =>
+            {
+                context.Target = store;
+                return StoreOpener.OpenAsync(store, StoreAccess.Write, cancellationToken, generator);
+            },
+            memories,
+            subjects);
 
     private static Option<int> Positive(string name, string description, int defaultValue)
     {
