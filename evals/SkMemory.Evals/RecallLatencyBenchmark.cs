@@ -62,22 +62,35 @@ public sealed class RecallLatencyOptions
 /// </summary>
 /// <remarks>
 /// Loading embeds the memory texts with the same embedder in batches ahead of the writes (served to the store through
-/// a wrapper that embeds everything else live), so a 100,000-memory load is not 100,000 single-text model runs. A data
-/// set already in the store (every subject holds its count) is reused: re-runs skip the load and report the load time
-/// measured when the data set was built, which the store keeps in a companion tenant.
+/// a wrapper that embeds everything else live), so a 100,000-memory load is not 100,000 single-text model runs. A load
+/// that finishes writes a record in a companion tenant; a re-run that finds it reuses the data set without counting it
+/// and reports the load time measured when the data set was built. Without a record (an interrupted load), every
+/// subject is counted and the missing memories are written.
 /// </remarks>
 public static class RecallLatencyBenchmark
 {
     /// <summary>The subject, in the companion tenant, of the record describing how the data set was loaded.</summary>
     public const string DatasetSubject = "dataset";
 
-    /// <summary>Gets the tenant a data set lives in: its shape, seed and corpus version, so another shape never mixes in.</summary>
+    /// <summary>Gets the name of a data set's shape: corpus version, seed, memories and subjects (the CLI names its SQLite file after it).</summary>
     /// <param name="memories">How many memories.</param>
     /// <param name="subjects">Over how many subjects.</param>
     /// <param name="seed">The seed.</param>
-    /// <returns>The tenant.</returns>
-    public static string TenantFor(int memories, int subjects, int seed) =>
+    /// <returns>The name.</returns>
+    public static string DataSetName(int memories, int subjects, int seed) =>
         string.Create(CultureInfo.InvariantCulture, $"latency-v{SyntheticCorpus.Version}-s{seed}-{memories}x{subjects}");
+
+    /// <summary>
+    /// Gets the tenant a data set lives in: its shape (<see cref="DataSetName"/>) and the embedding model, so another shape
+    /// never mixes in and a data set is never reused with vectors of another model.
+    /// </summary>
+    /// <param name="memories">How many memories.</param>
+    /// <param name="subjects">Over how many subjects.</param>
+    /// <param name="seed">The seed.</param>
+    /// <param name="embeddingModel">The embedding model's id.</param>
+    /// <returns>The tenant.</returns>
+    public static string TenantFor(int memories, int subjects, int seed, string embeddingModel) =>
+        $"{DataSetName(memories, subjects, seed)}-{embeddingModel}";
 
     /// <summary>Gets the companion tenant that keeps the load record of a data set's tenant.</summary>
     /// <param name="tenant">The data set's tenant.</param>
@@ -146,39 +159,40 @@ public static class RecallLatencyBenchmark
     {
         var name = target.Kind == RecallLatencyStoreKind.Sqlite ? "sqlite" : "postgres";
         var corpus = new SyntheticCorpus(target.Memories, target.Subjects, options.Seed);
-        var tenant = TenantFor(target.Memories, target.Subjects, options.Seed);
+        var tenant = TenantFor(target.Memories, target.Subjects, options.Seed, BenchmarkEmbedder.ModelId(generator));
         using var cache = new PrecomputedEmbeddingGenerator(generator);
         progress?.Report($"{name}: opening {target.Display}");
         using var store = await target.OpenAsync(cache, cancellationToken).ConfigureAwait(false);
 
-        // What is there already: a subject holding its whole share is complete; the others are (re)written. Writes carry
-        // idempotency keys, so rewriting a partly loaded subject adds only what is missing.
-        var clock = Stopwatch.StartNew();
-        var existing = 0;
-        var incomplete = new List<int>();
-        for (var s = 0; s < corpus.SubjectCount; s++)
-        {
-            var count = await CountAsync(store, tenant, corpus.Subjects[s], cancellationToken).ConfigureAwait(false);
-            existing += count;
-            if (count < corpus.CountOf(s))
-            {
-                incomplete.Add(s);
-            }
-        }
-
-        RecallLatencyIngest? ingest;
+        // A load that finished left a record saying so: the data set is complete and nothing is counted.
+        var ingest = await ReadIngestRecordAsync(store, tenant, cancellationToken).ConfigureAwait(false);
         int memories;
-        if (incomplete.Count == 0)
+        if (ingest is not null)
         {
-            memories = existing;
-            ingest = await ReadIngestRecordAsync(store, tenant, cancellationToken).ConfigureAwait(false);
-            progress?.Report($"{name}: reusing the {existing:N0} memories already in tenant '{tenant}' (counted in {clock.Elapsed.TotalSeconds:F1} s); nothing to load");
+            memories = corpus.MemoryCount;
+            progress?.Report($"{name}: reusing the {memories:N0} memories already in tenant '{tenant}' (its load finished on {ingest.MeasuredAt:yyyy-MM-dd}); nothing to load");
         }
         else
         {
-            progress?.Report(incomplete.Count == corpus.SubjectCount && existing == 0
+            // No record (a first run, or a load that was interrupted): a subject holding its whole share is complete; the
+            // others are (re)written. Writes carry idempotency keys, so rewriting a partly loaded subject adds only what is
+            // missing.
+            var counting = Stopwatch.StartNew();
+            var existing = 0;
+            var incomplete = new List<int>();
+            for (var s = 0; s < corpus.SubjectCount; s++)
+            {
+                var count = await CountAsync(store, tenant, corpus.Subjects[s], cancellationToken).ConfigureAwait(false);
+                existing += count;
+                if (count < corpus.CountOf(s))
+                {
+                    incomplete.Add(s);
+                }
+            }
+
+            progress?.Report(existing == 0
                 ? $"{name}: loading {corpus.MemoryCount:N0} memories over {corpus.SubjectCount:N0} subjects into tenant '{tenant}'"
-                : $"{name}: {existing:N0} memories already in tenant '{tenant}'; completing {incomplete.Count:N0} of {corpus.SubjectCount:N0} subjects");
+                : $"{name}: {existing:N0} memories already in tenant '{tenant}' (counted in {counting.Elapsed.TotalSeconds:F1} s); completing {incomplete.Count:N0} of {corpus.SubjectCount:N0} subjects");
             var concurrency = target.Kind == RecallLatencyStoreKind.Postgres ? options.IngestConcurrency : 1;
             var ingestMeter = CpuMeter.Start();
             var (written, embedTime, writeTime) = await LoadAsync(store, cache, corpus, incomplete, tenant, concurrency, options, name, progress, cancellationToken).ConfigureAwait(false);
@@ -210,7 +224,7 @@ public static class RecallLatencyBenchmark
         var pack = new List<double>(queries.Count);
         int aimed = 0, hits = 0;
         long results = 0, packetTokens = 0, packetItems = 0;
-        clock.Restart();
+        var clock = Stopwatch.StartNew();
         for (var i = 0; i < queries.Count; i++)
         {
             var query = queries[i];
@@ -385,6 +399,7 @@ public static class RecallLatencyBenchmark
                     ["measured_at"] = ingest.MeasuredAt.ToString("O", CultureInfo.InvariantCulture),
                     ["embedder"] = BenchmarkEmbedder.ModelId(generator),
                     ["other_cpu"] = ingest.OtherCpu?.ToString("F3", CultureInfo.InvariantCulture) ?? string.Empty,
+                    ["complete"] = "true",
                 },
             },
             cancellationToken).ConfigureAwait(false);
@@ -394,8 +409,10 @@ public static class RecallLatencyBenchmark
     {
         var page = await store.ReadAsync(new MemoryQuery { Tenant = MetaTenantFor(tenant), Subject = DatasetSubject, PageSize = MemoryQuery.MaxPageSize }, cancellationToken).ConfigureAwait(false);
 
-        // The load that wrote the most is the one that built the data set (a later one only completed it).
+        // Only a finished load writes a record, marked complete. The load that wrote the most is the one that built the
+        // data set (a later one only completed it).
         var records = page.Items
+            .Where(r => r.Metadata.GetValueOrDefault("complete") == "true")
             .Select(r => Parse(r.Metadata))
             .OfType<RecallLatencyIngest>()
             .OrderByDescending(i => i.Written)

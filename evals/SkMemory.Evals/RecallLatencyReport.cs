@@ -66,8 +66,9 @@ public static class RecallLatencyReport
         md.AppendLine("answers. Memories are written through `IMemoryStore.WriteAsync` (one event-sourced transaction each: event, hash chain,");
         md.AppendLine("projection, embedding row); their texts are embedded with the same model beforehand, in batches, and handed to the store");
         md.AppendLine("through a `DelegatingEmbeddingGenerator` that serves those vectors and embeds every other text (every query) live. A re-run");
-        md.AppendLine(Inv($"reuses a data set already in the store (tenant `latency-v{SyntheticCorpus.Version}-s<seed>-<memories>x<subjects>`, checked by counting every subject's"));
-        md.AppendLine("memories) and reports the load time measured when the data set was built.");
+        md.AppendLine(Inv($"reuses a data set already in the store (tenant `latency-v{SyntheticCorpus.Version}-s<seed>-<memories>x<subjects>-<embedding model>`) once the load"));
+        md.AppendLine("that built it has finished and recorded so, and reports the load time measured then; after an interrupted load, every");
+        md.AppendLine("subject's memories are counted and the missing ones written.");
         md.AppendLine();
         md.AppendLine(Inv($"**Machine.** {BenchmarkDocument.Machine()}. Embedder: `{result.EmbeddingModel}` ({result.EmbeddingRuntime})."));
         foreach (var s in result.Stores)

@@ -82,7 +82,7 @@ public sealed record RecallLatencyStoreResult
     /// <summary>Gets the tenant holding the data set.</summary>
     public required string Tenant { get; init; }
 
-    /// <summary>Gets the memories the data set has (counted in the store).</summary>
+    /// <summary>Gets the memories the data set has (its size once its load finished, or as counted in the store).</summary>
     public required int Memories { get; init; }
 
     /// <summary>Gets the subjects they are spread over.</summary>

@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.AI;
 using SkMemory.Postgres.Tests;
 using SkMemory.Storage.Sqlite;
 using SkMemory.Tests;
@@ -34,7 +35,7 @@ public sealed class RecallLatencyBenchmarkTests(PostgresFixture postgres) : IDis
 
         var store = Assert.Single(first.Stores);
         Assert.Equal(RecallLatencyStoreKind.Sqlite, store.Kind);
-        Assert.Equal(("latency-v1-s7-200x1", 200, 1), (store.Tenant, store.Memories, store.Subjects));
+        Assert.Equal(("latency-v1-s7-200x1-test-hash-256", 200, 1), (store.Tenant, store.Memories, store.Subjects));
         Assert.Equal((200, true, 1), (store.Ingest!.Written, store.Ingest.ThisRun, store.Ingest.Concurrency));
         AssertMeasured(store, queries: 20, warmup: 3);
         Assert.Equal(TestEmbeddingGenerator.ModelId, first.EmbeddingModel);
@@ -46,9 +47,11 @@ public sealed class RecallLatencyBenchmarkTests(PostgresFixture postgres) : IDis
         Assert.Equal(200, await CountAsync(path, store.Tenant));
         Assert.Contains(lines, l => l.Contains("loading 200 memories over 1 subjects", StringComparison.Ordinal));
 
-        // A second run finds every memory and writes nothing; the load numbers come from the first run's record.
+        // A second run trusts the first run's load record: it reads that record and counts nothing (one ReadAsync, no
+        // paging through the subject), writes nothing, and reports the first run's load numbers.
         lines.Clear();
-        var second = await RecallLatencyBenchmark.RunAsync([Sqlite(path, memories: 200)], options, new Lines(lines), TestContext.Current.CancellationToken);
+        var reads = 0;
+        var second = await RecallLatencyBenchmark.RunAsync([Sqlite(path, memories: 200, onRead: () => reads++)], options, new Lines(lines), TestContext.Current.CancellationToken);
 
         var reused = Assert.Single(second.Stores);
         Assert.Equal(200, reused.Memories);
@@ -62,7 +65,17 @@ public sealed class RecallLatencyBenchmarkTests(PostgresFixture postgres) : IDis
         }
         AssertMeasured(reused, queries: 20, warmup: 3);
         Assert.Equal(200, await CountAsync(path, store.Tenant));
-        Assert.Contains(lines, l => l.Contains("reusing the 200 memories already in tenant 'latency-v1-s7-200x1'", StringComparison.Ordinal));
+        Assert.Equal(1, reads);
+        Assert.Contains(lines, l => l.Contains("reusing the 200 memories already in tenant 'latency-v1-s7-200x1-test-hash-256' (its load finished on", StringComparison.Ordinal));
+
+        // Another embedding model is another tenant: the data set is loaded again, never searched with the other model's vectors.
+        var renamed = await RecallLatencyBenchmark.RunAsync(
+            [Sqlite(path, memories: 200)],
+            new RecallLatencyOptions { EmbeddingGenerator = new RenamedEmbedder(embedder, "other-model"), Queries = 5, Warmup = 0 },
+            null,
+            TestContext.Current.CancellationToken);
+        Assert.Equal(("latency-v1-s7-200x1-other-model", 200, true), (renamed.Stores[0].Tenant, renamed.Stores[0].Ingest!.Written, renamed.Stores[0].Ingest!.ThisRun));
+        Assert.Equal(200, await CountAsync(path, store.Tenant));
     }
 
     [Fact]
@@ -70,7 +83,7 @@ public sealed class RecallLatencyBenchmarkTests(PostgresFixture postgres) : IDis
     {
         var path = Path.Combine(_folder, "partial.db");
         var embedder = new TestEmbeddingGenerator();
-        var tenant = RecallLatencyBenchmark.TenantFor(30, 3, 7);
+        var tenant = RecallLatencyBenchmark.TenantFor(30, 3, 7, TestEmbeddingGenerator.ModelId);
 
         // An interrupted load: 4 of the first subject's 10 memories are in.
         using (var store = await SqliteMemoryStore.OpenAsync(new SqliteMemoryStoreOptions { Path = path, EmbeddingGenerator = embedder }, cancellationToken: TestContext.Current.CancellationToken))
@@ -90,7 +103,7 @@ public sealed class RecallLatencyBenchmarkTests(PostgresFixture postgres) : IDis
         Assert.Equal((30, true), (result.Stores[0].Memories, result.Stores[0].Ingest!.ThisRun));
         Assert.Equal(26, result.Stores[0].Ingest!.Written);
         Assert.Equal(30, await CountAsync(path, tenant));
-        Assert.Contains(lines, l => l.Contains("4 memories already in tenant 'latency-v1-s7-30x3'; completing 3 of 3 subjects", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("sqlite: 4 memories already in tenant 'latency-v1-s7-30x3-test-hash-256' (counted in", StringComparison.Ordinal) && l.EndsWith("; completing 3 of 3 subjects", StringComparison.Ordinal));
 
         // Another shape is another tenant in the same file; the first data set is untouched.
         var other = await RecallLatencyBenchmark.RunAsync([Sqlite(path, memories: 60, subjects: 3)], options, null, TestContext.Current.CancellationToken);
@@ -195,11 +208,15 @@ public sealed class RecallLatencyBenchmarkTests(PostgresFixture postgres) : IDis
         Assert.InRange(store.MeanPacketItems, 1, 10);
     }
 
-    private static RecallLatencyTarget Sqlite(string path, int memories, int subjects = 1) =>
+    private static RecallLatencyTarget Sqlite(string path, int memories, int subjects = 1, Action? onRead = null) =>
         new(
             RecallLatencyStoreKind.Sqlite,
             path,
-            async (generator, cancellationToken) => await SqliteMemoryStore.OpenAsync(new SqliteMemoryStoreOptions { Path = path, EmbeddingGenerator = generator }, cancellationToken: cancellationToken),
+            async (generator, cancellationToken) =>
+            {
+                var store = await SqliteMemoryStore.OpenAsync(new SqliteMemoryStoreOptions { Path = path, EmbeddingGenerator = generator }, cancellationToken: cancellationToken);
+                return onRead is null ? store : new ReadCounter(store, onRead);
+            },
             memories,
             subjects);
 
@@ -227,6 +244,21 @@ public sealed class RecallLatencyBenchmarkTests(PostgresFixture postgres) : IDis
     }
 
     private static string BenchmarkInvariant(FormattableString text) => text.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    private sealed class ReadCounter(IMemoryStore inner, Action onRead) : DelegatingMemoryStore(inner)
+    {
+        public override Task<MemoryPage> ReadAsync(MemoryQuery query, CancellationToken cancellationToken = default)
+        {
+            onRead();
+            return base.ReadAsync(query, cancellationToken);
+        }
+    }
+
+    private sealed class RenamedEmbedder(IEmbeddingGenerator<string, Embedding<float>> inner, string modelId) : DelegatingEmbeddingGenerator<string, Embedding<float>>(inner)
+    {
+        public override object? GetService(Type serviceType, object? serviceKey = null) =>
+            serviceType == typeof(EmbeddingGeneratorMetadata) ? new EmbeddingGeneratorMetadata("test", null, modelId) : base.GetService(serviceType, serviceKey);
+    }
 
     private sealed class Lines(List<string> lines) : IProgress<string>
     {

@@ -77,7 +77,7 @@ internal static class BenchLatencyCommand
                 var subjects = Subjects(parseResult.GetValue(sqliteSubjects), memories, "sqlite-subjects");
                 var file = parseResult.GetValue(sqliteFile) is { Length: > 0 } given
                     ? Path.GetFullPath(given)
-                    : Path.Combine(SkMemoryPaths.Home, "bench", RecallLatencyBenchmark.TenantFor(memories, subjects, options.Seed) + ".db");
+                    : Path.Combine(SkMemoryPaths.Home, "bench", RecallLatencyBenchmark.DataSetName(memories, subjects, options.Seed) + ".db");
                 targets.Add(Target(context, new StoreTarget(StoreKind.Sqlite, file, string.Empty, IsDefault: false), memories, subjects));
                 AddIfNot(commandLine, "--sqlite-memories", memories, RecallLatencyTarget.DefaultSqliteMemories);
                 AddIfNot(commandLine, "--sqlite-subjects", subjects, 1);
