@@ -41,16 +41,28 @@ public sealed class RecallLatencyOptions
     public int IngestChunk { get; set; } = 2000;
 
     /// <summary>Checks the options.</summary>
-    /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of range (<see cref="ArgumentException.ParamName"/> names it).</exception>
     public void Validate()
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(Queries, 1, nameof(Queries));
-        ArgumentOutOfRangeException.ThrowIfNegative(Warmup, nameof(Warmup));
-        ArgumentOutOfRangeException.ThrowIfLessThan(Top, 1, nameof(Top));
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(Top, 100, nameof(Top));
-        ArgumentOutOfRangeException.ThrowIfLessThan(PacketBudget, 1, nameof(PacketBudget));
-        ArgumentOutOfRangeException.ThrowIfLessThan(IngestConcurrency, 1, nameof(IngestConcurrency));
-        ArgumentOutOfRangeException.ThrowIfLessThan(IngestChunk, 1, nameof(IngestChunk));
+        Check(Queries >= 1, nameof(Queries), Queries, "must be at least 1");
+        Check(Warmup >= 0, nameof(Warmup), Warmup, "must not be negative");
+        Check(Top is >= 1 and <= 100, nameof(Top), Top, "must be between 1 and 100");
+        Check(PacketBudget >= 1, nameof(PacketBudget), PacketBudget, "must be at least 1");
+        Check(IngestConcurrency >= 1, nameof(IngestConcurrency), IngestConcurrency, "must be at least 1");
+        Check(IngestChunk >= 1, nameof(IngestChunk), IngestChunk, "must be at least 1");
+    }
+
+    /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> for <paramref name="name"/> unless <paramref name="valid"/>.</summary>
+    /// <param name="valid">Whether the value is in range.</param>
+    /// <param name="name">The option.</param>
+    /// <param name="value">Its value.</param>
+    /// <param name="problem">What is wrong, for example "must be at least 1".</param>
+    internal static void Check(bool valid, string name, int value, string problem)
+    {
+        if (!valid)
+        {
+            throw new ArgumentOutOfRangeException(name, value, problem);
+        }
     }
 }
 
@@ -119,9 +131,12 @@ public static class RecallLatencyBenchmark
 
         foreach (var target in targets)
         {
-            ArgumentOutOfRangeException.ThrowIfLessThan(target.Memories, 1, nameof(target.Memories));
-            ArgumentOutOfRangeException.ThrowIfLessThan(target.Subjects, 1, nameof(target.Subjects));
-            ArgumentOutOfRangeException.ThrowIfGreaterThan(target.Subjects, target.Memories, nameof(target.Subjects));
+            RecallLatencyOptions.Check(target.Memories >= 1, nameof(target.Memories), target.Memories, $"must be at least 1 ({target.Display})");
+            RecallLatencyOptions.Check(
+                target.Subjects >= 1 && target.Subjects <= target.Memories,
+                nameof(target.Subjects),
+                target.Subjects,
+                $"must be between 1 and the {target.Memories} memories to spread over them ({target.Display})");
         }
 
         return await BenchmarkEmbedder.RunAsync(options.EmbeddingGenerator, progress, RunWithAsync, cancellationToken).ConfigureAwait(false);

@@ -31,14 +31,14 @@ public sealed class BenchLatencyCommandTests(PostgresFixture postgres) : IDispos
         Assert.All(stores, s =>
         {
             Assert.Equal(200, s.GetProperty("memories").GetInt32());
-            Assert.True(s.GetProperty("ingest").GetProperty("thisRun").GetBoolean());
+            Assert.True(s.GetProperty("ingest").GetProperty("this_run").GetBoolean());
             Assert.Equal(200, s.GetProperty("ingest").GetProperty("written").GetInt32());
-            Assert.Equal(20, s.GetProperty("recallMs").GetProperty("count").GetInt32());
-            Assert.Equal(22, s.GetProperty("liveEmbeddings").GetInt32());
+            Assert.Equal(20, s.GetProperty("recall_ms").GetProperty("count").GetInt32());
+            Assert.Equal(22, s.GetProperty("live_embeddings").GetInt32());
         });
         Assert.Equal(10, stores[1].GetProperty("subjects").GetInt32());
         Assert.Contains("loading 200 memories over 10 subjects", result.Error, StringComparison.Ordinal);
-        Assert.Contains("wrote the recall latency section of", result.Error, StringComparison.Ordinal);
+        Assert.Contains("wrote the Recall latency section of", result.Error, StringComparison.Ordinal);
 
         var document = await File.ReadAllTextAsync(report, TestContext.Current.CancellationToken);
         Assert.Contains("<!-- locomo:begin -->\nlocomo\n<!-- locomo:end -->", document, StringComparison.Ordinal);
@@ -65,16 +65,19 @@ public sealed class BenchLatencyCommandTests(PostgresFixture postgres) : IDispos
     }
 
     [Theory]
-    [InlineData("--no-sqlite")]
-    [InlineData("--postgres", "not-a-connection-string")]
-    [InlineData("--queries", "0")]
-    [InlineData("--sqlite-memories", "3", "--sqlite-subjects", "5")]
-    [InlineData("--top", "101")]
-    public async Task Invalid_options_exit_2_before_anything_runs(params string[] options)
+    [InlineData("postgres", "--no-sqlite")]
+    [InlineData("postgres", "--postgres", "not-a-connection-string")]
+    [InlineData("queries", "--queries", "0")]
+    [InlineData("warmup", "--warmup", "-1")]
+    [InlineData("subjects", "--sqlite-memories", "3", "--sqlite-subjects", "5")]
+    [InlineData("memories", "--sqlite-memories", "0")]
+    [InlineData("top", "--top", "101")]
+    public async Task Invalid_options_exit_2_before_anything_runs(string field, params string[] options)
     {
-        var result = await CliRunner.RunOnAsync(null, ["bench", "latency", "--sqlite-file", _files.NewStorePath(), "--no-write", .. options]);
+        var result = await CliRunner.RunOnAsync(null, ["bench", "latency", "--sqlite-file", _files.NewStorePath(), "--no-write", "--json", .. options]);
 
         result.ShouldFail(ExitCodes.Usage);
+        Assert.Equal(field, result.Json().GetProperty("error").GetProperty("field").GetString());
         Assert.Empty(Directory.GetFiles(_files.Folder, "*.db"));
     }
 

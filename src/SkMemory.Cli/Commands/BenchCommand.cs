@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Text.Json;
 using SkMemory.Evals;
 
 namespace SkMemory.Cli.Commands;
@@ -18,14 +19,8 @@ internal static class BenchCommand
             Required = true,
             HelpName = "folder",
         };
-        var output = new Option<string>("--output", "-o")
-        {
-            Description = "The Markdown file whose \"LoCoMo retrieval\" section is written or updated.",
-            DefaultValueFactory = _ => Path.Combine("docs", "benchmarks.md"),
-            HelpName = "file.md",
-        };
-        var noWrite = new Option<bool>("--no-write") { Description = "Print the table only; do not touch the Markdown file." };
-        var locomo = new Command("locomo", "LoCoMo evidence recall@5/10/20 and recall inside a 1,000-token packet, per category, vs the BM25 bar.") { data, output, noWrite };
+        var report = new ReportFile("LoCoMo retrieval");
+        var locomo = new Command("locomo", "LoCoMo evidence recall@5/10/20 and recall inside a 1,000-token packet, per category, vs the BM25 bar.") { data, report.Output, report.NoWrite };
         runner.SetAction(locomo, async (context, parseResult) =>
         {
             var folder = Path.GetFullPath(parseResult.GetValue(data)!);
@@ -37,35 +32,117 @@ internal static class BenchCommand
                     "pass the LoCoMo data folder, e.g. 'skmem bench locomo --data ../shared/data/locomo'");
             }
 
-            var target = parseResult.GetValue(noWrite) ? null : Path.GetFullPath(parseResult.GetValue(output)!);
+            var target = report.Target(parseResult);
             var progress = new SynchronousProgress(line => context.Error.WriteLine(line));
             var result = await LoCoMoBenchmark.RunAsync(folder, progress, context.CancellationToken).ConfigureAwait(false);
-            context.Out.Write(LoCoMoReport.ToTable(result));
-            if (target is not null)
+            if (context.Json)
             {
-                await WriteSectionAsync(target, existing => LoCoMoReport.UpdateDocument(existing, LoCoMoReport.ToMarkdown(result, "skmem bench locomo --data <folder>")), context.CancellationToken).ConfigureAwait(false);
-                context.Error.WriteLine($"wrote the LoCoMo retrieval section of {target}");
+                WriteJson(context.Out, result);
+            }
+            else
+            {
+                context.Out.Write(LoCoMoReport.ToTable(result));
             }
 
+            await report.WriteAsync(context, target, existing => LoCoMoReport.UpdateDocument(existing, LoCoMoReport.ToMarkdown(result, "skmem bench locomo --data <folder>"))).ConfigureAwait(false);
             return ExitCodes.Ok;
         });
         return new Command("bench", "Run a benchmark.") { locomo, BenchLatencyCommand.Create(runner) };
     }
 
-    /// <summary>Rewrites one section of a Markdown file (creating the file and its folder when missing).</summary>
-    /// <param name="target">The file.</param>
-    /// <param name="update">Turns the current text (null when there is no file) into the new text.</param>
-    /// <param name="cancellationToken">The cancellation token.</param>
-    /// <returns>A task that completes when the file is written.</returns>
-    internal static async Task WriteSectionAsync(string target, Func<string?, string> update, CancellationToken cancellationToken)
-    {
-        var existing = File.Exists(target) ? await File.ReadAllTextAsync(target, cancellationToken).ConfigureAwait(false) : null;
-        if (Path.GetDirectoryName(target) is { Length: > 0 } directory)
+    private static void WriteJson(TextWriter output, LoCoMoResult result) =>
+        JsonOutput.Write(output, w =>
         {
-            Directory.CreateDirectory(directory);
-        }
+            w.WriteString("embedding_model", result.EmbeddingModel);
+            w.WriteString("embedding_runtime", result.EmbeddingRuntime);
+            w.WriteString("store", result.Store);
+            w.WriteString("packet_method", result.PacketMethod);
+            w.WriteNumber("packet_budget", result.PacketBudget);
+            w.WriteString("finished_at", result.FinishedAt);
+            w.WriteNumber("questions", result.Questions.Count);
+            w.WriteNumber("packet_tokens", Math.Round(result.PacketTokens, 1));
+            w.WriteNumber("conversation_tokens", Math.Round(result.ConversationTokens, 1));
+            w.WriteStartArray("categories");
+            foreach (var row in result.Categories)
+            {
+                var bar = LoCoMoReport.Bm25Bar.FirstOrDefault(b => b.Category == row.Category);
+                w.WriteStartObject();
+                w.WriteString("category", row.Category);
+                w.WriteNumber("questions", row.Questions);
+                w.WriteNumber("recall_at_5", Math.Round(row.RecallAt5, 4));
+                w.WriteNumber("recall_at_10", Math.Round(row.RecallAt10, 4));
+                w.WriteNumber("recall_at_20", Math.Round(row.RecallAt20, 4));
+                w.WriteNumber("packet_recall", Math.Round(row.PacketRecall, 4));
+                w.WriteNumber("packet_tokens", Math.Round(row.PacketTokens, 1));
+                if (bar is not null)
+                {
+                    w.WriteStartObject("bm25");
+                    w.WriteNumber("recall_at_5", bar.RecallAt5);
+                    w.WriteNumber("recall_at_10", bar.RecallAt10);
+                    w.WriteNumber("recall_at_20", bar.RecallAt20);
+                    w.WriteEndObject();
+                }
 
-        await File.WriteAllTextAsync(target, update(existing), cancellationToken).ConfigureAwait(false);
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+            w.WriteStartArray("conversations");
+            foreach (var c in result.Conversations)
+            {
+                w.WriteStartObject();
+                w.WriteString("id", c.Id);
+                w.WriteNumber("sessions", c.Sessions);
+                w.WriteNumber("turns", c.Turns);
+                w.WriteNumber("memories", c.Memories);
+                w.WriteNumber("tokens", c.Tokens);
+                w.WriteNumber("questions", c.Questions);
+                w.WriteNumber("ingest_seconds", Math.Round(c.IngestTime.TotalSeconds, 2));
+                w.WriteNumber("query_seconds", Math.Round(c.QueryTime.TotalSeconds, 2));
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+        });
+
+    /// <summary>The Markdown file a benchmark writes its section of: <c>--output</c>/<c>-o</c> and <c>--no-write</c>.</summary>
+    /// <param name="section">The section's title, for the help text and the message after writing.</param>
+    internal sealed class ReportFile(string section)
+    {
+        public Option<string> Output { get; } = new("--output", "-o")
+        {
+            Description = $"The Markdown file whose \"{section}\" section is written or updated.",
+            DefaultValueFactory = _ => Path.Combine("docs", "benchmarks.md"),
+            HelpName = "file.md",
+        };
+
+        public Option<bool> NoWrite { get; } = new("--no-write") { Description = "Print the results only; do not touch the Markdown file." };
+
+        /// <summary>The file to write, or null with --no-write.</summary>
+        public string? Target(ParseResult parseResult) =>
+            parseResult.GetValue(NoWrite) ? null : Path.GetFullPath(parseResult.GetValue(Output)!);
+
+        /// <summary>Rewrites the section in <paramref name="target"/> (creating the file and its folder when missing) and says so on stderr; nothing when it is null.</summary>
+        /// <param name="context">The command's context.</param>
+        /// <param name="target">The file, or null.</param>
+        /// <param name="update">Turns the current text (null when there is no file) into the new text.</param>
+        /// <returns>A task that completes when the file is written.</returns>
+        public async Task WriteAsync(CliContext context, string? target, Func<string?, string> update)
+        {
+            if (target is null)
+            {
+                return;
+            }
+
+            var existing = File.Exists(target) ? await File.ReadAllTextAsync(target, context.CancellationToken).ConfigureAwait(false) : null;
+            if (Path.GetDirectoryName(target) is { Length: > 0 } directory)
+            {
+                Directory.CreateDirectory(directory);
+            }
+
+            await File.WriteAllTextAsync(target, update(existing), context.CancellationToken).ConfigureAwait(false);
+            context.Error.WriteLine($"wrote the {section} section of {target}");
+        }
     }
 
     /// <summary>Reports on the caller's thread, in order (Progress&lt;T&gt; posts to the thread pool).</summary>

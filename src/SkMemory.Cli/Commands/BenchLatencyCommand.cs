@@ -12,15 +12,23 @@ namespace SkMemory.Cli.Commands;
 /// </summary>
 internal static class BenchLatencyCommand
 {
+    // The benchmark's own checks (RecallLatencyOptions.Validate and the targets') name what is out of range; these are the
+    // options that set it.
+    private static readonly Dictionary<string, (string Field, string Hint)> Fields = new(StringComparer.Ordinal)
+    {
+        [nameof(RecallLatencyOptions.Queries)] = ("queries", "pass --queries 1 or more"),
+        [nameof(RecallLatencyOptions.Warmup)] = ("warmup", "pass --warmup 0 or more"),
+        [nameof(RecallLatencyOptions.Top)] = ("top", "pass --top between 1 and 100"),
+        [nameof(RecallLatencyOptions.PacketBudget)] = ("budget", "pass --budget 1 or more"),
+        [nameof(RecallLatencyOptions.IngestConcurrency)] = ("concurrency", "pass --concurrency 1 or more"),
+        [nameof(RecallLatencyTarget.Memories)] = ("memories", "pass --sqlite-memories / --postgres-memories 1 or more"),
+        [nameof(RecallLatencyTarget.Subjects)] = ("subjects", "give each subject at least one memory: fewer --sqlite-subjects / --postgres-subjects, or more memories"),
+    };
+
     public static Command Create(CommandRunner runner)
     {
-        var output = new Option<string>("--output", "-o")
-        {
-            Description = "The Markdown file whose \"Recall latency\" section is written or updated.",
-            DefaultValueFactory = _ => Path.Combine("docs", "benchmarks.md"),
-            HelpName = "file.md",
-        };
-        var noWrite = new Option<bool>("--no-write") { Description = "Print the table only; do not touch the Markdown file." };
+        var defaults = new RecallLatencyOptions();
+        var report = new BenchCommand.ReportFile("Recall latency");
         var postgres = new Option<string?>("--postgres")
         {
             Description = "Also benchmark PostgreSQL: a connection string ('Host=...;Database=...' or postgres://...) to a database with pgvector. "
@@ -33,20 +41,20 @@ internal static class BenchLatencyCommand
             Description = "The SQLite file holding the data set (default: $SKMEMORY_HOME/bench/<data set>.db); kept, so a re-run reuses it.",
             HelpName = "file.db",
         };
-        var sqliteMemories = Positive("--sqlite-memories", "Memories in the SQLite data set.", RecallLatencyTarget.DefaultSqliteMemories);
-        var sqliteSubjects = Positive("--sqlite-subjects", "Subjects they are spread over.", 1);
-        var postgresMemories = Positive("--postgres-memories", "Memories in the PostgreSQL data set.", RecallLatencyTarget.DefaultPostgresMemories);
-        var postgresSubjects = Positive("--postgres-subjects", "Subjects they are spread over.", RecallLatencyTarget.DefaultPostgresSubjects);
-        var queries = Positive("--queries", "Timed recalls per store.", 200);
-        var warmup = new Option<int>("--warmup") { Description = "Untimed warm-up recalls per store (until the JIT has optimized the search path).", DefaultValueFactory = _ => 200, HelpName = "n" };
-        var top = Positive("--top", "Results per search, 1..100.", 10);
-        var budget = Positive("--budget", "Packet budget in o200k tokens.", 1000);
-        var seed = new Option<int>("--seed") { Description = "Seed of the synthetic memories and queries.", DefaultValueFactory = _ => 7, HelpName = "n" };
-        var concurrency = Positive("--concurrency", "Concurrent writes while loading PostgreSQL.", 4);
+        var sqliteMemories = Number("--sqlite-memories", "Memories in the SQLite data set.", RecallLatencyTarget.DefaultSqliteMemories);
+        var sqliteSubjects = Number("--sqlite-subjects", "Subjects they are spread over.", 1);
+        var postgresMemories = Number("--postgres-memories", "Memories in the PostgreSQL data set.", RecallLatencyTarget.DefaultPostgresMemories);
+        var postgresSubjects = Number("--postgres-subjects", "Subjects they are spread over.", RecallLatencyTarget.DefaultPostgresSubjects);
+        var queries = Number("--queries", "Timed recalls per store.", defaults.Queries);
+        var warmup = Number("--warmup", "Untimed warm-up recalls per store (until the JIT has optimized the search path).", defaults.Warmup);
+        var top = Number("--top", "Results per search, 1..100.", defaults.Top);
+        var budget = Number("--budget", "Packet budget in o200k tokens.", defaults.PacketBudget);
+        var seed = Number("--seed", "Seed of the synthetic memories and queries.", defaults.Seed);
+        var concurrency = Number("--concurrency", "Concurrent writes while loading PostgreSQL.", defaults.IngestConcurrency);
 
         var command = new Command("latency", "Recall latency (embed query, hybrid search, score, rerank, pack) p50/p95/p99 on SQLite and PostgreSQL.")
         {
-            postgres, noSqlite, sqliteFile, sqliteMemories, sqliteSubjects, postgresMemories, postgresSubjects, queries, warmup, top, budget, seed, concurrency, output, noWrite,
+            postgres, noSqlite, sqliteFile, sqliteMemories, sqliteSubjects, postgresMemories, postgresSubjects, queries, warmup, top, budget, seed, concurrency, report.Output, report.NoWrite,
         };
         runner.SetAction(command, async (context, parseResult) =>
         {
@@ -59,22 +67,12 @@ internal static class BenchLatencyCommand
                 Seed = parseResult.GetValue(seed),
                 IngestConcurrency = parseResult.GetValue(concurrency),
             };
-            if (options.Warmup < 0)
-            {
-                throw CliException.Invalid("warmup", "must not be negative", "pass --warmup 0 or more");
-            }
-
-            if (options.Top > 100)
-            {
-                throw CliException.Invalid("top", $"must be between 1 and 100; it is {options.Top}", "pass --top 10");
-            }
-
             var targets = new List<RecallLatencyTarget>();
             var commandLine = new List<string> { "skmem bench latency" };
             if (!parseResult.GetValue(noSqlite))
             {
                 var memories = parseResult.GetValue(sqliteMemories);
-                var subjects = Subjects(parseResult.GetValue(sqliteSubjects), memories, "sqlite-subjects");
+                var subjects = parseResult.GetValue(sqliteSubjects);
                 var file = parseResult.GetValue(sqliteFile) is { Length: > 0 } given
                     ? Path.GetFullPath(given)
                     : Path.Combine(SkMemoryPaths.Home, "bench", RecallLatencyBenchmark.DataSetName(memories, subjects, options.Seed) + ".db");
@@ -97,7 +95,7 @@ internal static class BenchLatencyCommand
 
                 var postgresTarget = resolved with { Schema = context.Schema ?? RecallLatencyTarget.DefaultSchema };
                 var memories = parseResult.GetValue(postgresMemories);
-                var subjects = Subjects(parseResult.GetValue(postgresSubjects), memories, "postgres-subjects");
+                var subjects = parseResult.GetValue(postgresSubjects);
                 targets.Add(Target(context, postgresTarget, memories, subjects) with { Server = (postgresTarget.Location, postgresTarget.Schema) });
                 commandLine.Add("--postgres <connection string>");
                 AddIfNot(commandLine, "--postgres-memories", memories, RecallLatencyTarget.DefaultPostgresMemories);
@@ -109,15 +107,24 @@ internal static class BenchLatencyCommand
                 throw CliException.Invalid("postgres", "--no-sqlite leaves no store to benchmark", "add --postgres <connection-string>, or drop --no-sqlite");
             }
 
-            AddIfNot(commandLine, "--queries", options.Queries, 200);
-            AddIfNot(commandLine, "--warmup", options.Warmup, 200);
-            AddIfNot(commandLine, "--top", options.Top, 10);
-            AddIfNot(commandLine, "--budget", options.PacketBudget, 1000);
-            AddIfNot(commandLine, "--seed", options.Seed, 7);
+            AddIfNot(commandLine, "--queries", options.Queries, defaults.Queries);
+            AddIfNot(commandLine, "--warmup", options.Warmup, defaults.Warmup);
+            AddIfNot(commandLine, "--top", options.Top, defaults.Top);
+            AddIfNot(commandLine, "--budget", options.PacketBudget, defaults.PacketBudget);
+            AddIfNot(commandLine, "--seed", options.Seed, defaults.Seed);
 
-            var target = parseResult.GetValue(noWrite) ? null : Path.GetFullPath(parseResult.GetValue(output)!);
+            var target = report.Target(parseResult);
             var progress = new BenchCommand.SynchronousProgress(line => context.Error.WriteLine(line));
-            var result = await RecallLatencyBenchmark.RunAsync(targets, options, progress, context.CancellationToken).ConfigureAwait(false);
+            RecallLatencyResult result;
+            try
+            {
+                // The options and targets are checked before anything is loaded or opened.
+                result = await RecallLatencyBenchmark.RunAsync(targets, options, progress, context.CancellationToken).ConfigureAwait(false);
+            }
+            catch (ArgumentOutOfRangeException ex) when (ex.ParamName is { } name && Fields.TryGetValue(name, out var field))
+            {
+                throw CliException.Invalid(field.Field, $"{ex.Message.Split(" (Parameter '", 2)[0]}; it is {ex.ActualValue}", field.Hint);
+            }
 
             if (context.Json)
             {
@@ -128,12 +135,7 @@ internal static class BenchLatencyCommand
                 context.Out.Write(RecallLatencyReport.ToTable(result));
             }
 
-            if (target is not null)
-            {
-                await BenchCommand.WriteSectionAsync(target, existing => RecallLatencyReport.UpdateDocument(existing, RecallLatencyReport.ToMarkdown(result, string.Join(' ', commandLine))), context.CancellationToken).ConfigureAwait(false);
-                context.Error.WriteLine($"wrote the recall latency section of {target}");
-            }
-
+            await report.WriteAsync(context, target, existing => RecallLatencyReport.UpdateDocument(existing, RecallLatencyReport.ToMarkdown(result, string.Join(' ', commandLine)))).ConfigureAwait(false);
             return ExitCodes.Ok;
         });
         return command;
@@ -153,23 +155,8 @@ internal static class BenchLatencyCommand
             memories,
             subjects);
 
-    private static Option<int> Positive(string name, string description, int defaultValue)
-    {
-        var option = new Option<int>(name) { Description = description, DefaultValueFactory = _ => defaultValue, HelpName = "n" };
-        option.Validators.Add(result =>
-        {
-            if (result.GetValueOrDefault<int>() < 1)
-            {
-                result.AddError($"{name} must be at least 1.");
-            }
-        });
-        return option;
-    }
-
-    private static int Subjects(int subjects, int memories, string field) =>
-        subjects <= memories
-            ? subjects
-            : throw CliException.Invalid(field, $"is {subjects}, more than the {memories} memories to spread over them", "give each subject at least one memory");
+    private static Option<int> Number(string name, string description, int defaultValue) =>
+        new(name) { Description = description, DefaultValueFactory = _ => defaultValue, HelpName = "n" };
 
     private static void AddIfNot(List<string> commandLine, string name, int value, int defaultValue)
     {
@@ -182,14 +169,15 @@ internal static class BenchLatencyCommand
     private static void WriteJson(TextWriter output, RecallLatencyResult result) =>
         JsonOutput.Write(output, w =>
         {
-            w.WriteString("embeddingModel", result.EmbeddingModel);
+            w.WriteString("embedding_model", result.EmbeddingModel);
+            w.WriteString("embedding_runtime", result.EmbeddingRuntime);
             w.WriteString("reranker", result.Reranker);
             w.WriteNumber("top", result.Top);
-            w.WriteNumber("packetBudget", result.PacketBudget);
+            w.WriteNumber("packet_budget", result.PacketBudget);
             w.WriteNumber("queries", result.Queries);
             w.WriteNumber("warmup", result.Warmup);
             w.WriteNumber("seed", result.Seed);
-            w.WriteString("finishedAt", result.FinishedAt);
+            w.WriteString("finished_at", result.FinishedAt);
             w.WriteStartArray("stores");
             foreach (var s in result.Stores)
             {
@@ -200,28 +188,28 @@ internal static class BenchLatencyCommand
                 w.WriteString("tenant", s.Tenant);
                 w.WriteNumber("memories", s.Memories);
                 w.WriteNumber("subjects", s.Subjects);
-                Summary(w, "recallMs", s.Recall);
-                Summary(w, "searchMs", s.Search);
-                Summary(w, "packMs", s.Pack);
-                Summary(w, "queryEmbeddingMs", s.QueryEmbedding);
-                w.WriteNumber("recallsPerSecond", Math.Round(s.RecallsPerSecond, 2));
-                w.WriteNumber("aimedQueries", s.AimedQueries);
-                w.WriteNumber("targetHits", s.TargetHits);
-                w.WriteNumber("meanResults", Math.Round(s.MeanResults, 2));
-                w.WriteNumber("meanPacketTokens", Math.Round(s.MeanPacketTokens, 1));
-                w.WriteNumber("meanPacketItems", Math.Round(s.MeanPacketItems, 2));
-                w.WriteNumber("liveEmbeddings", s.LiveEmbeddings);
-                WriteShare(w, "otherCpu", s.OtherCpu);
+                Summary(w, "recall_ms", s.Recall);
+                Summary(w, "search_ms", s.Search);
+                Summary(w, "pack_ms", s.Pack);
+                Summary(w, "query_embedding_ms", s.QueryEmbedding);
+                w.WriteNumber("recalls_per_second", Math.Round(s.RecallsPerSecond, 2));
+                w.WriteNumber("aimed_queries", s.AimedQueries);
+                w.WriteNumber("target_hits", s.TargetHits);
+                w.WriteNumber("mean_results", Math.Round(s.MeanResults, 2));
+                w.WriteNumber("mean_packet_tokens", Math.Round(s.MeanPacketTokens, 1));
+                w.WriteNumber("mean_packet_items", Math.Round(s.MeanPacketItems, 2));
+                w.WriteNumber("live_embeddings", s.LiveEmbeddings);
+                WriteShare(w, "other_cpu", s.OtherCpu);
                 if (s.Ingest is { } ingest)
                 {
                     w.WriteStartObject("ingest");
                     w.WriteNumber("written", ingest.Written);
-                    w.WriteNumber("embedSeconds", Math.Round(ingest.EmbedTime.TotalSeconds, 2));
-                    w.WriteNumber("writeSeconds", Math.Round(ingest.WriteTime.TotalSeconds, 2));
+                    w.WriteNumber("embed_seconds", Math.Round(ingest.EmbedTime.TotalSeconds, 2));
+                    w.WriteNumber("write_seconds", Math.Round(ingest.WriteTime.TotalSeconds, 2));
                     w.WriteNumber("concurrency", ingest.Concurrency);
-                    w.WriteString("measuredAt", ingest.MeasuredAt);
-                    w.WriteBoolean("thisRun", ingest.ThisRun);
-                    WriteShare(w, "otherCpu", ingest.OtherCpu);
+                    w.WriteString("measured_at", ingest.MeasuredAt);
+                    w.WriteBoolean("this_run", ingest.ThisRun);
+                    WriteShare(w, "other_cpu", ingest.OtherCpu);
                     w.WriteEndObject();
                 }
                 else
