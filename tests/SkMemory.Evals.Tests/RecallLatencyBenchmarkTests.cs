@@ -190,17 +190,10 @@ public sealed class RecallLatencyBenchmarkTests(PostgresFixture postgres) : IDis
 
     private static void AssertMeasured(RecallLatencyStoreResult store, int queries, int warmup)
     {
-        foreach (var summary in new[] { store.Recall, store.Search, store.Pack, store.QueryEmbedding })
-        {
-            Assert.Equal(queries, summary.Count);
-            Assert.True(summary.Min <= summary.P50 && summary.P50 <= summary.P95 && summary.P95 <= summary.P99 && summary.P99 <= summary.Max, summary.ToString());
-            Assert.InRange(summary.Mean, summary.Min, summary.Max);
-        }
+        Assert.All(new[] { store.Recall, store.Search, store.Pack, store.QueryEmbedding }, summary => Assert.Equal(queries, summary.Count));
 
         // Every recall embeds its query live: nothing else is embedded during the recalls.
         Assert.Equal(queries + warmup, store.LiveEmbeddings);
-        Assert.True(store.Recall.Max >= store.Search.Max);
-        Assert.True(store.RecallsPerSecond > 0);
         Assert.InRange(store.AimedQueries, 1, queries);
         Assert.InRange(store.TargetHits, 0, store.AimedQueries);
         Assert.InRange(store.MeanResults, 1, 10);
