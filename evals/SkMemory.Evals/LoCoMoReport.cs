@@ -38,7 +38,7 @@ public static class LoCoMoReport
         }
 
         text.AppendLine(Inv($"packet: {result.PacketTokens:F0} tokens on average vs {result.ConversationTokens:F0} for a whole conversation ({Ratio(result)})"));
-        text.AppendLine(Inv($"ingest: {result.Conversations.Sum(c => c.Turns)} turns in {result.IngestTime.TotalSeconds:F1} s ({TurnsPerSecond(result):F0} turns/s); queries: {result.Questions.Count} in {result.QueryTime.TotalSeconds:F1} s ({MsPerQuery(result):F1} ms each)"));
+        text.AppendLine(Inv($"ingest: {result.Conversations.Sum(c => c.Turns)} turns in {result.IngestTime.TotalSeconds:F1} s ({TurnsPerSecond(result):F0} turns/s); searches (top {LoCoMoBenchmark.Top}): {result.Questions.Count} in {result.SearchTime.TotalSeconds:F1} s ({PerQuestion(result, result.SearchTime):F1} ms each); packets (search top {LoCoMoBenchmark.PacketCandidates} + build): {result.PacketTime.TotalSeconds:F1} s ({PerQuestion(result, result.PacketTime):F1} ms each)"));
         return text.ToString();
     }
 
@@ -59,7 +59,9 @@ public static class LoCoMoReport
         md.AppendLine("`IMemoryStore.WriteAsync` (the real path, one embedding per write): subject = conversation id, actor = `user:<speaker>`,");
         md.AppendLine("text = `<speaker>: <text>` plus `[shares <image caption>]` for photo turns, valid-from = the session date-time,");
         md.AppendLine("provenance message id and metadata `dia_id` = the turn id. Every question with evidence (categories 1-5, as in the");
-        md.AppendLine(Inv($"BM25 bar) is searched with `MemorySearchRequest {{ Subject = <conversation>, Text = <question>, Top = 20, Mode = Hybrid }}`."));
+        md.AppendLine(Inv($"BM25 bar) is searched with `MemorySearchRequest {{ Subject = <conversation>, Text = <question>, Top = {LoCoMoBenchmark.Top}, Mode = Hybrid }}`"));
+        md.AppendLine(Inv($"for recall@k, then again with `Top = {LoCoMoBenchmark.PacketCandidates}` for the packet (the requested top sets how many candidates each retriever"));
+        md.AppendLine("fetches and the reranker sees, so the packet's search is a separate one).");
         md.AppendLine("Evidence recall@k = share of the question's evidence turns in the top k, averaged over questions.");
         md.AppendLine(Inv($"Packet recall = the same share inside a {result.PacketBudget:N0}-token packet; packet method: {result.PacketMethod}. Tokens are counted with o200k_base."));
         md.AppendLine();
@@ -83,13 +85,14 @@ public static class LoCoMoReport
         md.AppendLine();
         md.AppendLine(Inv($"- Packet vs whole conversation: {result.PacketTokens:F0} tokens on average vs {result.ConversationTokens:F0} ({Ratio(result)})."));
         md.AppendLine(Inv($"- Ingest: {result.Conversations.Sum(c => c.Turns)} turns in {result.IngestTime.TotalSeconds:F1} s ({TurnsPerSecond(result):F0} turns/s, one `WriteAsync` and one embedding per turn)."));
-        md.AppendLine(Inv($"- Queries: {result.Questions.Count} searches (plus packets) in {result.QueryTime.TotalSeconds:F1} s ({MsPerQuery(result):F1} ms each)."));
+        md.AppendLine(Inv($"- Searches for recall@k (Top = {LoCoMoBenchmark.Top}): {result.Questions.Count} in {result.SearchTime.TotalSeconds:F1} s ({PerQuestion(result, result.SearchTime):F1} ms each, query embedding included)."));
+        md.AppendLine(Inv($"- Packets: {result.Questions.Count} second searches (Top = {LoCoMoBenchmark.PacketCandidates}) plus packet builds in {result.PacketTime.TotalSeconds:F1} s ({PerQuestion(result, result.PacketTime):F1} ms each)."));
         md.AppendLine();
-        md.AppendLine("| conversation | sessions | turns | memories | tokens | questions | ingest (s) | queries (s) |");
-        md.AppendLine("|---|---|---|---|---|---|---|---|");
+        md.AppendLine("| conversation | sessions | turns | memories | tokens | questions | ingest (s) | searches (s) | packets (s) |");
+        md.AppendLine("|---|---|---|---|---|---|---|---|---|");
         foreach (var c in result.Conversations)
         {
-            md.AppendLine(Inv($"| {c.Id} | {c.Sessions} | {c.Turns} | {c.Memories} | {c.Tokens} | {c.Questions} | {c.IngestTime.TotalSeconds:F1} | {c.QueryTime.TotalSeconds:F1} |"));
+            md.AppendLine(Inv($"| {c.Id} | {c.Sessions} | {c.Turns} | {c.Memories} | {c.Tokens} | {c.Questions} | {c.IngestTime.TotalSeconds:F1} | {c.SearchTime.TotalSeconds:F1} | {c.PacketTime.TotalSeconds:F1} |"));
         }
 
         md.AppendLine();
@@ -114,8 +117,8 @@ public static class LoCoMoReport
     private static double TurnsPerSecond(LoCoMoResult result) =>
         result.IngestTime.TotalSeconds == 0 ? 0 : result.Conversations.Sum(c => c.Turns) / result.IngestTime.TotalSeconds;
 
-    private static double MsPerQuery(LoCoMoResult result) =>
-        result.Questions.Count == 0 ? 0 : result.QueryTime.TotalMilliseconds / result.Questions.Count;
+    private static double PerQuestion(LoCoMoResult result, TimeSpan time) =>
+        result.Questions.Count == 0 ? 0 : time.TotalMilliseconds / result.Questions.Count;
 
     private static string Inv(FormattableString text) => BenchmarkDocument.Inv(text);
 }

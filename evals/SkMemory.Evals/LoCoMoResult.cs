@@ -65,8 +65,9 @@ public sealed record LoCoMoBm25Bar(string Category, int Questions, double Recall
 /// <param name="Tokens">The whole conversation's memory texts in o200k tokens.</param>
 /// <param name="Questions">Questions with evidence.</param>
 /// <param name="IngestTime">Time to write every turn through <see cref="IMemoryStore.WriteAsync"/>.</param>
-/// <param name="QueryTime">Time to run every question's search and packet.</param>
-public sealed record LoCoMoConversationResult(string Id, int Sessions, int Turns, int Memories, int Tokens, int Questions, TimeSpan IngestTime, TimeSpan QueryTime);
+/// <param name="SearchTime">Time to run every question's recall@k search (Top = 20).</param>
+/// <param name="PacketTime">Time to run every question's packet: its second search (Top = 100) and the packet build.</param>
+public sealed record LoCoMoConversationResult(string Id, int Sessions, int Turns, int Memories, int Tokens, int Questions, TimeSpan IngestTime, TimeSpan SearchTime, TimeSpan PacketTime);
 
 /// <summary>The benchmark's results.</summary>
 public sealed record LoCoMoResult
@@ -111,6 +112,9 @@ public sealed record LoCoMoResult
     /// <summary>Gets the total ingest time.</summary>
     public TimeSpan IngestTime => TimeSpan.FromTicks(Conversations.Sum(c => c.IngestTime.Ticks));
 
-    /// <summary>Gets the total query time.</summary>
-    public TimeSpan QueryTime => TimeSpan.FromTicks(Conversations.Sum(c => c.QueryTime.Ticks));
+    /// <summary>Gets the total time of the recall@k searches.</summary>
+    public TimeSpan SearchTime => TimeSpan.FromTicks(Conversations.Sum(c => c.SearchTime.Ticks));
+
+    /// <summary>Gets the total time of the packets (second search plus build).</summary>
+    public TimeSpan PacketTime => TimeSpan.FromTicks(Conversations.Sum(c => c.PacketTime.Ticks));
 }

@@ -11,8 +11,8 @@ public sealed class LoCoMoLoaderTests
         var conversation = Assert.Single(conversations);
         Assert.Equal("conv-tiny", conversation.Id);
         Assert.Equal(("Ana", "Ben"), (conversation.SpeakerA, conversation.SpeakerB));
-        Assert.Equal([1, 2], conversation.Sessions.Select(s => s.Number));
-        Assert.Equal(7, conversation.Turns.Count());
+        Assert.Equal([1, 2, 3], conversation.Sessions.Select(s => s.Number));
+        Assert.Equal(30, conversation.Turns.Count());
         Assert.Equal(new DateTimeOffset(2023, 6, 27, 10, 37, 0, TimeSpan.Zero), conversation.Sessions[1].DateTime);
         var photo = conversation.Turns.Single(t => t.DiaId == "D1:3");
         Assert.Equal("Ana: Here is my garden. [shares a photo of red tulips in a flower bed]", photo.MemoryText);

@@ -98,7 +98,8 @@ internal static class BenchCommand
                 w.WriteNumber("tokens", c.Tokens);
                 w.WriteNumber("questions", c.Questions);
                 w.WriteNumber("ingest_seconds", Math.Round(c.IngestTime.TotalSeconds, 2));
-                w.WriteNumber("query_seconds", Math.Round(c.QueryTime.TotalSeconds, 2));
+                w.WriteNumber("search_seconds", Math.Round(c.SearchTime.TotalSeconds, 2));
+                w.WriteNumber("packet_seconds", Math.Round(c.PacketTime.TotalSeconds, 2));
                 w.WriteEndObject();
             }
 
