@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using System.Text.RegularExpressions;
 using Microsoft.ML.Tokenizers;
 
 namespace SkMemory.Embeddings;
@@ -11,11 +12,16 @@ namespace SkMemory.Embeddings;
 /// </summary>
 internal sealed class HfBertNormalizer : Normalizer
 {
-    /// <summary>The pre-tokenizer pattern of HF's <c>BertPreTokenizer</c>: each ASCII symbol and each Unicode punctuation character is its own token.</summary>
-    public const string PreTokenizerPattern = @"[^\s!-/:-@\[-`{-~\p{P}]+|[!-/:-@\[-`{-~\p{P}]";
-
-    /// <summary>The vocabulary's special tokens, matched verbatim in the input as Hugging Face does.</summary>
+    /// <summary>The vocabulary's special tokens, matched verbatim in the input as Hugging Face does. The one list of them.</summary>
     public static readonly string[] SpecialTokens = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"];
+
+    /// <summary>
+    /// The pre-tokenizer pattern: a special token (which <see cref="Normalize(string)"/> leaves intact) is one token;
+    /// otherwise as HF's <c>BertPreTokenizer</c>, each ASCII symbol and each Unicode punctuation character is its own
+    /// token. Words cannot run into a special token, since its leading '[' is a symbol.
+    /// </summary>
+    public static readonly string PreTokenizerPattern =
+        string.Join('|', SpecialTokens.Select(Regex.Escape)) + @"|[^\s!-/:-@\[-`{-~\p{P}]+|[!-/:-@\[-`{-~\p{P}]";
 
     public override string Normalize(string original)
     {

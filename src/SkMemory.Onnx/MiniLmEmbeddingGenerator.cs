@@ -13,35 +13,34 @@ namespace SkMemory.Embeddings;
 /// </summary>
 public sealed class MiniLmEmbeddingGenerator : IEmbeddingGenerator<string, Embedding<float>>
 {
-    private static readonly Dictionary<string, int> SpecialTokens = new(StringComparer.Ordinal)
-    {
-        ["[PAD]"] = 0,
-        ["[UNK]"] = 100,
-        ["[CLS]"] = 101,
-        ["[SEP]"] = 102,
-        ["[MASK]"] = 103,
-    };
-
     private readonly InferenceSession _session;
     private readonly BertTokenizer _tokenizer;
-    private readonly MiniLmEmbeddingGeneratorOptions _options;
+    private readonly int _maxTokens;
+    private readonly int _batchSize;
     private readonly EmbeddingGeneratorMetadata _metadata = new("onnx", null, MiniLmModel.ModelId, MiniLmModel.Dimensions);
 
-    private MiniLmEmbeddingGenerator(InferenceSession session, BertTokenizer tokenizer, MiniLmEmbeddingGeneratorOptions options)
+    private MiniLmEmbeddingGenerator(InferenceSession session, BertTokenizer tokenizer, int maxTokens, int batchSize)
     {
         _session = session;
         _tokenizer = tokenizer;
-        _options = options;
+        _maxTokens = maxTokens;
+        _batchSize = batchSize;
     }
 
     /// <summary>Loads the model, fetching it once into the cache if needed.</summary>
+    /// <remarks>
+    /// The options are read (and validated) once, here: changing them afterwards does not affect the generator. Files
+    /// already in the cache are checked quickly, by their verification marker (see
+    /// <see cref="MiniLmModel.CheckAsync(string, bool, CancellationToken)"/>).
+    /// </remarks>
     /// <param name="options">The options.</param>
     /// <param name="cancellationToken">The cancellation token.</param>
     /// <returns>The generator.</returns>
     /// <exception cref="InvalidOperationException">The model files are missing and cannot be fetched; the message says how to fix it.</exception>
     public static async Task<MiniLmEmbeddingGenerator> CreateAsync(MiniLmEmbeddingGeneratorOptions? options = null, CancellationToken cancellationToken = default)
     {
-        options ??= new MiniLmEmbeddingGeneratorOptions();
+        // A private copy, validated: the caller's object may change (or be changed by another thread) at any time.
+        options = options?.Copy() ?? new MiniLmEmbeddingGeneratorOptions();
         options.Validate();
         var directory = options.ModelDirectory ?? MiniLmModel.DefaultDirectory;
         if (options.FetchIfMissing)
@@ -63,7 +62,7 @@ public sealed class MiniLmEmbeddingGenerator : IEmbeddingGenerator<string, Embed
 
         // The graph names its weights file (model_q4.onnx_data) relative to itself: load by path, never from bytes.
         var session = new InferenceSession(Path.Combine(directory, "onnx", "model_q4.onnx"), sessionOptions);
-        return new MiniLmEmbeddingGenerator(session, tokenizer, options);
+        return new MiniLmEmbeddingGenerator(session, tokenizer, options.MaxTokens, options.BatchSize);
     }
 
     /// <summary>Tokenizes like Hugging Face's BERT (uncased) tokenizer, with [CLS] and [SEP], truncated to the options' limit.</summary>
@@ -73,14 +72,14 @@ public sealed class MiniLmEmbeddingGenerator : IEmbeddingGenerator<string, Embed
     {
         ArgumentNullException.ThrowIfNull(text);
         var ids = _tokenizer.EncodeToIds(text, addSpecialTokens: true);
-        if (ids.Count <= _options.MaxTokens)
+        if (ids.Count <= _maxTokens)
         {
             return ids;
         }
 
         // Keep the final [SEP], as sentence-transformers does.
-        var truncated = ids.Take(_options.MaxTokens - 1).ToList();
-        truncated.Add(SpecialTokens["[SEP]"]);
+        var truncated = ids.Take(_maxTokens - 1).ToList();
+        truncated.Add(_tokenizer.SeparatorTokenId);
         return truncated;
     }
 
@@ -90,10 +89,10 @@ public sealed class MiniLmEmbeddingGenerator : IEmbeddingGenerator<string, Embed
         ArgumentNullException.ThrowIfNull(values);
         var texts = values.ToList();
         var result = new GeneratedEmbeddings<Embedding<float>>(texts.Count);
-        for (var start = 0; start < texts.Count; start += _options.BatchSize)
+        for (var start = 0; start < texts.Count; start += _batchSize)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var batch = texts.GetRange(start, Math.Min(_options.BatchSize, texts.Count - start));
+            var batch = texts.GetRange(start, Math.Min(_batchSize, texts.Count - start));
             foreach (var vector in EmbedBatch(batch))
             {
                 result.Add(new Embedding<float>(vector) { ModelId = MiniLmModel.ModelId, CreatedAt = DateTimeOffset.UtcNow });
@@ -116,11 +115,13 @@ public sealed class MiniLmEmbeddingGenerator : IEmbeddingGenerator<string, Embed
     /// <inheritdoc />
     public void Dispose() => _session.Dispose();
 
+    // The special tokens' ids come from the vocabulary (BertTokenizer looks its default [UNK], [SEP], [PAD], [CLS] and
+    // [MASK] up there); the pre-tokenizer pattern keeps those tokens whole itself, so it needs no id table.
     internal static BertTokenizer CreateTokenizer(string vocabPath) =>
         BertTokenizer.Create(vocabPath, new BertOptions
         {
             Normalizer = new HfBertNormalizer(),
-            PreTokenizer = new RegexPreTokenizer(new Regex(HfBertNormalizer.PreTokenizerPattern, RegexOptions.Compiled), SpecialTokens),
+            PreTokenizer = new RegexPreTokenizer(new Regex(HfBertNormalizer.PreTokenizerPattern, RegexOptions.Compiled), specialTokens: null),
         });
 
     private float[][] EmbedBatch(List<string> texts)

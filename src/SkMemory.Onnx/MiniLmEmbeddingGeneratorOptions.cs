@@ -40,4 +40,8 @@ public sealed class MiniLmEmbeddingGeneratorOptions
             throw new ArgumentException("IntraOpThreads must not be negative.", nameof(IntraOpThreads));
         }
     }
+
+    /// <summary>Copies the options, so that later changes to this object do not reach what was created from it.</summary>
+    /// <returns>The copy.</returns>
+    internal MiniLmEmbeddingGeneratorOptions Copy() => (MiniLmEmbeddingGeneratorOptions)MemberwiseClone();
 }

@@ -130,7 +130,11 @@ public sealed class MiniLmEmbeddingGeneratorTests(MiniLmFixture fixture)
             var results = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(() => MiniLmModel.EnsureAsync(folder, cancellationToken: Ct), Ct)));
 
             Assert.All(results, r => Assert.Equal(folder, r));
-            Assert.Null(await MiniLmModel.CheckAsync(folder, Ct));
+            Assert.Null(await MiniLmModel.CheckAsync(folder, verify: true, Ct));
+
+            // The fetch hashed the files once and left the marker that lets later loads skip hashing.
+            var marker = await File.ReadAllTextAsync(Path.Combine(folder, MiniLmModel.MarkerFileName), Ct);
+            Assert.All(["onnx/model_q4.onnx\t", "onnx/model_q4.onnx_data\t", "vocab.txt\t"], name => Assert.Contains(name, marker, StringComparison.Ordinal));
         }
         finally
         {
@@ -139,10 +143,27 @@ public sealed class MiniLmEmbeddingGeneratorTests(MiniLmFixture fixture)
     }
 
     [Fact]
-    public void Options_OutOfRange_AreRejected()
+    public async Task Options_OutOfRange_AreRejected()
     {
         Assert.Throws<ArgumentException>("MaxTokens", () => new MiniLmEmbeddingGeneratorOptions { MaxTokens = 600 }.Validate());
         Assert.Throws<ArgumentException>("BatchSize", () => new MiniLmEmbeddingGeneratorOptions { BatchSize = 0 }.Validate());
+        await Assert.ThrowsAsync<ArgumentException>("BatchSize", () => MiniLmEmbeddingGenerator.CreateAsync(new MiniLmEmbeddingGeneratorOptions { BatchSize = 0 }, Ct));
+    }
+
+    [Fact]
+    public async Task CreateAsync_OptionsChangedAfterwards_DoNotReachTheGenerator()
+    {
+        var options = new MiniLmEmbeddingGeneratorOptions { MaxTokens = 16, BatchSize = 2 };
+        using var generator = await MiniLmEmbeddingGenerator.CreateAsync(options, Ct);
+        options.MaxTokens = 600;
+        options.BatchSize = 0;
+
+        var ids = generator.Tokenize(string.Join(' ', Enumerable.Repeat("memory", 100)));
+        var embeddings = await Task.Run(() => generator.GenerateAsync(["one", "two", "three"], cancellationToken: Ct), Ct).WaitAsync(TimeSpan.FromMinutes(1), Ct);
+
+        Assert.Equal(16, ids.Count);
+        Assert.Equal(102, ids[^1]);
+        Assert.Equal(3, embeddings.Count);
     }
 
     private static double Cosine(Embedding<float> a, Embedding<float> b) => TensorPrimitives.CosineSimilarity(a.Vector.Span, b.Vector.Span);
