@@ -89,34 +89,6 @@ public sealed class MaximalMarginalRelevanceReranker : IMemoryReranker
             return Math.Max(0, TensorPrimitives.CosineSimilarity(x.Span, y.Span));
         }
 
-        var left = words[a] ??= Words(candidates[a].Record.Value.Text);
-        var right = words[b] ??= Words(candidates[b].Record.Value.Text);
-        if (left.Count == 0 || right.Count == 0)
-        {
-            return 0;
-        }
-
-        var shared = left.Count(right.Contains);
-        return (double)shared / (left.Count + right.Count - shared);
-    }
-
-    private static HashSet<string> Words(string text)
-    {
-        var words = new HashSet<string>(StringComparer.Ordinal);
-        var start = -1;
-        for (var i = 0; i <= text.Length; i++)
-        {
-            if (i < text.Length && char.IsLetterOrDigit(text[i]))
-            {
-                start = start < 0 ? i : start;
-            }
-            else if (start >= 0)
-            {
-                words.Add(text[start..i].ToLowerInvariant());
-                start = -1;
-            }
-        }
-
-        return words;
+        return MemoryWords.Jaccard(words[a] ??= MemoryWords.Set(candidates[a].Record.Value.Text), words[b] ??= MemoryWords.Set(candidates[b].Record.Value.Text));
     }
 }

@@ -52,8 +52,8 @@ public sealed class MemoryPacketBuilder
                 continue;
             }
 
-            var words = NearDuplicates.WordSet(candidate.Record.Value.Text);
-            var original = kept.FindIndex(k => NearDuplicates.Jaccard(k.Words, words) >= _options.NearDuplicateThreshold);
+            var words = MemoryWords.Set(candidate.Record.Value.Text);
+            var original = kept.FindIndex(k => MemoryWords.Jaccard(k.Words, words) >= _options.NearDuplicateThreshold);
             if (original >= 0)
             {
                 dropped.Add((candidate.Order, candidate.Drop(MemoryPacketDropReason.NearDuplicate) with { DuplicateOf = kept[original].Candidate.Record.Id }));
