@@ -138,13 +138,6 @@ public sealed partial class PostgresMemoryStore : EventSourcedMemoryStore
         await PostgresMemoryStoreTransaction.BeginAsync(_dataSource, _names, _vectorIndexes, Options.TimeProvider, tenant, cancellationToken).ConfigureAwait(false);
 
     /// <inheritdoc />
-    protected override async Task<MemoryRecord?> LoadAsync(string tenant, Guid id, CancellationToken cancellationToken)
-    {
-        var records = await LoadManyAsync(tenant, [id], cancellationToken).ConfigureAwait(false);
-        return records.Count == 0 ? null : records[0];
-    }
-
-    /// <inheritdoc />
     protected override async Task<IReadOnlyList<MemoryRecord>> LoadManyAsync(string tenant, IReadOnlyList<Guid> ids, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(ids);
@@ -482,6 +475,16 @@ public sealed partial class PostgresMemoryStore : EventSourcedMemoryStore
     }
 
     /// <inheritdoc />
+    protected override async Task<string?> ReadRecordedServingModelAsync(CancellationToken cancellationToken)
+    {
+        var command = _dataSource.CreateCommand($"SELECT model FROM {_names.EmbeddingModels} WHERE state = 'serving' ORDER BY updated_at DESC LIMIT 1");
+        await using (command.ConfigureAwait(false))
+        {
+            return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as string;
+        }
+    }
+
+    /// <inheritdoc />
     protected override async Task<long> CountActiveAsync(CancellationToken cancellationToken)
     {
         var command = _dataSource.CreateCommand($"SELECT count(*) FROM {_names.Objects} WHERE status = 'active'");
@@ -540,7 +543,7 @@ public sealed partial class PostgresMemoryStore : EventSourcedMemoryStore
     /// <inheritdoc />
     protected override async Task<IReadOnlyList<string>> ListTenantsAsync(CancellationToken cancellationToken)
     {
-        var command = _dataSource.CreateCommand($"SELECT tenant FROM {_names.Heads} WHERE sequence > 0 ORDER BY tenant COLLATE \"C\"");
+        var command = _dataSource.CreateCommand($"SELECT tenant FROM {_names.Heads} WHERE sequence > 0");
         await using (command.ConfigureAwait(false))
         {
             var tenants = new List<string>();
@@ -553,7 +556,7 @@ public sealed partial class PostgresMemoryStore : EventSourcedMemoryStore
                 }
             }
 
-            // "C" is UTF-8 byte order; .NET ordinal is UTF-16 order. They differ only above U+FFFF, but be exact.
+            // Sorted here, in .NET ordinal order, as every store lists tenants.
             tenants.Sort(StringComparer.Ordinal);
             return tenants;
         }

@@ -128,7 +128,7 @@ internal sealed class PostgresMemoryStoreTransaction : MemoryStoreTransaction
             INSERT INTO {_names.Embeddings} (memory_id, model, dimensions, tenant, embedding, created_at)
             VALUES (@id, @model, @dimensions, @tenant, @embedding, @created_at)
             ON CONFLICT (memory_id, model, dimensions) DO UPDATE
-            SET tenant = excluded.tenant, embedding = excluded.embedding, created_at = excluded.created_at
+            SET embedding = excluded.embedding, created_at = excluded.created_at
             """);
         await using (command.ConfigureAwait(false))
         {
@@ -161,6 +161,10 @@ internal sealed class PostgresMemoryStoreTransaction : MemoryStoreTransaction
             $"""
             UPDATE {_names.EmbeddingModels} SET state = 'retired', updated_at = @now
             WHERE @state = 'serving' AND state = 'serving' AND NOT (model = @model AND dimensions = @dimensions);
+            INSERT INTO {_names.EmbeddingModels} (model, dimensions, state, updated_at)
+            SELECT DISTINCT model, dimensions, 'retired', @now FROM {_names.Embeddings}
+            WHERE @state = 'serving' AND NOT (model = @model AND dimensions = @dimensions)
+            ON CONFLICT (model, dimensions) DO NOTHING;
             INSERT INTO {_names.EmbeddingModels} (model, dimensions, state, updated_at) VALUES (@model, @dimensions, @state, @now)
             ON CONFLICT (model, dimensions) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at;
             """);
@@ -255,17 +259,22 @@ internal sealed class PostgresMemoryStoreTransaction : MemoryStoreTransaction
             VALUES (@id, @tenant, @type, @scope_kind, @team, @agent, @session, @subject, @status, @created_at, @updated_at,
                 @valid_from, @valid_to, @expires_at, @version, @content_hash, @content_hash, @idempotency_key, @metadata, @text, @record)
             ON CONFLICT (id) DO UPDATE SET
-                tenant = excluded.tenant, type = excluded.type, scope_kind = excluded.scope_kind, team = excluded.team,
+                type = excluded.type, scope_kind = excluded.scope_kind, team = excluded.team,
                 agent = excluded.agent, session = excluded.session, subject = excluded.subject, status = excluded.status,
                 created_at = excluded.created_at, updated_at = excluded.updated_at, valid_from = excluded.valid_from,
                 valid_to = excluded.valid_to, expires_at = excluded.expires_at, version = excluded.version,
                 content_hash = excluded.content_hash, idempotency_key = excluded.idempotency_key, metadata = excluded.metadata,
                 "text" = excluded."text", record = excluded.record
+            WHERE {_names.Objects}.tenant = excluded.tenant
+            RETURNING id
             """);
         await using (command.ConfigureAwait(false))
         {
             PostgresRows.AddObjectParameters(command, record);
-            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+
+            // A memory never changes tenant: an id already used by another tenant updates nothing and returns no row.
+            _ = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false)
+                ?? throw new MemoryConflictException(MemoryErrorCode.ImportConflict, $"Memory id {record.Id} already belongs to another tenant of this store.", record.Id);
         }
     }
 

@@ -14,7 +14,6 @@ internal sealed class PostgresNames
         Objects = s + ".memory_objects";
         Embeddings = s + ".memory_embeddings";
         EmbeddingModels = s + ".memory_embedding_models";
-        Reads = s + ".memory_reads";
         Migrations = s + ".schema_migrations";
         VectorType = Quote(vectorSchema) + ".vector";
         CosineDistance = "OPERATOR(" + Quote(vectorSchema) + ".<=>)";
@@ -39,7 +38,6 @@ internal sealed class PostgresNames
 
     public string EmbeddingModels { get; }
 
-    public string Reads { get; }
 
     public string Migrations { get; }
 

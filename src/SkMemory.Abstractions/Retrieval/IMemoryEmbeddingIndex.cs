@@ -16,6 +16,19 @@ public interface IMemoryEmbeddingIndex
     /// <summary>Gets the model searches use now, or null when the store has no embedding generator.</summary>
     string? ServingModel { get; }
 
+    /// <summary>
+    /// Reads the model the store records as serving (the last one a reindex switched to), without counting anything, so a
+    /// process can choose its embedder before it embeds.
+    /// </summary>
+    /// <param name="cancellationToken">The cancellation token.</param>
+    /// <returns>The model, or null when no reindex has recorded one.</returns>
+    Task<string?> GetRecordedServingModelAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Makes searches and writes of this store object use <paramref name="generator"/> from now on.</summary>
+    /// <param name="generator">The generator.</param>
+    /// <param name="model">The name its embeddings are stored under; the generator's model id by default.</param>
+    void ServeWith(IEmbeddingGenerator<string, Embedding<float>> generator, string? model = null);
+
     /// <summary>Lists the models the store has embeddings or a reindex record for, with how complete each is.</summary>
     /// <param name="cancellationToken">The cancellation token.</param>
     /// <returns>The models, serving first.</returns>
@@ -101,4 +114,5 @@ public sealed record MemoryReindexProgress(string Model, long Embedded, long Act
 /// <param name="Activated">Whether it is now the serving model.</param>
 /// <param name="PreviousModel">The model that served before, when it changed.</param>
 /// <param name="Elapsed">How long the run took.</param>
-public sealed record MemoryReindexResult(string Model, int Dimensions, long EmbeddedThisRun, long Embedded, long Active, bool Activated, string? PreviousModel, TimeSpan Elapsed);
+/// <param name="AlreadyServing">Whether the model already served before the run (it only filled in missing embeddings).</param>
+public sealed record MemoryReindexResult(string Model, int Dimensions, long EmbeddedThisRun, long Embedded, long Active, bool Activated, string? PreviousModel, TimeSpan Elapsed, bool AlreadyServing = false);

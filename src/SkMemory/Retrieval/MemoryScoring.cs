@@ -65,23 +65,18 @@ internal static class MemoryScoring
     {
         var bringers = fused.OrderByDescending(kv => kv.Value.Fused).ThenBy(kv => kv.Key).Take(sources).Select(kv => kv.Key).ToHashSet();
         var boosts = new Dictionary<Guid, double>();
+        // Each memory passes its score to its neighbours. The relation is symmetric (a's next is b exactly when b's previous
+        // is a, under the same filters) and every candidate's neighbours are loaded, so two candidates next to each other
+        // boost each other from both sides; a neighbour no retriever found is brought in only by the best candidates.
         foreach (var (id, previous, next) in neighbors)
         {
             var own = fused[id].Fused;
-            foreach (var neighbor in new[] { previous, next })
+            Pass(previous);
+            Pass(next);
+
+            void Pass(Guid? neighbor)
             {
-                if (neighbor is not { } other)
-                {
-                    continue;
-                }
-
-                // The boost runs both ways: each side gains from the other's score.
-                if (fused.TryGetValue(other, out var hit))
-                {
-                    boosts[id] = Math.Max(boosts.GetValueOrDefault(id), hit.Fused);
-                }
-
-                if (fused.ContainsKey(other) || bringers.Contains(id))
+                if (neighbor is { } other && (fused.ContainsKey(other) || bringers.Contains(id)))
                 {
                     boosts[other] = Math.Max(boosts.GetValueOrDefault(other), own);
                 }

@@ -13,8 +13,8 @@ public abstract partial class EventSourcedMemoryStore : IMemoryEmbeddingIndex
     public async Task<IReadOnlyList<MemoryEmbeddingModel>> GetModelsAsync(CancellationToken cancellationToken = default)
     {
         var active = await CountActiveAsync(cancellationToken).ConfigureAwait(false);
-        var serving = _serving?.Model;
         var rows = await ReadEmbeddingModelsAsync(cancellationToken).ConfigureAwait(false);
+        var serving = ServingModelOf(rows);
         return rows
             .Select(row => new MemoryEmbeddingModel(
                 row.Model,
@@ -27,6 +27,17 @@ public abstract partial class EventSourcedMemoryStore : IMemoryEmbeddingIndex
             .ThenBy(m => m.Model, StringComparer.Ordinal)
             .ThenBy(m => m.Dimensions)
             .ToList();
+    }
+
+    /// <inheritdoc />
+    public async Task<string?> GetRecordedServingModelAsync(CancellationToken cancellationToken = default) =>
+        await ReadRecordedServingModelAsync(cancellationToken).ConfigureAwait(false);
+
+    /// <inheritdoc />
+    public void ServeWith(IEmbeddingGenerator<string, Embedding<float>> generator, string? model = null)
+    {
+        ArgumentNullException.ThrowIfNull(generator);
+        _serving = new EmbeddingIndex(generator, model ?? ModelNameOf(generator));
     }
 
     /// <inheritdoc />
@@ -51,88 +62,52 @@ public abstract partial class EventSourcedMemoryStore : IMemoryEmbeddingIndex
         {
             var clock = Stopwatch.StartNew();
             var index = new EmbeddingIndex(generator, model);
-            var previous = _serving;
-            var dimensions = (await generator.GenerateAsync("dimension probe", cancellationToken: cancellationToken).ConfigureAwait(false)).Vector.Length;
-            if (dimensions == 0)
-            {
-                throw new InvalidOperationException($"The embedding generator for '{model}' returned an empty vector.");
-            }
-
-            var isServing = previous?.Model == model;
+            var dimensions = await DimensionsOfAsync(index, cancellationToken).ConfigureAwait(false);
+            var previous = ServingModelOf(await ReadEmbeddingModelsAsync(cancellationToken).ConfigureAwait(false));
+            var isServing = previous == model;
             if (!isServing)
             {
-                // Record the model serving now (a store records it only when it first reindexes), so the switch retires it.
-                if (previous is not null)
-                {
-                    foreach (var row in (await ReadEmbeddingModelsAsync(cancellationToken).ConfigureAwait(false)).Where(r => r.Model == previous.Model && r.State is null))
-                    {
-                        await SetEmbeddingModelStateAsync(row.Model, row.Dimensions, MemoryEmbeddingModelState.Serving, Now(), cancellationToken).ConfigureAwait(false);
-                    }
-                }
-
-                await SetEmbeddingModelStateAsync(model, dimensions, MemoryEmbeddingModelState.Building, Now(), cancellationToken).ConfigureAwait(false);
+                await SetEmbeddingModelStateAsync(model, dimensions, MemoryEmbeddingModelState.Building, cancellationToken).ConfigureAwait(false);
                 _building = index;
             }
 
             LogReindexStarted(model, dimensions);
-            long saved = 0;
             var active = await CountActiveAsync(cancellationToken).ConfigureAwait(false);
             var embedded = await CountEmbeddedAsync(model, dimensions, cancellationToken).ConfigureAwait(false);
+            long saved = 0;
             options.Progress?.Report(new MemoryReindexProgress(model, embedded, active, saved));
             try
             {
-                // Passes in id order until one finds nothing missing: memories written meanwhile by processes that do
-                // not have this model are picked up by the next pass.
+                var activated = isServing;
                 while (true)
                 {
-                    var savedThisPass = 0L;
-                    Guid? after = null;
-                    while (true)
+                    await FillMissingAsync(index, options.BatchSize, count =>
                     {
-                        var batch = await FindUnindexedAsync(model, dimensions, after, options.BatchSize, cancellationToken).ConfigureAwait(false);
-                        if (batch.Count == 0)
-                        {
-                            break;
-                        }
-
-                        after = batch[^1].Id;
-                        var vectors = await generator.GenerateAsync(batch.Select(m => m.Text), cancellationToken: cancellationToken).ConfigureAwait(false);
-                        if (vectors.Count != batch.Count || vectors.Any(v => v.Vector.Length != dimensions))
-                        {
-                            throw new InvalidOperationException($"The embedding generator for '{model}' returned {vectors.Count} vectors for {batch.Count} texts, or vectors of another dimension than {dimensions}.");
-                        }
-
-                        var count = await SaveReindexedAsync(model, batch, vectors, cancellationToken).ConfigureAwait(false);
-                        savedThisPass += count;
                         saved += count;
                         embedded += count;
                         active = Math.Max(active, embedded);
                         options.Progress?.Report(new MemoryReindexProgress(model, embedded, active, saved));
-                    }
+                    }, cancellationToken).ConfigureAwait(false);
 
-                    if (savedThisPass == 0)
+                    if (isServing || !options.Activate || await TryActivateAsync(index, dimensions, cancellationToken).ConfigureAwait(false))
                     {
+                        activated |= !isServing && options.Activate;
                         break;
                     }
+
+                    // A write from another process came in after the last pass: embed it too, then try again.
+                }
+
+                if (activated && !isServing && options.DropPrevious && previous is not null)
+                {
+                    await DropEmbeddingsAsync(previous, cancellationToken).ConfigureAwait(false);
                 }
 
                 active = await CountActiveAsync(cancellationToken).ConfigureAwait(false);
                 embedded = await CountEmbeddedAsync(model, dimensions, cancellationToken).ConfigureAwait(false);
-                var activated = isServing;
-                if (!isServing && options.Activate)
-                {
-                    await SetEmbeddingModelStateAsync(model, dimensions, MemoryEmbeddingModelState.Serving, Now(), cancellationToken).ConfigureAwait(false);
-                    _serving = index;
-                    activated = true;
-                    if (options.DropPrevious && previous is not null)
-                    {
-                        await DropEmbeddingsAsync(previous.Model, cancellationToken).ConfigureAwait(false);
-                    }
-                }
-
                 LogReindexFinished(model, saved, embedded, active, activated);
                 options.Progress?.Report(new MemoryReindexProgress(model, embedded, active, saved));
-                return new MemoryReindexResult(model, dimensions, saved, embedded, active, activated, activated && !isServing ? previous?.Model : null, clock.Elapsed);
+                return new MemoryReindexResult(model, dimensions, saved, embedded, active, activated, activated && !isServing ? previous : null, clock.Elapsed, isServing);
             }
             finally
             {
@@ -174,11 +149,107 @@ public abstract partial class EventSourcedMemoryStore : IMemoryEmbeddingIndex
     /// <returns>The memories, with the text to embed.</returns>
     protected abstract Task<IReadOnlyList<UnindexedMemory>> FindUnindexedAsync(string model, int dimensions, Guid? after, int limit, CancellationToken cancellationToken);
 
-    private async Task SetEmbeddingModelStateAsync(string model, int dimensions, MemoryEmbeddingModelState state, DateTimeOffset now, CancellationToken cancellationToken)
+    /// <summary>Reads the model the registry records as serving, without counting anything.</summary>
+    /// <param name="cancellationToken">The cancellation token.</param>
+    /// <returns>The model, or null when no reindex recorded one.</returns>
+    protected abstract Task<string?> ReadRecordedServingModelAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The model that serves: the one the registry records; else this store object's; else, in a store no reindex has
+    /// touched, the one model that has embeddings.
+    /// </summary>
+    private string? ServingModelOf(IReadOnlyList<EmbeddingModelRow> rows)
+    {
+        if (rows.FirstOrDefault(r => r.State == MemoryEmbeddingModelState.Serving) is { } recorded)
+        {
+            return recorded.Model;
+        }
+
+        var unrecorded = rows.Where(r => r.State is null).Select(r => r.Model).Distinct(StringComparer.Ordinal).ToList();
+        return _serving?.Model ?? (unrecorded.Count == 1 ? unrecorded[0] : null);
+    }
+
+    /// <summary>Gets (once per index) the dimension of a model's embeddings.</summary>
+    private static async Task<int> DimensionsOfAsync(EmbeddingIndex index, CancellationToken cancellationToken)
+    {
+        if (index.Dimensions is { } known)
+        {
+            return known;
+        }
+
+        var probe = await index.Generator.GenerateAsync("dimension probe", cancellationToken: cancellationToken).ConfigureAwait(false);
+        return probe.Vector.Length > 0
+            ? (index.Dimensions = probe.Vector.Length).Value
+            : throw new InvalidOperationException($"The embedding generator for '{index.Model}' returned an empty vector.");
+    }
+
+    /// <summary>
+    /// Embeds, batch by batch in id order, every active memory that has no embedding of the index's model, until a pass
+    /// finds none (memories written meanwhile by processes without this model are picked up by the next pass).
+    /// </summary>
+    /// <param name="index">The model and its generator.</param>
+    /// <param name="batchSize">How many memories are embedded and saved together.</param>
+    /// <param name="saved">Called after every batch with the number of embeddings it saved.</param>
+    /// <param name="cancellationToken">The cancellation token.</param>
+    /// <returns>How many embeddings were saved.</returns>
+    private async Task<long> FillMissingAsync(EmbeddingIndex index, int batchSize, Action<int>? saved, CancellationToken cancellationToken)
+    {
+        var dimensions = await DimensionsOfAsync(index, cancellationToken).ConfigureAwait(false);
+        long total = 0;
+        while (true)
+        {
+            var savedThisPass = 0L;
+            Guid? after = null;
+            while (await FindUnindexedAsync(index.Model, dimensions, after, batchSize, cancellationToken).ConfigureAwait(false) is { Count: > 0 } batch)
+            {
+                after = batch[^1].Id;
+                var vectors = await index.Generator.GenerateAsync(batch.Select(m => m.Text), cancellationToken: cancellationToken).ConfigureAwait(false);
+                if (vectors.Count != batch.Count || vectors.Any(v => v.Vector.Length != dimensions))
+                {
+                    throw new InvalidOperationException($"The embedding generator for '{index.Model}' returned {vectors.Count} vectors for {batch.Count} texts, or vectors of another dimension than {dimensions}.");
+                }
+
+                var count = await SaveReindexedAsync(index.Model, batch, vectors, cancellationToken).ConfigureAwait(false);
+                savedThisPass += count;
+                total += count;
+                saved?.Invoke(count);
+            }
+
+            if (savedThisPass == 0)
+            {
+                return total;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Makes a complete model the serving one, under the writers' lock: if a memory without its embedding committed after
+    /// the last pass, nothing changes and the caller fills again. Writes that take the lock next embed with it (it stays
+    /// the building model until the switch is committed).
+    /// </summary>
+    private async Task<bool> TryActivateAsync(EmbeddingIndex index, int dimensions, CancellationToken cancellationToken)
+    {
+        var tx = await BeginTransactionAsync(null, cancellationToken).ConfigureAwait(false);
+        await using (tx.ConfigureAwait(false))
+        {
+            if ((await FindUnindexedAsync(index.Model, dimensions, null, 1, cancellationToken).ConfigureAwait(false)).Count > 0)
+            {
+                return false;
+            }
+
+            await tx.SetEmbeddingModelStateAsync(index.Model, dimensions, MemoryEmbeddingModelState.Serving, Now(), cancellationToken).ConfigureAwait(false);
+            await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        _serving = index;
+        return true;
+    }
+
+    private async Task SetEmbeddingModelStateAsync(string model, int dimensions, MemoryEmbeddingModelState state, CancellationToken cancellationToken)
     {
         var tx = await BeginTransactionAsync(null, cancellationToken).ConfigureAwait(false);
         await using var txScope = tx.ConfigureAwait(false);
-        await tx.SetEmbeddingModelStateAsync(model, dimensions, state, now, cancellationToken).ConfigureAwait(false);
+        await tx.SetEmbeddingModelStateAsync(model, dimensions, state, Now(), cancellationToken).ConfigureAwait(false);
         await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
 
@@ -222,7 +293,11 @@ public abstract partial class EventSourcedMemoryStore : IMemoryEmbeddingIndex
 /// <summary>A generator and the model name its embeddings are stored under.</summary>
 /// <param name="Generator">The generator.</param>
 /// <param name="Model">The model name.</param>
-internal sealed record EmbeddingIndex(IEmbeddingGenerator<string, Embedding<float>> Generator, string Model);
+internal sealed record EmbeddingIndex(IEmbeddingGenerator<string, Embedding<float>> Generator, string Model)
+{
+    /// <summary>Gets or sets the dimension of its embeddings, once known.</summary>
+    public int? Dimensions { get; set; }
+}
 
 /// <summary>An embedding of one model.</summary>
 /// <param name="Model">The model name.</param>

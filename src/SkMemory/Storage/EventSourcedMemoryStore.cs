@@ -17,7 +17,6 @@ namespace SkMemory.Storage;
 /// <remarks>Thread-safe. Every change is one backend transaction that appends to the log and updates the projection.</remarks>
 public abstract partial class EventSourcedMemoryStore : IMemoryStore
 {
-    private const int EmbeddingBatchSize = 64;
     private static readonly string Producer = $"SkMemory {typeof(EventSourcedMemoryStore).Assembly.GetName().Version?.ToString(3) ?? "0.1.0"}";
     private readonly ILogger _logger;
     private volatile EmbeddingIndex? _serving;
@@ -484,65 +483,66 @@ public abstract partial class EventSourcedMemoryStore : IMemoryStore
         long line = 1;
         var tenants = new List<string>();
         var seenTenants = new HashSet<string>(StringComparer.Ordinal);
-        var toEmbed = new List<(string Tenant, Guid Id)>();
-        var embedSeen = new HashSet<Guid>();
 
         var tx = await BeginTransactionAsync(null, cancellationToken).ConfigureAwait(false);
-        await using var txScope = tx.ConfigureAwait(false);
-        try
+        await using (tx.ConfigureAwait(false))
         {
-            await foreach (var item in MemoryExportReader.ReadAsync(source, cancellationToken).ConfigureAwait(false))
+            try
             {
-                line = item.Line;
-                if (item.Event is { } e)
+                await foreach (var item in MemoryExportReader.ReadAsync(source, cancellationToken).ConfigureAwait(false))
                 {
-                    var firstOfTenant = seenTenants.Add(e.Tenant);
-                    if (firstOfTenant)
+                    line = item.Line;
+                    if (item.Event is { } e)
                     {
-                        MemoryRequestValidator.Tenant(e.Tenant);
-                        tenants.Add(e.Tenant);
+                        var firstOfTenant = seenTenants.Add(e.Tenant);
+                        if (firstOfTenant)
+                        {
+                            MemoryRequestValidator.Tenant(e.Tenant);
+                            tenants.Add(e.Tenant);
+                        }
+
+                        var record = await CheckImportedEventAsync(tx, e, firstOfTenant, line, cancellationToken).ConfigureAwait(false);
+                        await tx.AppendAsync(e, record, cancellationToken).ConfigureAwait(false);
+
+                        events++;
+                    }
+                    else if (item.Record is { } imported)
+                    {
+                        var projected = await tx.GetAsync(imported.Tenant, imported.Id, cancellationToken).ConfigureAwait(false);
+                        if (projected is null || !projected.Equals(imported))
+                        {
+                            throw new MemoryImportException(MemoryErrorCode.ImportInvalid, line, "record", $"object {imported.Id} does not match the state its events produce: the file was edited");
+                        }
+
+                        objects++;
                     }
 
-                    var record = await CheckImportedEventAsync(tx, e, firstOfTenant, line, cancellationToken).ConfigureAwait(false);
-                    await tx.AppendAsync(e, record, cancellationToken).ConfigureAwait(false);
-                    if (record is not null && embedSeen.Add(record.Id))
+                    if (options.Progress is not null && line % 1000 == 0)
                     {
-                        toEmbed.Add((record.Tenant, record.Id));
+                        options.Progress.Report(new MemoryTransferProgress(line, events, objects, null));
                     }
-
-                    events++;
-                }
-                else if (item.Record is { } imported)
-                {
-                    var projected = await tx.GetAsync(imported.Tenant, imported.Id, cancellationToken).ConfigureAwait(false);
-                    if (projected is null || !projected.Equals(imported))
-                    {
-                        throw new MemoryImportException(MemoryErrorCode.ImportInvalid, line, "record", $"object {imported.Id} does not match the state its events produce: the file was edited");
-                    }
-
-                    objects++;
                 }
 
-                if (options.Progress is not null && line % 1000 == 0)
-                {
-                    options.Progress.Report(new MemoryTransferProgress(line, events, objects, null));
-                }
+                await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
             }
+            catch (DbException ex) when (!cancellationToken.IsCancellationRequested)
+            {
+                throw new MemoryImportException(MemoryErrorCode.ImportConflict, line, null, $"the store rejected this line: {ex.Message}", ex);
+            }
+            catch (MemoryConflictException ex) when (ex.Code == MemoryErrorCode.ImportConflict)
+            {
+                throw new MemoryImportException(MemoryErrorCode.ImportConflict, line, "memory_id", ex.Message, ex);
+            }
+            catch (MemoryValidationException ex)
+            {
+                throw new MemoryImportException(MemoryErrorCode.ImportInvalid, line, ex.Field, ex.Message, ex);
+            }
+        }
 
-            await EmbedImportedAsync(tx, toEmbed, cancellationToken).ConfigureAwait(false);
-            await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (DbException ex) when (!cancellationToken.IsCancellationRequested)
-        {
-            throw new MemoryImportException(MemoryErrorCode.ImportConflict, line, null, $"the store rejected this line: {ex.Message}", ex);
-        }
-        catch (MemoryValidationException ex)
-        {
-            throw new MemoryImportException(MemoryErrorCode.ImportInvalid, line, ex.Field, ex.Message, ex);
-        }
-
+        // The writers' lock is released: embedding runs beside other writers.
         options.Progress?.Report(new MemoryTransferProgress(line, events, objects, events));
         LogImported(events, objects, tenants.Count);
+        await EmbedImportedAsync(cancellationToken).ConfigureAwait(false);
         return new MemoryTransferResult(events, objects, tenants);
     }
 
@@ -635,7 +635,11 @@ public abstract partial class EventSourcedMemoryStore : IMemoryStore
     /// <param name="id">The id.</param>
     /// <param name="cancellationToken">The cancellation token.</param>
     /// <returns>The record, or null.</returns>
-    protected abstract Task<MemoryRecord?> LoadAsync(string tenant, Guid id, CancellationToken cancellationToken);
+    protected async Task<MemoryRecord?> LoadAsync(string tenant, Guid id, CancellationToken cancellationToken)
+    {
+        var records = await LoadManyAsync(tenant, [id], cancellationToken).ConfigureAwait(false);
+        return records.Count == 0 ? null : records[0];
+    }
 
     /// <summary>Loads several records of one tenant, in any status; missing ids are skipped.</summary>
     /// <param name="tenant">The tenant.</param>
@@ -716,36 +720,7 @@ public abstract partial class EventSourcedMemoryStore : IMemoryStore
     protected static IReadOnlyList<string> TextQueryTerms(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
-        var terms = new List<string>();
-        var current = new StringBuilder();
-        foreach (var c in text)
-        {
-            if (char.IsLetterOrDigit(c))
-            {
-                current.Append(char.ToLowerInvariant(c));
-            }
-            else if (current.Length > 0)
-            {
-                terms.Add(current.ToString());
-                current.Clear();
-            }
-        }
-
-        if (current.Length > 0)
-        {
-            terms.Add(current.ToString());
-        }
-
-        return terms.Distinct(StringComparer.Ordinal).Take(32).ToList();
-    }
-
-    /// <summary>Gets the text a record is indexed under for full-text search.</summary>
-    /// <param name="record">The record.</param>
-    /// <returns>The text.</returns>
-    protected static string IndexText(MemoryRecord record)
-    {
-        ArgumentNullException.ThrowIfNull(record);
-        return record.Value.Text;
+        return MemoryWords.Split(text).Distinct(StringComparer.Ordinal).Take(32).ToList();
     }
 
     private static ChainVerificationResult Broken(int tenants, long events, BrokenChainLink link) => new(false, tenants, events, link);
@@ -844,49 +819,40 @@ public abstract partial class EventSourcedMemoryStore : IMemoryStore
             throw new MemoryImportException(MemoryErrorCode.ImportInvalid, line, "hash", "does not match the event's fields: the event was altered");
         }
 
+        // Each event moves its memory one version on: a Created event needs a new id, any other the version before it.
+        var current = await tx.GetAsync(e.Tenant, e.MemoryId, cancellationToken).ConfigureAwait(false);
+        var expectedVersion = (current?.Version ?? 0) + 1;
+        if (e.StreamVersion != expectedVersion)
+        {
+            throw new MemoryImportException(
+                MemoryErrorCode.ImportInvalid,
+                line,
+                "stream_version",
+                $"memory {e.MemoryId} is at version {current?.Version ?? 0} at this point of the import; the next event must be version {expectedVersion}, not {e.StreamVersion}");
+        }
+
         return record;
     }
 
-    private async Task EmbedImportedAsync(MemoryStoreTransaction tx, List<(string Tenant, Guid Id)> ids, CancellationToken cancellationToken)
+    /// <summary>
+    /// Embeds what an import brought in, after it committed: outside the writers' lock, batch by batch, through the same
+    /// pass a reindex runs. The import stands if this fails; the memories then lack embeddings until a reindex (or the
+    /// next import) fills them in, which the warning says.
+    /// </summary>
+    private async Task EmbedImportedAsync(CancellationToken cancellationToken)
     {
-        var indexes = WriteIndexes();
-        if (indexes.Count == 0)
+        foreach (var index in WriteIndexes())
         {
-            return;
-        }
-
-        var batch = new List<MemoryRecord>(EmbeddingBatchSize);
-        foreach (var (tenant, id) in ids)
-        {
-            if (await tx.GetAsync(tenant, id, cancellationToken).ConfigureAwait(false) is { Status: MemoryStatus.Active } record)
+            try
             {
-                batch.Add(record);
-                if (batch.Count == EmbeddingBatchSize)
-                {
-                    await FlushAsync().ConfigureAwait(false);
-                }
+                await FillMissingAsync(index, new MemoryReindexOptions().BatchSize, saved: null, cancellationToken).ConfigureAwait(false);
             }
-        }
-
-        await FlushAsync().ConfigureAwait(false);
-
-        async Task FlushAsync()
-        {
-            if (batch.Count == 0)
+#pragma warning disable CA1031 // The import is committed whatever happens here; the failure is logged with what to do.
+            catch (Exception ex)
+#pragma warning restore CA1031
             {
-                return;
+                LogImportEmbeddingFailed(ex, index.Model);
             }
-
-            foreach (var index in indexes)
-            {
-                var embeddings = await index.Generator.GenerateAsync(batch.Select(r => r.Value.Text), cancellationToken: cancellationToken).ConfigureAwait(false);
-                for (var i = 0; i < batch.Count; i++)
-                {
-                    await tx.SaveEmbeddingAsync(batch[i].Tenant, batch[i].Id, index.Model, embeddings[i].Vector, cancellationToken).ConfigureAwait(false);
-                }
-            }
-
-            batch.Clear();
         }
     }
 
@@ -919,14 +885,21 @@ public abstract partial class EventSourcedMemoryStore : IMemoryStore
             ? metadata.DefaultModelId ?? metadata.ProviderName ?? "default"
             : "default";
 
-    private static async Task SaveEmbeddingsAsync(MemoryStoreTransaction tx, MemoryRecord record, IReadOnlyList<ModelEmbedding> embeddings, bool replace, CancellationToken cancellationToken)
+    /// <summary>
+    /// Saves a record's embeddings inside its write transaction. The text was embedded before the lock was taken; a model
+    /// that became serving or building since then (a reindex started or switched meanwhile) is embedded here, under the
+    /// lock, so no committed memory misses the model searches use.
+    /// </summary>
+    private async Task SaveEmbeddingsAsync(MemoryStoreTransaction tx, MemoryRecord record, IReadOnlyList<ModelEmbedding> embeddings, bool replace, CancellationToken cancellationToken)
     {
         if (replace)
         {
             await tx.DeleteEmbeddingsAsync(record.Tenant, record.Id, cancellationToken).ConfigureAwait(false);
         }
 
-        foreach (var embedding in embeddings)
+        var late = WriteIndexes().Where(index => !embeddings.Any(e => e.Model == index.Model)).ToList();
+        var all = late.Count == 0 ? embeddings : [.. embeddings, .. await EmbedAsync(late, record.Value.Text, cancellationToken).ConfigureAwait(false)];
+        foreach (var embedding in all)
         {
             await tx.SaveEmbeddingAsync(record.Tenant, record.Id, embedding.Model, embedding.Vector, cancellationToken).ConfigureAwait(false);
         }
@@ -935,10 +908,13 @@ public abstract partial class EventSourcedMemoryStore : IMemoryStore
     /// <summary>The indexes new text goes into: the serving model and, while a reindex runs in this process, the model it builds.</summary>
     private List<EmbeddingIndex> WriteIndexes() => new[] { _serving, _building }.OfType<EmbeddingIndex>().ToList();
 
-    private async Task<IReadOnlyList<ModelEmbedding>> EmbedAsync(string text, CancellationToken cancellationToken)
+    private Task<IReadOnlyList<ModelEmbedding>> EmbedAsync(string text, CancellationToken cancellationToken) =>
+        EmbedAsync(WriteIndexes(), text, cancellationToken);
+
+    private static async Task<IReadOnlyList<ModelEmbedding>> EmbedAsync(List<EmbeddingIndex> indexes, string text, CancellationToken cancellationToken)
     {
-        var embeddings = new List<ModelEmbedding>(2);
-        foreach (var index in WriteIndexes())
+        var embeddings = new List<ModelEmbedding>(indexes.Count);
+        foreach (var index in indexes)
         {
             var embedding = await index.Generator.GenerateAsync(text, cancellationToken: cancellationToken).ConfigureAwait(false);
             embeddings.Add(new ModelEmbedding(index.Model, embedding.Vector));
@@ -957,4 +933,7 @@ public abstract partial class EventSourcedMemoryStore : IMemoryStore
 
     [LoggerMessage(3, LogLevel.Information, "Imported {Events} events and checked {Objects} objects for {Tenants} tenant(s).")]
     private partial void LogImported(long events, long objects, int tenants);
+
+    [LoggerMessage(4, LogLevel.Warning, "The import is committed, but embedding its memories with model {Model} failed; run a reindex with that model (skmem reindex) to embed them.")]
+    private partial void LogImportEmbeddingFailed(Exception exception, string model);
 }

@@ -201,15 +201,17 @@ internal static class MemoryRequestValidator
 
     public static void IdempotencyKey(string? key)
     {
-        if (key is not null && (string.IsNullOrWhiteSpace(key) || key.Length > MaxIdempotencyKeyLength || key.Any(char.IsControl)))
+        if (key is null)
+        {
+            return;
+        }
+
+        if (string.IsNullOrWhiteSpace(key) || key.Length > MaxIdempotencyKeyLength || key.Any(char.IsControl))
         {
             throw new MemoryValidationException("idempotency_key", $"must be 1..{MaxIdempotencyKeyLength} non-blank characters without control characters when given");
         }
 
-        if (key is not null)
-        {
-            WellFormed(key, "idempotency_key");
-        }
+        WellFormed(key, "idempotency_key");
     }
 
     public static void Reason(string? reason, bool required)
@@ -232,11 +234,6 @@ internal static class MemoryRequestValidator
         if (reason.Length > MaxReasonLength)
         {
             throw new MemoryValidationException("reason", $"is {reason.Length} characters; at most {MaxReasonLength} are allowed");
-        }
-
-        if (reason.Contains('\0', StringComparison.Ordinal))
-        {
-            throw new MemoryValidationException("reason", "must not contain NUL characters");
         }
 
         WellFormed(reason, "reason");
@@ -314,14 +311,20 @@ internal static class MemoryRequestValidator
             }
         }
 
-        if (filter.ScopeKinds?.FirstOrDefault(k => !Enum.IsDefined(k)) is { } badKind && !Enum.IsDefined(badKind))
+        foreach (var kind in filter.ScopeKinds ?? [])
         {
-            throw new MemoryValidationException("scope_kinds", $"unknown scope kind {(int)badKind}");
+            if (!Enum.IsDefined(kind))
+            {
+                throw new MemoryValidationException("scope_kinds", $"unknown scope kind {(int)kind}");
+            }
         }
 
-        if (filter.Statuses?.FirstOrDefault(s => !Enum.IsDefined(s)) is { } badStatus && !Enum.IsDefined(badStatus))
+        foreach (var status in filter.Statuses ?? [])
         {
-            throw new MemoryValidationException("statuses", $"unknown status {(int)badStatus}");
+            if (!Enum.IsDefined(status))
+            {
+                throw new MemoryValidationException("statuses", $"unknown status {(int)status}");
+            }
         }
 
         if (filter.CreatedFrom >= filter.CreatedTo)

@@ -35,6 +35,9 @@ public sealed class SqliteMemoryStore : EventSourcedMemoryStore
         _writerGate = WriterGates.GetOrAdd(path, _ => new SemaphoreSlim(1, 1));
     }
 
+    /// <summary>Gets the store's clock, for the transactions it begins.</summary>
+    internal TimeProvider TimeProvider => Options.TimeProvider;
+
     /// <summary>Gets the database file.</summary>
     public string DatabasePath { get; }
 
@@ -74,7 +77,7 @@ public sealed class SqliteMemoryStore : EventSourcedMemoryStore
         {
             await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
             using var pragmas = connection.CreateCommand();
-            pragmas.CommandText = $"PRAGMA busy_timeout = {_busyTimeoutMs}; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;";
+            pragmas.CommandText = $"PRAGMA busy_timeout = {_busyTimeoutMs}; PRAGMA synchronous = NORMAL;";
             await pragmas.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             return connection;
         }
@@ -88,13 +91,6 @@ public sealed class SqliteMemoryStore : EventSourcedMemoryStore
     /// <inheritdoc />
     protected override async Task<MemoryStoreTransaction> BeginTransactionAsync(string? tenant, CancellationToken cancellationToken) =>
         await SqliteMemoryStoreTransaction.BeginAsync(this, _writerGate, cancellationToken).ConfigureAwait(false);
-
-    /// <inheritdoc />
-    protected override async Task<MemoryRecord?> LoadAsync(string tenant, Guid id, CancellationToken cancellationToken)
-    {
-        var records = await LoadManyAsync(tenant, [id], cancellationToken).ConfigureAwait(false);
-        return records.Count == 0 ? null : records[0];
-    }
 
     /// <inheritdoc />
     protected override async Task<IReadOnlyList<MemoryRecord>> LoadManyAsync(string tenant, IReadOnlyList<Guid> ids, CancellationToken cancellationToken)
@@ -319,6 +315,16 @@ public sealed class SqliteMemoryStore : EventSourcedMemoryStore
     }
 
     /// <inheritdoc />
+    protected override async Task<string?> ReadRecordedServingModelAsync(CancellationToken cancellationToken)
+    {
+        var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var connectionScope = connection.ConfigureAwait(false);
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT model FROM memory_embedding_models WHERE state = 'serving' ORDER BY updated_at DESC LIMIT 1";
+        return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as string;
+    }
+
+    /// <inheritdoc />
     protected override async Task<long> CountActiveAsync(CancellationToken cancellationToken)
     {
         var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
@@ -432,7 +438,7 @@ public sealed class SqliteMemoryStore : EventSourcedMemoryStore
     private static readonly Comparer<(double Similarity, Guid Id)> WorstFirst = Comparer<(double Similarity, Guid Id)>.Create(
         (a, b) => a.Similarity != b.Similarity
             ? a.Similarity.CompareTo(b.Similarity)
-            : string.CompareOrdinal(b.Id.ToString("D"), a.Id.ToString("D")));
+            : b.Id.CompareTo(a.Id)); // Guid order is the order of the stored "D" text
 
     private static async Task<IReadOnlyList<MemoryRecord>> ReadRecordsAsync(SqliteCommand command, CancellationToken cancellationToken)
     {

@@ -8,13 +8,15 @@ internal sealed class SqliteMemoryStoreTransaction : MemoryStoreTransaction
     private readonly SqliteConnection _connection;
     private readonly SqliteTransaction _transaction;
     private readonly SemaphoreSlim _writerGate;
+    private readonly TimeProvider _timeProvider;
     private bool _committed;
 
-    private SqliteMemoryStoreTransaction(SqliteConnection connection, SqliteTransaction transaction, SemaphoreSlim writerGate)
+    private SqliteMemoryStoreTransaction(SqliteConnection connection, SqliteTransaction transaction, SemaphoreSlim writerGate, TimeProvider timeProvider)
     {
         _connection = connection;
         _transaction = transaction;
         _writerGate = writerGate;
+        _timeProvider = timeProvider;
     }
 
     public static async Task<SqliteMemoryStoreTransaction> BeginAsync(SqliteMemoryStore store, SemaphoreSlim writerGate, CancellationToken cancellationToken)
@@ -27,7 +29,7 @@ internal sealed class SqliteMemoryStoreTransaction : MemoryStoreTransaction
         {
             connection = await store.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
             var transaction = connection.BeginTransaction(deferred: false);
-            return new SqliteMemoryStoreTransaction(connection, transaction, writerGate);
+            return new SqliteMemoryStoreTransaction(connection, transaction, writerGate, store.TimeProvider);
         }
         catch
         {
@@ -82,7 +84,7 @@ internal sealed class SqliteMemoryStoreTransaction : MemoryStoreTransaction
         command.Parameters.AddWithValue("$dimensions", vector.Length);
         command.Parameters.AddWithValue("$tenant", tenant);
         command.Parameters.AddWithValue("$vector", SqliteRows.VectorBytes(vector));
-        command.Parameters.AddWithValue("$now", SqliteRows.Timestamp(DateTimeOffset.UtcNow));
+        command.Parameters.AddWithValue("$now", SqliteRows.Timestamp(MemoryEventChain.TruncateToMicroseconds(_timeProvider.GetUtcNow())));
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
@@ -100,6 +102,10 @@ internal sealed class SqliteMemoryStoreTransaction : MemoryStoreTransaction
             """
             UPDATE memory_embedding_models SET state = 'retired', updated_at = $now
             WHERE $state = 'serving' AND state = 'serving' AND NOT (model = $model AND dimensions = $dimensions);
+            INSERT INTO memory_embedding_models (model, dimensions, state, updated_at)
+            SELECT DISTINCT model, dimensions, 'retired', $now FROM memory_embeddings
+            WHERE $state = 'serving' AND NOT (model = $model AND dimensions = $dimensions)
+            ON CONFLICT (model, dimensions) DO NOTHING;
             INSERT INTO memory_embedding_models (model, dimensions, state, updated_at) VALUES ($model, $dimensions, $state, $now)
             ON CONFLICT (model, dimensions) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at;
             """);
@@ -169,7 +175,7 @@ internal sealed class SqliteMemoryStoreTransaction : MemoryStoreTransaction
             """);
         SqliteRows.AddObjectParameters(command, record);
         var rowId = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false)
-            ?? throw new InvalidOperationException($"Memory id {record.Id} already belongs to another tenant.");
+            ?? throw new MemoryConflictException(MemoryErrorCode.ImportConflict, $"Memory id {record.Id} already belongs to another tenant of this store.", record.Id);
 
         using var fts = Command("DELETE FROM memory_fts WHERE rowid = $rowid; INSERT INTO memory_fts (rowid, text) VALUES ($rowid, $text);");
         fts.Parameters.AddWithValue("$rowid", rowId);
