@@ -16,8 +16,11 @@ internal enum ProgressMode
     Live,
 }
 
-/// <summary>A progress indicator on stderr for long operations (export, import, list --all).</summary>
-internal sealed class ProgressDisplay
+/// <summary>
+/// A progress indicator on stderr for long operations (export, import, list --all). Disposing it without
+/// <see cref="Complete"/> (the operation failed) clears the live line, so the error starts on its own line.
+/// </summary>
+internal sealed class ProgressDisplay : IDisposable
 {
     /// <summary>How many items pass between two progress lines when stderr is not a terminal.</summary>
     public const long LineInterval = 5000;
@@ -31,6 +34,7 @@ internal sealed class ProgressDisplay
     private long _nextLine = LineInterval;
     private long _lastLive;
     private bool _shownLive;
+    private bool _completed;
     private int _liveWidth;
 
     public ProgressDisplay(TextWriter error, ProgressMode mode, string verb)
@@ -94,6 +98,7 @@ internal sealed class ProgressDisplay
     {
         lock (_gate)
         {
+            _completed = true;
             var line = $"{summary} in {Seconds()}";
             if (_mode == ProgressMode.Live)
             {
@@ -119,6 +124,19 @@ internal sealed class ProgressDisplay
             {
                 _error.Write('\r' + new string(' ', _liveWidth) + '\r');
                 _liveWidth = 0;
+            }
+        }
+    }
+
+    /// <summary>Abandons the display unless <see cref="Complete"/> ran.</summary>
+    public void Dispose()
+    {
+        // Lock is reentrant: Abandon takes it again.
+        lock (_gate)
+        {
+            if (!_completed)
+            {
+                Abandon();
             }
         }
     }

@@ -25,7 +25,7 @@ internal static class ExportCommand
 
     private static async Task<int> ToStdoutAsync(CliContext context, IMemoryStore store)
     {
-        var progress = new ProgressDisplay(context.Error, ProgressMode.SummaryOnly, "exporting");
+        using var progress = new ProgressDisplay(context.Error, ProgressMode.SummaryOnly, "exporting");
         MemoryTransferResult result;
         try
         {
@@ -60,7 +60,7 @@ internal static class ExportCommand
             throw CliException.Invalid("output", $"cannot write {path}: {ex.Message}", "pass a writable path with --output, or - for stdout");
         }
 
-        var progress = new ProgressDisplay(context.Error, ProgressDisplay.ModeFor(context, stdoutCarriesData: false), "exporting");
+        using var progress = new ProgressDisplay(context.Error, ProgressDisplay.ModeFor(context, stdoutCarriesData: false), "exporting");
         MemoryTransferResult result;
         try
         {
@@ -74,7 +74,6 @@ internal static class ExportCommand
         }
         catch
         {
-            progress.Abandon();
             File.Delete(temporary);
             throw;
         }

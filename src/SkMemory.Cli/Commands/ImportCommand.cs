@@ -17,18 +17,8 @@ internal static class ImportCommand
             return async store =>
             {
                 await using var sourceScope = source.ConfigureAwait(false);
-                var progress = new ProgressDisplay(context.Error, ProgressDisplay.ModeFor(context, stdoutCarriesData: false), "importing");
-                MemoryTransferResult result;
-                try
-                {
-                    result = await store.ImportAsync(source, new MemoryImportOptions { Progress = new TransferProgress(progress) }, context.CancellationToken).ConfigureAwait(false);
-                }
-                catch
-                {
-                    progress.Abandon();
-                    throw;
-                }
-
+                using var progress = new ProgressDisplay(context.Error, ProgressDisplay.ModeFor(context, stdoutCarriesData: false), "importing");
+                var result = await store.ImportAsync(source, new MemoryImportOptions { Progress = new TransferProgress(progress) }, context.CancellationToken).ConfigureAwait(false);
                 progress.Complete($"imported {ExportCommand.Summary(result, "into")}");
                 if (context.Json)
                 {

@@ -54,7 +54,7 @@ internal static class ListCommand
 
     private static async Task<int> RunAsync(CliContext context, IMemoryStore store, MemoryQuery query, bool followAll)
     {
-        var progress = followAll ? new ProgressDisplay(context.Error, ProgressDisplay.ModeFor(context, stdoutCarriesData: true), "listing") : null;
+        using var progress = followAll ? new ProgressDisplay(context.Error, ProgressDisplay.ModeFor(context, stdoutCarriesData: true), "listing") : null;
         long count = 0;
         var pages = 0;
         string? next;
@@ -63,43 +63,35 @@ internal static class ListCommand
             context.Out.Write("{\"items\":[");
         }
 
-        try
+        do
         {
-            do
+            var page = await store.ReadAsync(query, context.CancellationToken).ConfigureAwait(false);
+            pages++;
+            foreach (var record in page.Items)
             {
-                var page = await store.ReadAsync(query, context.CancellationToken).ConfigureAwait(false);
-                pages++;
-                foreach (var record in page.Items)
+                if (context.Json)
                 {
-                    if (context.Json)
+                    context.Out.Write(count == 0 ? string.Empty : ",");
+                    context.Out.Write(JsonOutput.RenderRecord(record));
+                }
+                else
+                {
+                    if (count == 0)
                     {
-                        context.Out.Write(count == 0 ? string.Empty : ",");
-                        context.Out.Write(JsonOutput.RenderRecord(record));
-                    }
-                    else
-                    {
-                        if (count == 0)
-                        {
-                            context.Out.WriteLine(Line("ID", "STATUS", "TYPE", "SUBJECT", "SCOPE", "TEXT"));
-                        }
-
-                        context.Out.WriteLine(Line(record.Id.ToString(), MemoryJson.EnumName(record.Status), record.Type, record.Subject, record.Scope.ToString(), record.Value.Text));
+                        context.Out.WriteLine(Line("ID", "STATUS", "TYPE", "SUBJECT", "SCOPE", "TEXT"));
                     }
 
-                    count++;
+                    context.Out.WriteLine(Line(record.Id.ToString(), MemoryJson.EnumName(record.Status), record.Type, record.Subject, record.Scope.ToString(), record.Value.Text));
                 }
 
-                next = page.NextCursor;
-                query = query with { Cursor = next };
-                progress?.Update(count, HumanFormat.Count(count, "memory", "memories"));
+                count++;
             }
-            while (followAll && next is not null);
+
+            next = page.NextCursor;
+            query = query with { Cursor = next };
+            progress?.Update(count, HumanFormat.Count(count, "memory", "memories"));
         }
-        catch
-        {
-            progress?.Abandon();
-            throw;
-        }
+        while (followAll && next is not null);
 
         if (context.Json)
         {
