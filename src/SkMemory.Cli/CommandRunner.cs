@@ -16,9 +16,6 @@ internal enum EmbedderUse
 
     /// <summary>The model is loaded: the command embeds text (remember, recall).</summary>
     Load,
-
-    /// <summary>Only the serving model's name, without loading it (reindex, model list).</summary>
-    NameOnly,
 }
 
 /// <summary>
@@ -91,37 +88,16 @@ internal sealed class CommandRunner
             {
                 var operation = prepare(context, parseResult);
                 context.Target = StoreOpener.Resolve(context.StoreSpec, context.Schema);
-                IEmbeddingGenerator<string, Embedding<float>>? generator = null;
-                string? model = null;
-                IDisposable? owned = null;
-                switch (embedder)
-                {
-                    case EmbedderUse.Load:
-                        var (spec, fromStore) = await StoreOpener.ChooseEmbedderAsync(context.Target, context.Embedder, cancellationToken).ConfigureAwait(false);
-                        try
-                        {
-                            generator = await StoreOpener.EmbedderAsync(spec, context.Error, cancellationToken).ConfigureAwait(false);
-                        }
-                        catch (CliException ex) when (fromStore)
-                        {
-                            // The user named no embedder: say where this one came from, and how to choose another.
-                            throw new CliException(ex.ExitCode, $"{ex.Message} (the store serves {spec.StoredModel}; see 'skmem model list')", $"{ex.Hint}; or pass --embedder to use another model", ex.Field, ex);
-                        }
-
-                        model = spec.StoredModel;
-                        owned = spec.IsRemote ? generator : null;
-                        break;
-                    case EmbedderUse.NameOnly:
-                        model = await StoreOpener.ServingModelNameAsync(context.Target, context.Embedder, cancellationToken).ConfigureAwait(false);
-                        generator = model is null ? null : new ModelNameOnlyGenerator(model);
-                        break;
-                }
-
-                using (owned)
-                {
-                    using var store = await StoreOpener.OpenAsync(context.Target, access, cancellationToken, generator, model).ConfigureAwait(false);
-                    return await operation(store).ConfigureAwait(false);
-                }
+                // An embedder named on the command line (or in the environment) is loaded before the store is opened, so a
+                // bad one creates nothing; otherwise the store is opened first and the model it records as serving decides.
+                var named = embedder == EmbedderUse.Load ? StoreOpener.NamedEmbedder(context.Embedder) : null;
+                var generator = named is null ? null : await StoreOpener.EmbedderAsync(named, context.Error, cancellationToken).ConfigureAwait(false);
+                using var ownedNamed = named is { IsRemote: true } ? generator : null;
+                using var store = await StoreOpener.OpenAsync(context.Target, access, cancellationToken, generator, named?.StoredModel).ConfigureAwait(false);
+                using var ownedServing = embedder == EmbedderUse.Load && named is null
+                    ? await StoreOpener.ServeRecordedModelAsync(store, context.Error, cancellationToken).ConfigureAwait(false)
+                    : null;
+                return await operation(store).ConfigureAwait(false);
             }
 #pragma warning disable CA1031 // Every error of a command is reported the same way, by ErrorReporter.
             catch (Exception ex)

@@ -240,60 +240,47 @@ internal static class StoreOpener
     }
 
     /// <summary>
-    /// Chooses the embedder of a command that embeds: --embedder, else $SKMEMORY_EMBEDDER, else the model the store records
-    /// as serving (so a store switched with <c>skmem reindex</c> keeps using its model), else the offline MiniLM model.
+    /// Makes an open store embed with the model it records as serving (the last one <c>skmem reindex</c> switched to), or
+    /// with the offline MiniLM model when none is recorded, for commands that name no embedder. One registry row is read;
+    /// nothing is counted.
     /// </summary>
-    /// <param name="target">The store.</param>
-    /// <param name="choice">The --embedder value, if given.</param>
+    /// <param name="store">The open store.</param>
+    /// <param name="log">Where model fetch progress goes.</param>
     /// <param name="cancellationToken">The cancellation token.</param>
-    /// <returns>The spec, and whether it is the store's recorded serving model.</returns>
-    /// <exception cref="CliException">A spec is invalid, or the store serves a model skmem cannot load (exit code 2).</exception>
-    public static async Task<(EmbedderSpec Spec, bool FromStore)> ChooseEmbedderAsync(StoreTarget target, string? choice, CancellationToken cancellationToken)
+    /// <returns>The generator when the caller must dispose it (a remote client), else null.</returns>
+    /// <exception cref="CliException">The store serves a model skmem cannot load (exit code 2), or it cannot be loaded.</exception>
+    public static async Task<IDisposable?> ServeRecordedModelAsync(IMemoryStore store, TextWriter log, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(target);
-        if (ExplicitEmbedder(choice) is { } given)
-        {
-            return (given, false);
-        }
-
-        var serving = RecordedServing(await ReadModelsAsync(target, cancellationToken).ConfigureAwait(false));
-        if (serving is null)
-        {
-            return (EmbedderSpec.MiniLm, false);
-        }
-
-        return (EmbedderSpec.FromStoredModel(serving)
-            ?? throw CliException.Invalid(
-                "embedder",
-                $"the store serves embeddings of '{serving}', a model skmem cannot load by that name",
-                $"pass --embedder ({EmbedderSpec.Forms}), or switch the store to another model with 'skmem reindex --model <spec>'"), true);
-    }
-
-    /// <summary>
-    /// Names the model a command that does not embed treats as serving (<c>skmem reindex</c> retires it, <c>skmem model
-    /// list</c> labels it): like <see cref="ChooseEmbedderAsync"/>, but any recorded name will do, and the MiniLM default
-    /// only when the store has its embeddings. Nothing is loaded.
-    /// </summary>
-    /// <param name="target">The store.</param>
-    /// <param name="choice">The --embedder value, if given.</param>
-    /// <param name="cancellationToken">The cancellation token.</param>
-    /// <returns>The stored model name, or null.</returns>
-    /// <exception cref="CliException">A spec is invalid (exit code 2).</exception>
-    public static async Task<string?> ServingModelNameAsync(StoreTarget target, string? choice, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(target);
-        if (ExplicitEmbedder(choice) is { } given)
-        {
-            return given.StoredModel;
-        }
-
-        var models = await ReadModelsAsync(target, cancellationToken).ConfigureAwait(false);
-        if (models is null)
+        ArgumentNullException.ThrowIfNull(store);
+        if (store.GetService(typeof(IMemoryEmbeddingIndex)) is not IMemoryEmbeddingIndex index)
         {
             return null;
         }
 
-        return RecordedServing(models) ?? (models.Any(m => m.Model == MiniLmModel.ModelId) ? MiniLmModel.ModelId : null);
+        var recorded = await index.GetRecordedServingModelAsync(cancellationToken).ConfigureAwait(false);
+        var spec = recorded is null ? EmbedderSpec.MiniLm : EmbedderSpec.FromStoredModel(recorded)
+            ?? throw CliException.Invalid(
+                "embedder",
+                $"the store serves embeddings of '{recorded}', a model skmem cannot load by that name",
+                $"pass --embedder ({EmbedderSpec.Forms}), or switch the store to another model with 'skmem reindex --model <spec>'");
+        IEmbeddingGenerator<string, Embedding<float>>? generator;
+        try
+        {
+            generator = await EmbedderAsync(spec, log, cancellationToken).ConfigureAwait(false);
+        }
+        catch (CliException ex) when (recorded is not null)
+        {
+            // The user named no embedder: say where this one came from, and how to choose another.
+            throw new CliException(ex.ExitCode, $"{ex.Message} (the store serves {spec.StoredModel}; see 'skmem model list')", $"{ex.Hint}; or pass --embedder to use another model", ex.Field, ex);
+        }
+
+        if (generator is null)
+        {
+            return null;
+        }
+
+        index.ServeWith(generator, spec.StoredModel);
+        return spec.IsRemote ? generator : null;
     }
 
     /// <summary>Loads the generator of a spec: the offline MiniLM model (once per process, fetched once into the cache with progress on <paramref name="log"/>), a server's client, or none.</summary>
@@ -333,25 +320,11 @@ internal static class StoreOpener
         }
     }
 
-    /// <summary>Reads a store's embedding models without loading any, or null when the store does not exist yet or keeps no embeddings.</summary>
-    /// <param name="target">The store.</param>
-    /// <param name="cancellationToken">The cancellation token.</param>
-    /// <returns>The models.</returns>
-    public static async Task<IReadOnlyList<MemoryEmbeddingModel>?> ReadModelsAsync(StoreTarget target, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(target);
-        if (target.Kind == StoreKind.Sqlite && !File.Exists(target.Location))
-        {
-            return null;
-        }
-
-        using var store = await OpenAsync(target, StoreAccess.Read, cancellationToken).ConfigureAwait(false);
-        return store.GetService(typeof(IMemoryEmbeddingIndex)) is IMemoryEmbeddingIndex index
-            ? await index.GetModelsAsync(cancellationToken).ConfigureAwait(false)
-            : null;
-    }
-
-    private static EmbedderSpec? ExplicitEmbedder(string? choice)
+    /// <summary>The embedder named by --embedder, else by $SKMEMORY_EMBEDDER, else null (the store's serving model decides).</summary>
+    /// <param name="choice">The --embedder value, if given.</param>
+    /// <returns>The spec, or null.</returns>
+    /// <exception cref="CliException">The spec is invalid (exit code 2).</exception>
+    public static EmbedderSpec? NamedEmbedder(string? choice)
     {
         if (choice is not null)
         {
@@ -372,9 +345,6 @@ internal static class StoreOpener
             throw new CliException(ex.ExitCode, $"{ex.Message} (from ${EmbedderVariable})", $"{ex.Hint}; or unset {EmbedderVariable}", ex.Field, ex);
         }
     }
-
-    private static string? RecordedServing(IReadOnlyList<MemoryEmbeddingModel>? models) =>
-        models?.FirstOrDefault(m => m.State == MemoryEmbeddingModelState.Serving && m.UpdatedAt is not null)?.Model;
 
     /// <summary>Opens the store a target names.</summary>
     /// <param name="target">The target.</param>

