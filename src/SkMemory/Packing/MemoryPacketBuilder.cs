@@ -15,7 +15,12 @@ namespace SkMemory.Packing;
 /// </remarks>
 public sealed class MemoryPacketBuilder
 {
-    private readonly MemoryPacketOptions _options;
+    private readonly Tokenizer _tokenizer;
+    private readonly int _budget;
+    private readonly double _nearDuplicateThreshold;
+    private readonly TimeProvider _timeProvider;
+    private readonly string _opening;
+    private readonly int _frameTokens;
 
     /// <summary>Initializes a new instance of the <see cref="MemoryPacketBuilder"/> class.</summary>
     /// <param name="options">The budget, tokenizer, dedup threshold and header.</param>
@@ -29,7 +34,13 @@ public sealed class MemoryPacketBuilder
             throw new ArgumentOutOfRangeException(nameof(options), options.NearDuplicateThreshold, "NearDuplicateThreshold must be above 0.");
         }
 
-        _options = options;
+        // Copied, so a later change to the options cannot unsettle a builder in use; the frame is counted once.
+        _tokenizer = options.Tokenizer;
+        _budget = options.TokenBudget;
+        _nearDuplicateThreshold = options.NearDuplicateThreshold;
+        _timeProvider = options.TimeProvider;
+        _opening = MemoryPacketRenderer.Opening(options.Header);
+        _frameTokens = _tokenizer.CountTokens(_opening + MemoryPacketRenderer.CloseTag);
     }
 
     /// <summary>Builds a packet from ranked search results and optional pinned memories.</summary>
@@ -42,8 +53,11 @@ public sealed class MemoryPacketBuilder
         var candidates = Candidates(ranked, pinned);
         var dropped = new List<(int Order, MemoryPacketDrop Drop)>();
 
-        var kept = new List<(PacketCandidate Candidate, HashSet<string> Words)>();
-        var now = _options.TimeProvider.GetUtcNow();
+        // One pass in packet order. A near-duplicate is judged against what the packet holds, so the paraphrase of a memory
+        // that did not fit still has its chance.
+        var now = _timeProvider.GetUtcNow();
+        var remaining = _budget == 0 ? 0 : _budget - _frameTokens;
+        var included = new List<(PacketCandidate Candidate, string Line, int Tokens, HashSet<string> Words)>();
         foreach (var candidate in candidates)
         {
             if (!IsActive(candidate.Record, now))
@@ -53,23 +67,13 @@ public sealed class MemoryPacketBuilder
             }
 
             var words = MemoryWords.Set(candidate.Record.Value.Text);
-            var original = kept.FindIndex(k => MemoryWords.Jaccard(k.Words, words) >= _options.NearDuplicateThreshold);
+            var original = included.FindIndex(k => MemoryWords.Jaccard(k.Words, words) >= _nearDuplicateThreshold);
             if (original >= 0)
             {
-                dropped.Add((candidate.Order, candidate.Drop(MemoryPacketDropReason.NearDuplicate) with { DuplicateOf = kept[original].Candidate.Record.Id }));
+                dropped.Add((candidate.Order, candidate.Drop(MemoryPacketDropReason.NearDuplicate) with { DuplicateOf = included[original].Candidate.Record.Id }));
                 continue;
             }
 
-            kept.Add((candidate, words));
-        }
-
-        var tokenizer = _options.Tokenizer;
-        var budget = _options.TokenBudget;
-        var opening = MemoryPacketRenderer.Opening(_options.Header);
-        var remaining = budget == 0 ? 0 : budget - tokenizer.CountTokens(opening + MemoryPacketRenderer.CloseTag);
-        var included = new List<(PacketCandidate Candidate, string Line, int Tokens)>();
-        foreach (var (candidate, _) in kept)
-        {
             if (remaining <= 0)
             {
                 dropped.Add((candidate.Order, candidate.Drop(MemoryPacketDropReason.OverBudget)));
@@ -77,39 +81,36 @@ public sealed class MemoryPacketBuilder
             }
 
             var line = MemoryPacketRenderer.Line(candidate.Record);
-            var tokens = tokenizer.CountTokens(line);
+            var tokens = _tokenizer.CountTokens(line);
             if (tokens > remaining)
             {
                 dropped.Add((candidate.Order, candidate.Drop(MemoryPacketDropReason.OverBudget) with { Tokens = tokens }));
                 continue;
             }
 
-            included.Add((candidate, line, tokens));
+            included.Add((candidate, line, tokens, words));
             remaining -= tokens;
         }
 
-        var (text, count) = FitExactly(tokenizer, budget, opening, included, dropped);
+        var (text, count) = FitExactly(included, dropped);
         return new MemoryPacket(
             text,
             count,
-            budget,
+            _budget,
             included.Select(i => new MemoryPacketItem(i.Candidate.Record.Id, i.Tokens, i.Candidate.Pinned, i.Candidate.Rank)).ToList(),
             dropped.OrderBy(d => d.Order).Select(d => d.Drop).ToList());
     }
 
     /// <summary>Counts the composed text exactly and drops the last included memory until it fits the budget.</summary>
-    private static (string Text, int Count) FitExactly(
-        Tokenizer tokenizer,
-        int budget,
-        string opening,
-        List<(PacketCandidate Candidate, string Line, int Tokens)> included,
+    private (string Text, int Count) FitExactly(
+        List<(PacketCandidate Candidate, string Line, int Tokens, HashSet<string> Words)> included,
         List<(int Order, MemoryPacketDrop Drop)> dropped)
     {
         while (included.Count > 0)
         {
-            var text = MemoryPacketRenderer.Compose(opening, included.Select(i => i.Line));
-            var count = tokenizer.CountTokens(text);
-            if (count <= budget)
+            var text = MemoryPacketRenderer.Compose(_opening, included.Select(i => i.Line));
+            var count = _tokenizer.CountTokens(text);
+            if (count <= _budget)
             {
                 return (text, count);
             }

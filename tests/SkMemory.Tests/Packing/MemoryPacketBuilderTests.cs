@@ -150,6 +150,20 @@ public sealed class MemoryPacketBuilderTests
     }
 
     [Fact]
+    public void Build_ParaphraseOfAMemoryThatDidNotFit_IsIncluded()
+    {
+        // The same words, but the first says them twenty times: it does not fit, so its short paraphrase takes its place.
+        var verbose = Memory(string.Concat(Enumerable.Repeat("Ana prefers oat milk in her coffee. ", 20)));
+        var brief = Memory("Ana prefers oat milk in her coffee");
+
+        var packet = Builder(150).Build(Ranked(verbose, brief));
+
+        Assert.Equal(brief.Id, Assert.Single(packet.Included).MemoryId);
+        var drop = Assert.Single(packet.Dropped);
+        Assert.Equal((verbose.Id, MemoryPacketDropReason.OverBudget), (drop.MemoryId, drop.Reason));
+    }
+
+    [Fact]
     public void Build_NearDuplicateOfPinned_KeepsThePinnedOne()
     {
         var ranked = Memory("Ana prefers oat milk in her coffee");
