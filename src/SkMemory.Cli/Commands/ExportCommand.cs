@@ -18,67 +18,51 @@ internal static class ExportCommand
         runner.SetStoreAction(command, StoreAccess.Read, (context, parseResult) =>
         {
             var path = parseResult.GetValue(output)!;
-            return path == "-" ? store => ToStdoutAsync(context, store) : store => ToFileAsync(context, store, Path.GetFullPath(path));
+            var target = path == "-" ? null : Path.GetFullPath(path);
+            return store => RunAsync(context, store, target);
         });
         return command;
     }
 
-    private static async Task<int> ToStdoutAsync(CliContext context, IMemoryStore store)
+    /// <summary>Exports to <paramref name="path"/>, or to stdout when it is null.</summary>
+    private static async Task<int> RunAsync(CliContext context, IMemoryStore store, string? path)
     {
-        using var progress = new ProgressDisplay(context.Error, ProgressMode.SummaryOnly, "exporting");
+        // A file is written beside the target and moved into place at the end, so a failed export never leaves half a file.
+        var temporary = path is null ? null : $"{path}.{Environment.ProcessId}.{Guid.NewGuid():N}.partial";
+        var stream = temporary is null ? context.OpenOutputStream() : CreateFile(temporary, path!);
+        using var progress = new ProgressDisplay(context.Error, ProgressDisplay.ModeFor(context, stdoutCarriesData: path is null), "exporting");
         MemoryTransferResult result;
         try
         {
-            var stream = context.OpenOutputStream();
             await using (stream.ConfigureAwait(false))
             {
-                result = await store.ExportAsync(stream, new MemoryExportOptions { Tenant = context.ExplicitTenant }, context.CancellationToken).ConfigureAwait(false);
+                result = await store.ExportAsync(stream, new MemoryExportOptions { Tenant = context.ExplicitTenant, Progress = new TransferProgress(progress) }, context.CancellationToken).ConfigureAwait(false);
                 await stream.FlushAsync(context.CancellationToken).ConfigureAwait(false);
             }
+
+            if (temporary is not null)
+            {
+                File.Move(temporary, path!, overwrite: true);
+            }
         }
-        catch (IOException ex)
+        catch (IOException ex) when (temporary is null)
         {
             // Typically a closed pipe (skmem export | head).
             throw new CliException(ExitCodes.Unexpected, $"stdout was closed before the export finished: {ex.Message}", "write the export to a file with --output <file.jsonl>", "output", ex);
         }
-
-        progress.Complete($"exported {Summary(result)}");
-        return ExitCodes.Ok;
-    }
-
-    private static async Task<int> ToFileAsync(CliContext context, IMemoryStore store, string path)
-    {
-        // Written beside the target and moved into place at the end, so a failed export never leaves half a file.
-        var temporary = $"{path}.{Environment.ProcessId}.{Guid.NewGuid():N}.partial";
-        FileStream file;
-        try
-        {
-            file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            throw CliException.Invalid("output", $"cannot write {path}: {ex.Message}", "pass a writable path with --output, or - for stdout");
-        }
-
-        using var progress = new ProgressDisplay(context.Error, ProgressDisplay.ModeFor(context, stdoutCarriesData: false), "exporting");
-        MemoryTransferResult result;
-        try
-        {
-            await using (file.ConfigureAwait(false))
-            {
-                result = await store.ExportAsync(file, new MemoryExportOptions { Tenant = context.ExplicitTenant, Progress = new TransferProgress(progress) }, context.CancellationToken).ConfigureAwait(false);
-                await file.FlushAsync(context.CancellationToken).ConfigureAwait(false);
-            }
-
-            File.Move(temporary, path, overwrite: true);
-        }
-        catch
+        catch when (temporary is not null)
         {
             File.Delete(temporary);
             throw;
         }
 
         progress.Complete($"exported {Summary(result)}");
+        if (path is null)
+        {
+            // stdout holds the export itself.
+            return ExitCodes.Ok;
+        }
+
         if (context.Json)
         {
             JsonOutput.WriteTransfer(context.Out, "output", path, result);
@@ -89,6 +73,18 @@ internal static class ExportCommand
         }
 
         return ExitCodes.Ok;
+    }
+
+    private static FileStream CreateFile(string temporary, string path)
+    {
+        try
+        {
+            return new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw CliException.Invalid("output", $"cannot write {path}: {ex.Message}", "pass a writable path with --output, or - for stdout");
+        }
     }
 
     /// <summary>Describes a transfer: "12 events and 5 objects from 1 tenant (default)".</summary>
