@@ -41,7 +41,17 @@ public sealed record MemoryRerankRequest
 /// <param name="Record">The memory.</param>
 /// <param name="Relevance">Its task-aware relevance (<see cref="MemoryScoreBreakdown.Relevance"/>).</param>
 /// <param name="Embedding">Its embedding in the search's model, when it has one.</param>
-public sealed record MemoryRerankCandidate(MemoryRecord Record, double Relevance, ReadOnlyMemory<float>? Embedding);
+public sealed record MemoryRerankCandidate(MemoryRecord Record, double Relevance, ReadOnlyMemory<float>? Embedding)
+{
+    /// <summary>Scales the candidates' relevance to [0, 1] by the best one, so a reranker's weights mean the same at any scale; non-finite or negative relevance counts as 0.</summary>
+    /// <param name="candidates">The candidates.</param>
+    /// <returns>One value per candidate, in order.</returns>
+    internal static double[] NormalizedRelevance(IReadOnlyList<MemoryRerankCandidate> candidates)
+    {
+        var best = candidates.Select(c => c.Relevance).Where(double.IsFinite).DefaultIfEmpty(0).Max();
+        return candidates.Select(c => best > 0 && double.IsFinite(c.Relevance) ? Math.Clamp(c.Relevance / best, 0, 1) : 0).ToArray();
+    }
+}
 
 /// <summary>One pick of a reranker.</summary>
 /// <param name="Index">The index into <see cref="MemoryRerankRequest.Candidates"/>.</param>

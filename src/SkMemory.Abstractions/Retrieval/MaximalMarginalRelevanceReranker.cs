@@ -44,8 +44,7 @@ public sealed class MaximalMarginalRelevanceReranker : IMemoryReranker
         }
 
         // Relevance scaled to [0, 1] so that λ means the same whatever the score scale.
-        var best = candidates.Max(c => c.Relevance);
-        var relevance = candidates.Select(c => best > 0 ? c.Relevance / best : 0).ToArray();
+        var relevance = MemoryRerankCandidate.NormalizedRelevance(candidates);
         var closest = new double[candidates.Count];
         var picked = new bool[candidates.Count];
         HashSet<string>?[] words = new HashSet<string>?[candidates.Count];

@@ -19,7 +19,7 @@ internal static class MemoryPacketRenderer
     /// Escapes like JSON and, whatever the allowed ranges, also escapes HTML-sensitive characters (<c>&lt; &gt; &amp; ' " + `</c>),
     /// control characters and line breaks, so a memory can neither leave its quotes nor close or open a tag.
     /// </summary>
-    private static readonly JavaScriptEncoder Encoder = JavaScriptEncoder.Create(UnicodeRanges.All);
+    internal static readonly JavaScriptEncoder QuotedDataEncoder = JavaScriptEncoder.Create(UnicodeRanges.All);
 
     /// <summary>Renders the part of the packet before the memory lines.</summary>
     /// <param name="header">The trusted header line, or empty for none.</param>
@@ -49,5 +49,5 @@ internal static class MemoryPacketRenderer
         return builder.Append(CloseTag).ToString();
     }
 
-    private static string Escape(string text) => JsonEncodedText.Encode(text, Encoder).Value;
+    private static string Escape(string text) => JsonEncodedText.Encode(text, QuotedDataEncoder).Value;
 }

@@ -9,6 +9,8 @@ using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
+using SkMemory.Packing;
+
 namespace SkMemory.Retrieval;
 
 /// <summary>
@@ -51,12 +53,6 @@ public sealed partial class ChatClientMemoryReranker : IMemoryReranker
     private const string ReplyRules =
         "Reply with only a JSON object of the form {\"scores\":[{\"index\":0,\"score\":0.9}]}: one entry for every candidate, "
         + "with the candidate's index and a score from 0 to 1. Use each index once and add no other text.";
-
-    /// <summary>
-    /// Escapes like JSON and also HTML-sensitive characters, control characters and line breaks, while keeping letters of
-    /// every script readable.
-    /// </summary>
-    private static readonly JavaScriptEncoder Encoder = JavaScriptEncoder.Create(UnicodeRanges.All);
 
     private static readonly ChatResponseFormat ScoresFormat = ChatResponseFormat.ForJsonSchema(
         CreateSchema(), "memory_rerank_scores", "A usefulness score from 0 to 1 for each candidate memory, by index.");
@@ -110,7 +106,7 @@ public sealed partial class ChatClientMemoryReranker : IMemoryReranker
             return [];
         }
 
-        var relevance = NormalizedRelevance(candidates);
+        var relevance = MemoryRerankCandidate.NormalizedRelevance(candidates);
         var window = Math.Min(candidates.Count, _maxCandidates);
         if (window < 2)
         {
@@ -294,28 +290,6 @@ public sealed partial class ChatClientMemoryReranker : IMemoryReranker
         + "{\"scores\":[{\"index\":0,\"score\":0.9}]}, "
         + Invariant($"using each candidate index from 0 to {window - 1} once and scores from 0 to 1.");
 
-    /// <summary>Relevance scaled so that the best candidate is 1; missing, negative or non-finite relevance counts as 0.</summary>
-    private static double[] NormalizedRelevance(IReadOnlyList<MemoryRerankCandidate> candidates)
-    {
-        var best = 0.0;
-        foreach (var candidate in candidates)
-        {
-            if (double.IsFinite(candidate.Relevance) && candidate.Relevance > best)
-            {
-                best = candidate.Relevance;
-            }
-        }
-
-        var result = new double[candidates.Count];
-        for (var i = 0; i < result.Length; i++)
-        {
-            var value = candidates[i].Relevance;
-            result[i] = best > 0 && double.IsFinite(value) ? Math.Clamp(value / best, 0, 1) : 0;
-        }
-
-        return result;
-    }
-
     /// <summary>The given order, scored by normalized relevance (never rising, whatever order the caller used).</summary>
     private static List<MemoryRerankScore> RelevanceOrder(double[] relevance, int top)
     {
@@ -360,7 +334,7 @@ public sealed partial class ChatClientMemoryReranker : IMemoryReranker
     private string RenderCandidates(string query, IReadOnlyList<MemoryRerankCandidate> candidates, int window)
     {
         var buffer = new ArrayBufferWriter<byte>();
-        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = Encoder }))
+        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = MemoryPacketRenderer.QuotedDataEncoder }))
         {
             writer.WriteStartObject();
             writer.WriteString("query", query);
