@@ -13,9 +13,11 @@ internal static class ImportCommand
         runner.SetStoreAction(command, StoreAccess.Write, (context, parseResult) =>
         {
             var path = parseResult.GetValue(file)!;
-            var source = Open(path);
+            CheckReadable(path);
             return async store =>
             {
+                // Opened only here, with the store open: a store or embedder that fails to open leaves no handle behind.
+                var source = Open(path);
                 await using var sourceScope = source.ConfigureAwait(false);
                 using var progress = new ProgressDisplay(context.Error, ProgressDisplay.ModeFor(context, stdoutCarriesData: false), "importing");
                 var result = await store.ImportAsync(source, new MemoryImportOptions { Progress = new TransferProgress(progress) }, context.CancellationToken).ConfigureAwait(false);
@@ -33,6 +35,15 @@ internal static class ImportCommand
             };
         }, embeds: true);
         return command;
+    }
+
+    /// <summary>Reports an unreadable file before the store is opened (and before an empty store file is created).</summary>
+    private static void CheckReadable(string path)
+    {
+        if (path != "-")
+        {
+            using var probe = Open(path);
+        }
     }
 
     private static Stream Open(string path)
