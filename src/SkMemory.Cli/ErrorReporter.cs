@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 
 namespace SkMemory.Cli;
 
@@ -52,13 +53,17 @@ internal static class ErrorReporter
     /// <summary>Reports an error and returns the exit code.</summary>
     /// <param name="ex">The error.</param>
     /// <param name="context">The command's context.</param>
+    /// <param name="result">
+    /// For an error about a result the command computed (verify's broken chain): writes that result's properties, which
+    /// --json prints in the same document as the <c>error</c> object, so stdout stays one JSON document.
+    /// </param>
     /// <returns>The exit code.</returns>
-    public static int Report(Exception ex, CliContext context)
+    public static int Report(Exception ex, CliContext context, Action<Utf8JsonWriter>? result = null)
     {
         ArgumentNullException.ThrowIfNull(ex);
         ArgumentNullException.ThrowIfNull(context);
         var error = Describe(ex, context);
-        Write(context, error);
+        Write(context, error, result: result);
         if (Environment.GetEnvironmentVariable(DebugVariable) is "1" or "true")
         {
             context.Error.WriteLine(ex.ToString());
@@ -221,7 +226,7 @@ internal static class ErrorReporter
             _ => "unexpected",
         };
 
-    private static void Write(CliContext context, CliError error, IReadOnlyList<string>? lines = null)
+    private static void Write(CliContext context, CliError error, IReadOnlyList<string>? lines = null, Action<Utf8JsonWriter>? result = null)
     {
         foreach (var line in lines ?? [error.Message])
         {
@@ -233,6 +238,7 @@ internal static class ErrorReporter
         {
             JsonOutput.Write(context.Out, w =>
             {
+                result?.Invoke(w);
                 w.WriteStartObject("error");
                 w.WriteString("code", error.Code);
                 w.WriteNumber("exit_code", error.ExitCode);

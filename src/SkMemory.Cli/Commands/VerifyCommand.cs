@@ -12,18 +12,11 @@ internal static class VerifyCommand
         runner.SetStoreAction(command, StoreAccess.Read, (context, _) => async store =>
         {
             var result = await store.VerifyAsync(context.ExplicitTenant, context.CancellationToken).ConfigureAwait(false);
-            if (context.Json)
-            {
-                context.Out.WriteLine(JsonOutput.Render(w => JsonSerializer.Serialize(w, result, MemoryJsonContext.Default.ChainVerificationResult)));
-            }
-
             if (result.IsValid)
             {
-                if (!context.Json)
-                {
-                    context.Out.WriteLine($"chain verified: {HumanFormat.Count(result.EventCount, "event")} in {HumanFormat.Count(result.TenantCount, "tenant")}");
-                }
-
+                context.Out.WriteLine(context.Json
+                    ? JsonOutput.Render(w => JsonSerializer.Serialize(w, result, MemoryJsonContext.Default.ChainVerificationResult))
+                    : $"chain verified: {HumanFormat.Count(result.EventCount, "event")} in {HumanFormat.Count(result.TenantCount, "tenant")}");
                 return ExitCodes.Ok;
             }
 
@@ -37,9 +30,19 @@ internal static class VerifyCommand
                 context.Out.WriteLine($"  problem   {link.Problem}");
             }
 
-            context.Error.WriteLine($"error: the hash chain of tenant '{link.Tenant}' breaks at sequence {link.Sequence}: {link.Problem}");
-            context.Error.WriteLine("hint: the log was changed outside SkMemory; restore the tenant from a trusted export ('skmem import' into a new store) and investigate that event");
-            return ExitCodes.VerifyFailed;
+            var broken = new CliException(
+                ExitCodes.VerifyFailed,
+                $"the hash chain of tenant '{link.Tenant}' breaks at sequence {link.Sequence}: {link.Problem}",
+                "the log was changed outside SkMemory; restore the tenant from a trusted export ('skmem import' into a new store) and investigate that event");
+
+            // Reported rather than thrown: with --json the error object joins the verification result in one document.
+            return ErrorReporter.Report(broken, context, w =>
+            {
+                foreach (var property in JsonSerializer.SerializeToElement(result, MemoryJsonContext.Default.ChainVerificationResult).EnumerateObject())
+                {
+                    property.WriteTo(w);
+                }
+            });
         });
         return command;
     }
