@@ -87,7 +87,12 @@ internal static class HumanFormat
     }
 }
 
-/// <summary>A table printed with aligned columns; the last column is not padded.</summary>
+/// <summary>
+/// A table printed with aligned columns; the last column is not padded. Rows given to <see cref="Add"/> are printed by
+/// <see cref="Write"/>, with each column as wide as its widest cell; rows that cannot wait for the last one (a list
+/// streamed a page at a time) are printed at once by <see cref="WriteFixedHeader"/> and <see cref="WriteFixed"/>, with
+/// each column as wide as its maximum width, so that rows printed apart still line up.
+/// </summary>
 internal sealed class TextTable
 {
     private readonly string[] _headers;
@@ -106,15 +111,23 @@ internal sealed class TextTable
 
     public int Count => _rows.Count;
 
-    public void Add(params string[] cells)
-    {
-        ArgumentNullException.ThrowIfNull(cells);
-        if (cells.Length != _headers.Length)
-        {
-            throw new ArgumentException($"Expected {_headers.Length} cells, got {cells.Length}.", nameof(cells));
-        }
+    public void Add(params string[] cells) => _rows.Add(Cut(cells));
 
-        _rows.Add(cells.Select((c, i) => HumanFormat.OneLine(c, _maxWidths[i])).ToArray());
+    /// <summary>Prints the header row at once, each column padded to its maximum width.</summary>
+    /// <param name="output">Where to print.</param>
+    public void WriteFixedHeader(TextWriter output)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        WriteRow(output, _headers, _maxWidths);
+    }
+
+    /// <summary>Prints one row at once, each column padded to its maximum width (longer cells are cut).</summary>
+    /// <param name="output">Where to print.</param>
+    /// <param name="cells">The row's cells.</param>
+    public void WriteFixed(TextWriter output, params string[] cells)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        WriteRow(output, Cut(cells), _maxWidths);
     }
 
     public void Write(TextWriter output, bool header = true)
@@ -130,6 +143,17 @@ internal sealed class TextTable
         {
             WriteRow(output, row, widths);
         }
+    }
+
+    private string[] Cut(string[] cells)
+    {
+        ArgumentNullException.ThrowIfNull(cells);
+        if (cells.Length != _headers.Length)
+        {
+            throw new ArgumentException($"Expected {_headers.Length} cells, got {cells.Length}.", nameof(cells));
+        }
+
+        return cells.Select((c, i) => HumanFormat.OneLine(c, _maxWidths[i])).ToArray();
     }
 
     private void WriteRow(TextWriter output, string[] cells, int[] widths)

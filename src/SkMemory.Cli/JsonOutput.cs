@@ -48,6 +48,11 @@ internal static class JsonOutput
         });
     }
 
+    /// <summary>Creates a writer over a stream (see <see cref="CliContext.OpenOutputStream"/>) with the options of every other --json output, for documents written a part at a time.</summary>
+    /// <param name="stream">Where to write.</param>
+    /// <returns>The writer; it writes to the stream when flushed.</returns>
+    public static Utf8JsonWriter CreateWriter(Stream stream) => new(stream, WriterOptions);
+
     /// <summary>Renders JSON to a string.</summary>
     /// <param name="write">Writes one JSON value.</param>
     /// <returns>The JSON text.</returns>

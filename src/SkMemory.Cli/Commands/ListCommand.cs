@@ -1,18 +1,11 @@
 using System.CommandLine;
-using System.Text;
+using System.Text.Json;
 
 namespace SkMemory.Cli.Commands;
 
 /// <summary><c>skmem list</c>: memories by filter, one line each, a page at a time (or every page with --all).</summary>
 internal static class ListCommand
 {
-    // Fixed widths, so the lines of every page line up while --all streams them.
-    private const int StatusWidth = 10;
-    private const int TypeWidth = 12;
-    private const int SubjectWidth = 16;
-    private const int ScopeWidth = 16;
-    private const int TextWidth = 72;
-
     public static Command Create(CommandRunner runner)
     {
         var subject = new Option<string?>("--subject", "-s") { Description = "Only memories about this subject.", HelpName = "subject" };
@@ -25,7 +18,11 @@ internal static class ListCommand
         var scope = new Option<string?>("--scope") { Description = "Only this scope: personal, public or team:<name>.", HelpName = "scope" };
         var pageSize = new Option<int>("--page-size") { Description = $"Memories per page, 1..{MemoryQuery.MaxPageSize}.", DefaultValueFactory = _ => 50, HelpName = "n" };
         var cursor = new Option<string?>("--cursor") { Description = "Continue after a previous page (printed at its end).", HelpName = "cursor" };
-        var all = new Option<bool>("--all", "-a") { Description = "Follow the cursors to the last page." };
+        var all = new Option<bool>("--all", "-a")
+        {
+            Description = "Follow the cursors to the last page. Pages are printed as they are read; with --json, an error after "
+                + "the first page leaves the document unterminated and prints the error object on the next line.",
+        };
 
         var command = new Command("list", "List memories, one per line, in id order (ids are time-ordered UUIDs, so roughly creation order).")
         {
@@ -55,36 +52,35 @@ internal static class ListCommand
     private static async Task<int> RunAsync(CliContext context, IMemoryStore store, MemoryQuery query, bool followAll)
     {
         using var progress = followAll ? new ProgressDisplay(context.Error, ProgressDisplay.ModeFor(context, stdoutCarriesData: true), "listing") : null;
+        var json = new JsonPages(context);
+        await using var jsonScope = json.ConfigureAwait(false);
+
+        // Fixed widths, so the lines of every page line up while --all streams them.
+        var table = new TextTable(("ID", 36, false), ("STATUS", 10, false), ("TYPE", 12, false), ("SUBJECT", 16, false), ("SCOPE", 16, false), ("TEXT", 72, false));
         long count = 0;
         var pages = 0;
         string? next;
-        if (context.Json)
-        {
-            context.Out.Write("{\"items\":[");
-        }
-
         do
         {
             var page = await store.ReadAsync(query, context.CancellationToken).ConfigureAwait(false);
             pages++;
-            foreach (var record in page.Items)
+            if (context.Json)
             {
-                if (context.Json)
-                {
-                    context.Out.Write(count == 0 ? string.Empty : ",");
-                    context.Out.Write(JsonOutput.RenderRecord(record));
-                }
-                else
+                await json.WritePageAsync(page.Items, context.CancellationToken).ConfigureAwait(false);
+                count += page.Items.Count;
+            }
+            else
+            {
+                foreach (var record in page.Items)
                 {
                     if (count == 0)
                     {
-                        context.Out.WriteLine(Line("ID", "STATUS", "TYPE", "SUBJECT", "SCOPE", "TEXT"));
+                        table.WriteFixedHeader(context.Out);
                     }
 
-                    context.Out.WriteLine(Line(record.Id.ToString(), MemoryJson.EnumName(record.Status), record.Type, record.Subject, record.Scope.ToString(), record.Value.Text));
+                    table.WriteFixed(context.Out, record.Id.ToString(), MemoryJson.EnumName(record.Status), record.Type, record.Subject, record.Scope.ToString(), record.Value.Text);
+                    count++;
                 }
-
-                count++;
             }
 
             next = page.NextCursor;
@@ -95,9 +91,7 @@ internal static class ListCommand
 
         if (context.Json)
         {
-            context.Out.Write("],\"next_cursor\":");
-            context.Out.Write(next is null ? "null" : JsonOutput.Render(w => w.WriteStringValue(next)));
-            context.Out.WriteLine($",\"count\":{count}}}");
+            await json.CompleteAsync(next, count, context.CancellationToken).ConfigureAwait(false);
         }
         else if (count == 0)
         {
@@ -113,13 +107,62 @@ internal static class ListCommand
         return ExitCodes.Ok;
     }
 
-    private static string Line(string id, string status, string type, string subject, string scope, string text) =>
-        new StringBuilder()
-            .Append(id.PadRight(36)).Append("  ")
-            .Append(HumanFormat.OneLine(status, StatusWidth).PadRight(StatusWidth)).Append("  ")
-            .Append(HumanFormat.OneLine(type, TypeWidth).PadRight(TypeWidth)).Append("  ")
-            .Append(HumanFormat.OneLine(subject, SubjectWidth).PadRight(SubjectWidth)).Append("  ")
-            .Append(HumanFormat.OneLine(scope, ScopeWidth).PadRight(ScopeWidth)).Append("  ")
-            .Append(HumanFormat.OneLine(text, TextWidth))
-            .ToString();
+    /// <summary>
+    /// The --json document, <c>{"items":[...],"next_cursor":...,"count":n}</c> on one line, written to stdout a page at a
+    /// time (stdout is opened with the first page: unused, it writes nothing). Nothing is written before the first page is read, so an error there leaves stdout to the error object. An
+    /// error on a later page (--all) leaves the document unterminated, so it does not parse as JSON, and ends its line:
+    /// the error object follows on a line of its own, and the exit code is not 0.
+    /// </summary>
+    private sealed class JsonPages(CliContext context) : IAsyncDisposable
+    {
+        private Stream? _stream;
+        private Utf8JsonWriter? _writer;
+
+        public async Task WritePageAsync(IReadOnlyList<MemoryRecord> items, CancellationToken cancellationToken)
+        {
+            var writer = Start();
+            foreach (var record in items)
+            {
+                JsonSerializer.Serialize(writer, record, MemoryJsonContext.Default.MemoryRecord);
+            }
+
+            await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        public async Task CompleteAsync(string? nextCursor, long count, CancellationToken cancellationToken)
+        {
+            var writer = Start();
+            writer.WriteEndArray();
+            writer.WriteString("next_cursor", nextCursor);
+            writer.WriteNumber("count", count);
+            writer.WriteEndObject();
+            await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            if (_writer is null || _stream is null)
+            {
+                return;
+            }
+
+            // Commits what is left, then ends the line: after the document, or after the unterminated part of it.
+            await _writer.DisposeAsync().ConfigureAwait(false);
+            await _stream.WriteAsync("\n"u8.ToArray()).ConfigureAwait(false);
+            await _stream.DisposeAsync().ConfigureAwait(false);
+        }
+
+        private Utf8JsonWriter Start()
+        {
+            if (_writer is null)
+            {
+                _stream = context.OpenOutputStream();
+                _writer = JsonOutput.CreateWriter(_stream);
+                _writer.WriteStartObject();
+                _writer.WriteStartArray("items");
+            }
+
+            return _writer;
+        }
+    }
 }
