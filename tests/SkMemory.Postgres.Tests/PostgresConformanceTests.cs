@@ -6,8 +6,8 @@ namespace SkMemory.Postgres.Tests;
 /// <summary>The provider contract suite against the Postgres store, one fresh schema per store.</summary>
 public sealed class PostgresConformanceTests(PostgresFixture fixture) : MemoryStoreConformanceTests
 {
-    protected override async Task<IMemoryStore> CreateStoreAsync(MemoryStoreOptions options, CancellationToken cancellationToken) =>
-        await fixture.OpenStoreAsync(options, cancellationToken: cancellationToken);
+    protected override async Task<IMemoryStore> CreateStoreAsync(Action<MemoryStoreOptions> configure, CancellationToken cancellationToken) =>
+        await fixture.OpenStoreAsync(configure, cancellationToken: cancellationToken);
 
     protected override async Task TamperEventPayloadAsync(IMemoryStore store, string tenant, long sequence, string payload, CancellationToken cancellationToken)
     {

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using System.Reflection;
 using Npgsql;
 using SkMemory.Postgres.Tests;
 using SkMemory.Storage.Postgres;
@@ -35,23 +36,36 @@ public sealed class PostgresFixture : IAsyncLifetime
         return schema;
     }
 
-    /// <summary>Opens a store on a schema (a fresh one when not given), copying the shared options.</summary>
-    public Task<PostgresMemoryStore> OpenStoreAsync(MemoryStoreOptions? options = null, string? schema = null, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Opens a store on a schema (a fresh one when not given): the options start with this server's connection string and
+    /// the schema, then <paramref name="configure"/> sets the rest (an <see cref="Action{T}"/> of the shared
+    /// <see cref="MemoryStoreOptions"/> converts to this parameter).
+    /// </summary>
+    public Task<PostgresMemoryStore> OpenStoreAsync(Action<PostgresMemoryStoreOptions>? configure = null, string? schema = null, CancellationToken cancellationToken = default)
     {
-        options ??= new MemoryStoreOptions();
-        return PostgresMemoryStore.OpenAsync(
-            new PostgresMemoryStoreOptions
+        var options = new PostgresMemoryStoreOptions { ConnectionString = ConnectionString, Schema = schema ?? NewSchema() };
+        configure?.Invoke(options);
+        return PostgresMemoryStore.OpenAsync(options, cancellationToken: cancellationToken);
+    }
+
+    /// <summary>
+    /// Opens a store on a schema with a copy of <paramref name="options"/>: every public settable property of
+    /// <see cref="MemoryStoreOptions"/> is copied by reflection, so a property added later is not dropped. Kept for callers
+    /// that build a <see cref="MemoryStoreOptions"/> (the evals tests); prefer the overload that takes a configure action.
+    /// </summary>
+    public Task<PostgresMemoryStore> OpenStoreAsync(MemoryStoreOptions options, string? schema = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return OpenStoreAsync(
+            target =>
             {
-                ConnectionString = ConnectionString,
-                Schema = schema ?? NewSchema(),
-                Types = options.Types,
-                MaxValueBytes = options.MaxValueBytes,
-                EmbeddingGenerator = options.EmbeddingGenerator,
-                EmbeddingModel = options.EmbeddingModel,
-                TimeProvider = options.TimeProvider,
-                Retrieval = options.Retrieval,
+                foreach (var property in typeof(MemoryStoreOptions).GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p is { CanRead: true, CanWrite: true }))
+                {
+                    property.SetValue(target, property.GetValue(options));
+                }
             },
-            cancellationToken: cancellationToken);
+            schema,
+            cancellationToken);
     }
 
     /// <summary>Runs a statement on the test database and returns the number of rows it affected.</summary>

@@ -123,7 +123,7 @@ public sealed class PostgresStoreTests(PostgresFixture fixture)
     public async Task Text_vector_and_filtered_search_round_trip()
     {
         // The retrievers alone: no neighbours brought in (the conformance suite covers that).
-        using var store = await fixture.OpenStoreAsync(new MemoryStoreOptions { EmbeddingGenerator = new WordHashEmbeddingGenerator(), Retrieval = { NeighborWeight = 0 } }, cancellationToken: Ct);
+        using var store = await fixture.OpenStoreAsync(o => { o.EmbeddingGenerator = new WordHashEmbeddingGenerator(); o.Retrieval.NeighborWeight = 0; }, cancellationToken: Ct);
         var deploy = await store.WriteAsync(Write("acme", "deploys happen on friday afternoons") with { Metadata = new Dictionary<string, string> { ["team"] = "ops" } }, Ct);
         await store.WriteAsync(Write("acme", "the coffee machine is on floor three"), Ct);
         await store.WriteAsync(Write("other", "deploys happen on friday afternoons"), Ct);

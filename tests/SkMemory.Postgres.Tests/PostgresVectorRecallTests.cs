@@ -160,7 +160,7 @@ public sealed class PostgresVectorRecallTests(PostgresFixture fixture)
     public async Task A_model_name_with_quotes_and_backslashes_gets_its_own_index_and_is_searched_through_it()
     {
         const string model = "o'brien\\'; DROP TABLE x; --";
-        using var store = await fixture.OpenStoreAsync(new MemoryStoreOptions { EmbeddingGenerator = new WordHashEmbeddingGenerator(), EmbeddingModel = model }, cancellationToken: Ct);
+        using var store = await fixture.OpenStoreAsync(o => { o.EmbeddingGenerator = new WordHashEmbeddingGenerator(); o.EmbeddingModel = model; }, cancellationToken: Ct);
         var deploy = await store.WriteAsync(new MemoryWriteRequest { Tenant = Tenant, Type = MemoryTypes.Fact, Subject = "u", Actor = MemoryActor.User("u"), Value = "deploys happen on friday" }, Ct);
         await store.WriteAsync(new MemoryWriteRequest { Tenant = Tenant, Type = MemoryTypes.Fact, Subject = "u", Actor = MemoryActor.User("u"), Value = "the coffee machine is broken" }, Ct);
         Assert.True(store.HasVectorIndex(model, 64));

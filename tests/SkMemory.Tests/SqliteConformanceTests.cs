@@ -23,19 +23,11 @@ public sealed class SqliteConformanceTests : MemoryStoreConformanceTests, IDispo
         }
     }
 
-    protected override async Task<IMemoryStore> CreateStoreAsync(MemoryStoreOptions options, CancellationToken cancellationToken)
+    protected override async Task<IMemoryStore> CreateStoreAsync(Action<MemoryStoreOptions> configure, CancellationToken cancellationToken)
     {
-        var sqlite = new SqliteMemoryStoreOptions
-        {
-            Path = Path.Combine(_directory, $"{Guid.NewGuid():N}.db"),
-            Types = options.Types,
-            MaxValueBytes = options.MaxValueBytes,
-            EmbeddingGenerator = options.EmbeddingGenerator,
-            EmbeddingModel = options.EmbeddingModel,
-            TimeProvider = options.TimeProvider,
-            Retrieval = options.Retrieval,
-        };
-        return await SqliteMemoryStore.OpenAsync(sqlite, cancellationToken: cancellationToken);
+        var options = new SqliteMemoryStoreOptions { Path = Path.Combine(_directory, $"{Guid.NewGuid():N}.db") };
+        configure(options);
+        return await SqliteMemoryStore.OpenAsync(options, cancellationToken: cancellationToken);
     }
 
     protected override Task TamperEventPayloadAsync(IMemoryStore store, string tenant, long sequence, string payload, CancellationToken cancellationToken) =>

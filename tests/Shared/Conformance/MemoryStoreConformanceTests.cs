@@ -58,11 +58,15 @@ public abstract partial class MemoryStoreConformanceTests : IAsyncDisposable
         GC.SuppressFinalize(this);
     }
 
-    /// <summary>Creates a new, empty store. Every call returns a separate empty store; the suite disposes them.</summary>
-    /// <param name="options">The options to build the store with (types, value limit, embedding generator, clock).</param>
+    /// <summary>
+    /// Creates a new, empty store. Every call returns a separate empty store; the suite disposes them. The backend creates
+    /// its own options type (with its location: a file, a schema), then calls <paramref name="configure"/> on it, so every
+    /// shared option the fact sets reaches the store, including ones added to <see cref="MemoryStoreOptions"/> later.
+    /// </summary>
+    /// <param name="configure">Sets the shared options (types, value limit, embedding generator, clock, retrieval, ...).</param>
     /// <param name="cancellationToken">The cancellation token.</param>
     /// <returns>The store.</returns>
-    protected abstract Task<IMemoryStore> CreateStoreAsync(MemoryStoreOptions options, CancellationToken cancellationToken);
+    protected abstract Task<IMemoryStore> CreateStoreAsync(Action<MemoryStoreOptions> configure, CancellationToken cancellationToken);
 
     /// <summary>Overwrites the stored payload text of event (tenant, sequence), bypassing the store (simulates tampering).</summary>
     /// <param name="store">A store made by <see cref="CreateStoreAsync"/>.</param>
@@ -107,9 +111,14 @@ public abstract partial class MemoryStoreConformanceTests : IAsyncDisposable
     /// <returns>The store.</returns>
     protected async Task<IMemoryStore> NewStoreAsync(Action<MemoryStoreOptions>? configure = null)
     {
-        var options = new MemoryStoreOptions { EmbeddingGenerator = Embeddings, TimeProvider = Clock };
-        configure?.Invoke(options);
-        var store = await CreateStoreAsync(options, Ct);
+        var store = await CreateStoreAsync(
+            options =>
+            {
+                options.EmbeddingGenerator = Embeddings;
+                options.TimeProvider = Clock;
+                configure?.Invoke(options);
+            },
+            Ct);
         Assert.NotNull(store);
         _stores.Enqueue(store);
         return store;
