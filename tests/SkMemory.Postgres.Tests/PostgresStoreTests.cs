@@ -1,5 +1,6 @@
 using Npgsql;
 using SkMemory.Storage.Postgres;
+using SkMemory.Tests;
 
 namespace SkMemory.Postgres.Tests;
 
@@ -120,37 +121,16 @@ public sealed class PostgresStoreTests(PostgresFixture fixture)
     }
 
     [Fact]
-    public async Task Text_vector_and_filtered_search_round_trip()
+    public async Task A_text_query_of_stop_words_only_finds_nothing()
     {
-        // The retrievers alone: no neighbours brought in (the conformance suite covers that).
-        using var store = await fixture.OpenStoreAsync(o => { o.EmbeddingGenerator = new WordHashEmbeddingGenerator(); o.Retrieval.NeighborWeight = 0; }, cancellationToken: Ct);
-        var deploy = await store.WriteAsync(Write("acme", "deploys happen on friday afternoons") with { Metadata = new Dictionary<string, string> { ["team"] = "ops" } }, Ct);
-        await store.WriteAsync(Write("acme", "the coffee machine is on floor three"), Ct);
-        await store.WriteAsync(Write("other", "deploys happen on friday afternoons"), Ct);
+        // PostgreSQL's english text search drops stop words: a query of nothing else has no terms, though the memory
+        // contains every one of its words. (Text, vector and filtered search themselves are conformance facts.)
+        using var store = await fixture.OpenStoreAsync(cancellationToken: Ct);
+        var deploy = await store.WriteAsync(Write("acme", "the deploy window is at the end of friday and the team knows"), Ct);
 
-        var text = await store.SearchAsync(new MemorySearchRequest { Tenant = "acme", Text = "When do deploys happen?", Mode = MemorySearchMode.Text }, Ct);
-        Assert.Equal(deploy.Record.Id, Assert.Single(text).Record.Id);
-        Assert.NotNull(text[0].Breakdown.Lexical);
-
-        var stopWordsOnly = await store.SearchAsync(new MemorySearchRequest { Tenant = "acme", Text = "the and of", Mode = MemorySearchMode.Text }, Ct);
-        Assert.Empty(stopWordsOnly);
-
-        var vector = await store.SearchAsync(new MemorySearchRequest { Tenant = "acme", Text = "friday deploys", Mode = MemorySearchMode.Vector }, Ct);
-        Assert.Equal(2, vector.Count);
-        Assert.Equal(deploy.Record.Id, vector[0].Record.Id);
-        Assert.InRange(vector[0].Breakdown.Semantic!.Value, 0.5, 1.0);
-        Assert.Equal("word-hash-64", vector[0].Breakdown.EmbeddingModel);
-
-        var filtered = await store.SearchAsync(
-            new MemorySearchRequest { Tenant = "acme", Text = "friday deploys coffee", Metadata = new Dictionary<string, string> { ["team"] = "ops" } },
-            Ct);
-        Assert.Equal(deploy.Record.Id, Assert.Single(filtered).Record.Id);
-
-        var page = await store.ReadAsync(new MemoryQuery { Tenant = "acme", PageSize = 1 }, Ct);
-        Assert.Single(page.Items);
-        Assert.NotNull(page.NextCursor);
-        var rest = await store.ReadAsync(new MemoryQuery { Tenant = "acme", PageSize = 1, Cursor = page.NextCursor }, Ct);
-        Assert.True(Assert.Single(rest.Items).Id.CompareTo(page.Items[0].Id) > 0);
+        Assert.Empty(await store.SearchAsync(new MemorySearchRequest { Tenant = "acme", Text = "the and of", Mode = MemorySearchMode.Text }, Ct));
+        var hits = await store.SearchAsync(new MemorySearchRequest { Tenant = "acme", Text = "the deploy and the end of friday", Mode = MemorySearchMode.Text }, Ct);
+        Assert.Equal(deploy.Record.Id, Assert.Single(hits).Record.Id);
     }
 
     [Fact]
@@ -160,7 +140,7 @@ public sealed class PostgresStoreTests(PostgresFixture fixture)
         builder.UseVector();
         await using var dataSource = builder.Build();
         var store = await PostgresMemoryStore.OpenAsync(
-            new PostgresMemoryStoreOptions { DataSource = dataSource, Schema = fixture.NewSchema(), EmbeddingGenerator = new WordHashEmbeddingGenerator() },
+            new PostgresMemoryStoreOptions { DataSource = dataSource, Schema = fixture.NewSchema(), EmbeddingGenerator = new TestEmbeddingGenerator() },
             cancellationToken: Ct);
         var written = await store.WriteAsync(Write("acme", "a memory"), Ct);
         store.Dispose();

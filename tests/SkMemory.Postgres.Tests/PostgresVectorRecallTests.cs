@@ -5,6 +5,7 @@ using Npgsql;
 using NpgsqlTypes;
 using Pgvector;
 using SkMemory.Storage.Postgres;
+using SkMemory.Tests;
 
 namespace SkMemory.Postgres.Tests;
 
@@ -160,14 +161,14 @@ public sealed class PostgresVectorRecallTests(PostgresFixture fixture)
     public async Task A_model_name_with_quotes_and_backslashes_gets_its_own_index_and_is_searched_through_it()
     {
         const string model = "o'brien\\'; DROP TABLE x; --";
-        using var store = await fixture.OpenStoreAsync(o => { o.EmbeddingGenerator = new WordHashEmbeddingGenerator(); o.EmbeddingModel = model; }, cancellationToken: Ct);
+        using var store = await fixture.OpenStoreAsync(o => { o.EmbeddingGenerator = new TestEmbeddingGenerator(); o.EmbeddingModel = model; }, cancellationToken: Ct);
         var deploy = await store.WriteAsync(new MemoryWriteRequest { Tenant = Tenant, Type = MemoryTypes.Fact, Subject = "u", Actor = MemoryActor.User("u"), Value = "deploys happen on friday" }, Ct);
         await store.WriteAsync(new MemoryWriteRequest { Tenant = Tenant, Type = MemoryTypes.Fact, Subject = "u", Actor = MemoryActor.User("u"), Value = "the coffee machine is broken" }, Ct);
-        Assert.True(store.HasVectorIndex(model, 64));
+        Assert.True(store.HasVectorIndex(model, TestEmbeddingGenerator.Dimensions));
         var definition = (string)(await fixture.QueryAsync(
             "SELECT indexdef FROM pg_indexes WHERE schemaname = @schema AND indexname = @name",
             ("schema", store.Schema),
-            ("name", PostgresVectorIndexes.IndexName(model, 64))))[0][0]!;
+            ("name", PostgresVectorIndexes.IndexName(model, TestEmbeddingGenerator.Dimensions))))[0][0]!;
         Assert.Contains("o''brien", definition, StringComparison.Ordinal);
 
         // Force the approximate path (no subject probe): the literal in the query must match the index predicate.
