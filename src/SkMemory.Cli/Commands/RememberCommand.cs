@@ -5,6 +5,16 @@ namespace SkMemory.Cli.Commands;
 /// <summary><c>skmem remember &lt;text&gt; --subject S</c>: writes a memory.</summary>
 internal static class RememberCommand
 {
+    // The request's own defaults, named in the help; the options override them only when given.
+    private static readonly MemoryWriteRequest Defaults = new()
+    {
+        Tenant = GlobalOptions.DefaultTenant,
+        Type = MemoryTypes.Fact,
+        Subject = string.Empty,
+        Actor = MemoryActor.User(string.Empty),
+        Value = string.Empty,
+    };
+
     public static Command Create(CommandRunner runner)
     {
         var text = new Argument<string>("text") { Description = "What to remember, as text." };
@@ -18,8 +28,8 @@ internal static class RememberCommand
         var scope = new Option<string?>("--scope") { Description = "Who shares it: personal (default), public or team:<name>.", HelpName = "personal|public|team:<name>" };
         var agent = new Option<string?>("--agent") { Description = "Narrow the memory to one agent.", HelpName = "agent" };
         var session = new Option<string?>("--session") { Description = "Narrow the memory to one session.", HelpName = "session" };
-        var confidence = new Option<double?>("--confidence") { Description = "How sure the writer is, 0..1 (default 1).", HelpName = "0..1" };
-        var salience = new Option<double?>("--salience") { Description = "How important it is to recall, 0..1 (default 0.5).", HelpName = "0..1" };
+        var confidence = new Option<double?>("--confidence") { Description = $"How sure the writer is, 0..1 (default {HumanFormat.Number(Defaults.Confidence)}).", HelpName = "0..1" };
+        var salience = new Option<double?>("--salience") { Description = $"How important it is to recall, 0..1 (default {HumanFormat.Number(Defaults.Salience)}).", HelpName = "0..1" };
         var meta = new Option<string[]>("--meta", "-m") { Description = "Metadata entry; repeat for more.", HelpName = "key=value" };
         var idempotencyKey = new Option<string?>("--idempotency-key") { Description = "Writing the same key again returns the first memory instead of writing a second.", HelpName = "key" };
         var validFrom = new Option<string?>("--valid-from") { Description = "When the fact became true, ISO 8601 (default: now).", HelpName = "time" };
@@ -42,14 +52,21 @@ internal static class RememberCommand
                 Subject = parseResult.GetValue(subject)!,
                 Actor = parseResult.GetValue(actor) is { } actorText ? ValueParsers.Actor(actorText) : ValueParsers.DefaultActor(),
                 Value = new MemoryValue(parseResult.GetValue(text)!),
-                Confidence = parseResult.GetValue(confidence) ?? 1,
-                Salience = parseResult.GetValue(salience) ?? 0.5,
                 ValidFrom = parseResult.GetValue(validFrom) is { } from ? ValueParsers.Time(from, "valid_from") : null,
                 Ttl = parseResult.GetValue(ttl) is { } ttlText ? ValueParsers.Ttl(ttlText) : null,
                 Metadata = ValueParsers.Metadata(parseResult.GetValue(meta)),
                 IdempotencyKey = parseResult.GetValue(idempotencyKey),
                 Reason = parseResult.GetValue(reason),
             };
+            if (parseResult.GetValue(confidence) is { } confidenceValue)
+            {
+                request = request with { Confidence = confidenceValue };
+            }
+
+            if (parseResult.GetValue(salience) is { } salienceValue)
+            {
+                request = request with { Salience = salienceValue };
+            }
 
             return async store =>
             {
