@@ -37,6 +37,12 @@ public sealed class FoldedTestEmbeddingGenerator : IEmbeddingGenerator<string, E
     /// <summary>Gets or sets a gate every call with more than one value waits at (reindex batches), or null.</summary>
     public SemaphoreSlim? BatchGate { get; set; }
 
+    /// <summary>
+    /// Gets a signal released once by every call that reaches <see cref="BatchGate"/>, just before it waits there: a test
+    /// awaits it to know a batch has arrived (and, with a closed gate, is held).
+    /// </summary>
+    public SemaphoreSlim BatchArrived { get; } = new(0);
+
     /// <summary>Computes one text's folded vector.</summary>
     /// <param name="text">The text.</param>
     /// <returns>The L2-normalized vector.</returns>
@@ -66,6 +72,7 @@ public sealed class FoldedTestEmbeddingGenerator : IEmbeddingGenerator<string, E
         var texts = values.ToList();
         if (texts.Count > 1 && BatchGate is { } gate)
         {
+            BatchArrived.Release();
             await gate.WaitAsync(cancellationToken);
         }
 
@@ -82,7 +89,5 @@ public sealed class FoldedTestEmbeddingGenerator : IEmbeddingGenerator<string, E
         : null;
 
     /// <inheritdoc />
-    public void Dispose()
-    {
-    }
+    public void Dispose() => BatchArrived.Dispose();
 }

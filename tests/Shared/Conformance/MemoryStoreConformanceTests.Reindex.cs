@@ -70,9 +70,10 @@ public abstract partial class MemoryStoreConformanceTests
 
         var index = Index(store);
         using var gate = new SemaphoreSlim(0);
-        var folded = new FoldedTestEmbeddingGenerator { BatchGate = gate };
+        using var folded = new FoldedTestEmbeddingGenerator { BatchGate = gate };
         var reindex = index.ReindexAsync(folded, new MemoryReindexOptions { BatchSize = 2 }, Ct);
-        await WaitForAsync(async () => (await index.GetModelsAsync(Ct)).Any(m => m.Model == folded.ModelId && m.State == MemoryEmbeddingModelState.Building));
+        await folded.BatchArrived.WaitAsync(Ct); // the first batch is held at the closed gate
+        Assert.Equal(MemoryEmbeddingModelState.Building, Assert.Single(await index.GetModelsAsync(Ct), m => m.Model == folded.ModelId).State);
 
         var during = await store.SearchAsync(new MemorySearchRequest { Tenant = tenant, Text = "violin", Mode = MemorySearchMode.Vector }, Ct);
         Assert.Equal(TestEmbeddingGenerator.ModelId, during[0].Breakdown.EmbeddingModel);
@@ -102,10 +103,13 @@ public abstract partial class MemoryStoreConformanceTests
 
         var index = Index(store);
         using var gate = new SemaphoreSlim(1);
-        var folded = new FoldedTestEmbeddingGenerator { BatchGate = gate };
+        using var folded = new FoldedTestEmbeddingGenerator { BatchGate = gate };
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(Ct);
         var reindex = index.ReindexAsync(folded, new MemoryReindexOptions { BatchSize = 2 }, cancel.Token);
-        await WaitForAsync(async () => (await index.GetModelsAsync(Ct)).Any(m => m.Model == folded.ModelId && m.Embedded == 2));
+
+        // The gate lets one batch through; batches run one after another, so when the second arrives the first is saved.
+        await folded.BatchArrived.WaitAsync(Ct);
+        await folded.BatchArrived.WaitAsync(Ct);
         await cancel.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => reindex);
 
@@ -167,21 +171,6 @@ public abstract partial class MemoryStoreConformanceTests
 
     private static IMemoryEmbeddingIndex Index(IMemoryStore store) =>
         Assert.IsAssignableFrom<IMemoryEmbeddingIndex>(store.GetService(typeof(IMemoryEmbeddingIndex)));
-
-    private static async Task WaitForAsync(Func<Task<bool>> condition)
-    {
-        for (var i = 0; i < 500; i++)
-        {
-            if (await condition())
-            {
-                return;
-            }
-
-            await Task.Delay(20, Ct);
-        }
-
-        Assert.Fail("the condition did not become true within 10 s");
-    }
 
     /// <summary>An <see cref="IProgress{T}"/> that reports on the caller's thread, so the order is the order of the reports.</summary>
     private sealed class SynchronousProgress<T>(Action<T> report) : IProgress<T>
