@@ -146,10 +146,11 @@ public sealed class PostgresFixture : IAsyncLifetime
         var port = FreePort();
         var serverOptions =
             $"-p {port} -k {_directory} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300";
+
+        // -w: pg_ctl returns once the server's PID file says it accepts connections, and fails after -t seconds otherwise.
         await RunAsync(Path.Combine(_binDirectory, "pg_ctl"), ["-D", data, "-l", Path.Combine(_directory, "server.log"), "-w", "-t", "60", "-o", serverOptions, "start"], asPostgres: true);
 
         var admin = $"Host=127.0.0.1;Port={port};Username=postgres;Database=postgres;Pooling=false;Timeout=5";
-        await WaitForServerAsync(admin);
         await using (var connection = new NpgsqlConnection(admin))
         {
             await connection.OpenAsync();
@@ -223,24 +224,6 @@ public sealed class PostgresFixture : IAsyncLifetime
         catch (PostgresException ex)
         {
             throw new InvalidOperationException($"Could not create the pgvector extension ({ex.MessageText}). {InstallHint}", ex);
-        }
-    }
-
-    private static async Task WaitForServerAsync(string connectionString)
-    {
-        var deadline = Stopwatch.StartNew();
-        while (true)
-        {
-            try
-            {
-                await using var connection = new NpgsqlConnection(connectionString);
-                await connection.OpenAsync();
-                return;
-            }
-            catch (Exception ex) when (ex is NpgsqlException or SocketException && deadline.Elapsed < TimeSpan.FromSeconds(30))
-            {
-                await Task.Delay(100);
-            }
         }
     }
 
