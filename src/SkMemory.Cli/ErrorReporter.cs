@@ -144,11 +144,13 @@ internal static class ErrorReporter
                     conflict.Code == MemoryErrorCode.IdempotencyKeyReused ? "idempotency_key" : null,
                     null);
             case MemoryException { Code: MemoryErrorCode.NotSupported } notSupported:
+                // The engine raises NotSupported for one operation: vector search on a store opened without an embedding
+                // model. The exception names no field, so the hint follows its code and names the ways around it.
                 return new CliError(
                     ExitCodes.Usage,
                     "not_supported",
                     notSupported.Message,
-                    context.CommandName == "recall" ? "use --mode text or --mode hybrid" : $"see '{command} --help'",
+                    "use --mode text or --mode hybrid, or choose an embedding model with --embedder (see 'skmem model list')",
                     null,
                     null);
             case MemoryException memory:
