@@ -41,14 +41,26 @@ public sealed class SqliteMemoryStoreTests : IDisposable
     [Fact]
     public async Task OpenAsync_ManyConcurrentOpensOfANewFile_AllSucceedAndMigrateOnce()
     {
-        var path = NewPath();
-        var stores = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => SqliteMemoryStore.OpenAsync(new SqliteMemoryStoreOptions { Path = path }, cancellationToken: Ct)));
-        foreach (var store in stores)
+        // PRAGMA schema_version is SQLite's schema cookie: every CREATE, DROP or ALTER moves it on. A file one open
+        // migrated is the reference; a migration step run twice (or a second migration) would move the cookie further.
+        var reference = NewPath();
+        using (await OpenAsync(reference))
         {
-            store.Dispose();
         }
 
+        var migratedOnce = await ScalarAsync(reference, "PRAGMA schema_version");
+        Assert.True((long)migratedOnce! > 0);
+
+        var path = NewPath();
+        await OpenAndDisposeAsync(path, 8);
         Assert.Equal((long)SqliteSchema.CurrentVersion, await ScalarAsync(path, "PRAGMA user_version"));
+        Assert.Equal(migratedOnce, await ScalarAsync(path, "PRAGMA schema_version"));
+
+        // Opening the migrated file again, concurrently, changes no table, index or trigger (each keeps its root page).
+        var objects = await SchemaObjectsAsync(path);
+        await OpenAndDisposeAsync(path, 8);
+        Assert.Equal(migratedOnce, await ScalarAsync(path, "PRAGMA schema_version"));
+        Assert.Equal(objects, await SchemaObjectsAsync(path));
     }
 
     [Fact]
@@ -139,6 +151,34 @@ public sealed class SqliteMemoryStoreTests : IDisposable
         Actor = MemoryActor.User("ana"),
         Value = text,
     };
+
+    private static Task<SqliteMemoryStore> OpenAsync(string path) =>
+        SqliteMemoryStore.OpenAsync(new SqliteMemoryStoreOptions { Path = path }, cancellationToken: Ct);
+
+    private static async Task OpenAndDisposeAsync(string path, int count)
+    {
+        var stores = await Task.WhenAll(Enumerable.Range(0, count).Select(_ => OpenAsync(path)));
+        foreach (var store in stores)
+        {
+            store.Dispose();
+        }
+    }
+
+    private static async Task<List<string>> SchemaObjectsAsync(string path)
+    {
+        await using var connection = new SqliteConnection($"Data Source={path}");
+        await connection.OpenAsync(Ct);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT type || ' ' || name || ' ' || rootpage FROM sqlite_master ORDER BY type, name";
+        var objects = new List<string>();
+        await using var reader = await command.ExecuteReaderAsync(Ct);
+        while (await reader.ReadAsync(Ct))
+        {
+            objects.Add(reader.GetString(0));
+        }
+
+        return objects;
+    }
 
     private static async Task<object?> ScalarAsync(string path, string sql)
     {
