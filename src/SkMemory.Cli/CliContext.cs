@@ -29,10 +29,10 @@ internal sealed class CliContext
     /// <summary>Gets the raw --store value.</summary>
     public required string? StoreSpec { get; init; }
 
-    /// <summary>Gets the raw --schema value.</summary>
     /// <summary>Gets the --embedder choice, if given.</summary>
     public string? Embedder { get; init; }
 
+    /// <summary>Gets the raw --schema value.</summary>
     public required string? Schema { get; init; }
 
     /// <summary>Gets the resolved store, once the command resolved it.</summary>
