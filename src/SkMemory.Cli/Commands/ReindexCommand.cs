@@ -74,7 +74,7 @@ internal static class ReindexCommand
         var generator = await StoreOpener.EmbedderAsync(spec, context.Error, context.CancellationToken, "model").ConfigureAwait(false)
             ?? throw new InvalidOperationException("A reindex spec always has a generator.");
         using var owned = spec.IsRemote ? generator : null;
-        var display = new ProgressDisplay(context.Error, ProgressDisplay.ModeFor(context, stdoutCarriesData: false), "reindexing");
+        using var display = new ProgressDisplay(context.Error, ProgressDisplay.ModeFor(context, stdoutCarriesData: false), "reindexing");
         var progress = new ReindexProgress(display);
         options.Progress = progress;
         MemoryReindexResult result;
@@ -84,19 +84,13 @@ internal static class ReindexCommand
         }
         catch (OperationCanceledException) when (context.CancellationToken.IsCancellationRequested)
         {
-            display.Abandon();
+            // The progress line is cleared when 'display' is disposed, before the error is reported.
             // The model commands use when they name none (StoreOpener.ServeRecordedModelAsync): the recorded one, else MiniLM.
             var current = await index.GetRecordedServingModelAsync(CancellationToken.None).ConfigureAwait(false) ?? EmbedderSpec.MiniLm.StoredModel;
-            var serving = $"{current} still serves";
             throw new CliException(
                 ExitCodes.Cancelled,
-                $"reindex cancelled after saving {HumanFormat.Count(progress.SavedThisRun, "embedding")} of {name}; {serving}",
+                $"reindex cancelled after saving {HumanFormat.Count(progress.SavedThisRun, "embedding")} of {name}; {current} still serves",
                 $"run 'skmem reindex --model {spec}' again: it resumes where this run stopped");
-        }
-        catch
-        {
-            display.Abandon();
-            throw;
         }
 
         var summary = $"reindexed {HumanFormat.Count(result.EmbeddedThisRun, "memory", "memories")} with {result.Model} in {Seconds(result.Elapsed)}";
