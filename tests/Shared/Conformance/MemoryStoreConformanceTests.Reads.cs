@@ -292,15 +292,25 @@ public abstract partial class MemoryStoreConformanceTests
     {
         var store = await NewStoreAsync();
         var tenant = NewTenant();
-        await CreateAsync(store, tenant, "allergic to peanuts", subject: "x");
-        await CreateAsync(store, tenant, "allergic to shellfish and peanuts", subject: "x");
-        var mine = await CreateAsync(store, tenant, "likes long walks", subject: "y");
+        var others = new[]
+        {
+            (await CreateAsync(store, tenant, "allergic to peanuts", subject: "x")).Id,
+            (await CreateAsync(store, tenant, "allergic to shellfish and peanuts", subject: "x")).Id,
+        };
+        var walks = await CreateAsync(store, tenant, "likes long walks", subject: "y");
+        var allergy = await CreateAsync(store, tenant, "mildly allergic to peanuts", subject: "y");
 
-        Assert.Equal([mine.Id], await ReadIdsAsync(store, new MemoryQuery { Tenant = tenant, Subject = "y" }));
+        Assert.Equal([walks.Id, allergy.Id], await ReadIdsAsync(store, new MemoryQuery { Tenant = tenant, Subject = "y" }));
         foreach (var mode in new[] { MemorySearchMode.Hybrid, MemorySearchMode.Text, MemorySearchMode.Vector })
         {
+            // x's memories match the query better than y's; only y's may come back, its matching memory first.
             var hits = await store.SearchAsync(new MemorySearchRequest { Tenant = tenant, Subject = "y", Text = "allergic to peanuts", Mode = mode }, Ct);
+            Assert.Equal(allergy.Id, hits[0].Record.Id);
             Assert.All(hits, h => Assert.Equal("y", h.Record.Subject));
+            Assert.DoesNotContain(hits, h => others.Contains(h.Record.Id));
+
+            // It shares no word with the query: it may come back as a neighbour or by meaning, never as a text match.
+            Assert.All(hits.Where(h => h.Record.Id == walks.Id), h => Assert.Null(h.Breakdown.LexicalRank));
         }
     }
 }
