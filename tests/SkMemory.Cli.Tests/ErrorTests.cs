@@ -1,3 +1,4 @@
+using SkMemory.Tests;
 using Xunit;
 
 namespace SkMemory.Cli.Tests;
@@ -148,7 +149,7 @@ public sealed class ErrorTests : IDisposable
     [Fact]
     public async Task An_unreachable_postgres_server_exits_7_with_a_hint_to_check_the_connection()
     {
-        var port = FreePort();
+        var port = TestPorts.Free();
         foreach (var store in new[] { $"Host=127.0.0.1;Port={port};Database=skmemory;Username=nobody;Timeout=5", $"postgresql://nobody:secret@127.0.0.1:{port}/skmemory" })
         {
             var result = (await CliRunner.RunOnAsync(store, "list")).ShouldFail(ExitCodes.StoreUnavailable);
@@ -165,10 +166,4 @@ public sealed class ErrorTests : IDisposable
         Assert.Contains("schema", result.Error, StringComparison.Ordinal);
     }
 
-    private static int FreePort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

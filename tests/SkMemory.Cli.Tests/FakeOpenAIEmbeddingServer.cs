@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using System.Net;
-using System.Net.Sockets;
 using System.Text.Json;
 using SkMemory.Tests;
 
@@ -58,7 +57,7 @@ internal sealed class FakeOpenAIEmbeddingServer : IAsyncDisposable
     {
         for (var attempt = 0; ; attempt++)
         {
-            var port = FreePort();
+            var port = TestPorts.Free();
             var listener = new HttpListener();
             listener.Prefixes.Add($"http://127.0.0.1:{port}/");
             try
@@ -72,16 +71,6 @@ internal sealed class FakeOpenAIEmbeddingServer : IAsyncDisposable
                 listener.Close();
             }
         }
-    }
-
-    /// <summary>A port nothing listens on (for unreachable-server tests): bound and released at once.</summary>
-    public static int FreePort()
-    {
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        var port = ((IPEndPoint)probe.LocalEndpoint).Port;
-        probe.Stop();
-        return port;
     }
 
     public async ValueTask DisposeAsync()

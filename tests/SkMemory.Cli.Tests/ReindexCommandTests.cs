@@ -116,7 +116,7 @@ public sealed class ReindexCommandTests(PostgresFixture postgres) : IDisposable
     public async Task An_unreachable_server_fails_clearly_and_nothing_switches()
     {
         await _cli.RememberAsync("Ana prefers oat milk in her coffee");
-        var url = $"http://127.0.0.1:{FakeOpenAIEmbeddingServer.FreePort()}/v1";
+        var url = $"http://127.0.0.1:{TestPorts.Free()}/v1";
 
         var failed = (await _cli.RunAsync("reindex", "--model", $"{FakeModel}@{url}")).ShouldFail(ExitCodes.StoreUnavailable);
         Assert.Contains($"error: cannot reach the embedder {FakeModel} at {url}", failed.Error, StringComparison.Ordinal);

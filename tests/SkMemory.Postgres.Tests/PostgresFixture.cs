@@ -1,11 +1,10 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Reflection;
 using Npgsql;
 using SkMemory.Postgres.Tests;
 using SkMemory.Storage.Postgres;
+using SkMemory.Tests;
 
 [assembly: AssemblyFixture(typeof(PostgresFixture))]
 
@@ -143,7 +142,7 @@ public sealed class PostgresFixture : IAsyncLifetime
 
         var data = Path.Combine(_directory, "data");
         await RunAsync(Path.Combine(_binDirectory, "initdb"), ["-D", data, "-A", "trust", "-U", "postgres", "-E", "UTF8", "--locale=C", "--no-sync"], asPostgres: true);
-        var port = FreePort();
+        var port = TestPorts.Free();
         var serverOptions =
             $"-p {port} -k {_directory} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300";
 
@@ -225,13 +224,6 @@ public sealed class PostgresFixture : IAsyncLifetime
         {
             throw new InvalidOperationException($"Could not create the pgvector extension ({ex.MessageText}). {InstallHint}", ex);
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private static async Task<string> RunAsync(string program, string[] arguments, bool asPostgres)
