@@ -39,6 +39,14 @@ public class DelegatingMemoryStore : IMemoryStore
         InnerStore.SupersedeAsync(request, cancellationToken);
 
     /// <inheritdoc />
+    public virtual Task<MemoryRecord> MergeAsync(MemoryMergeRequest request, CancellationToken cancellationToken = default) =>
+        InnerStore.MergeAsync(request, cancellationToken);
+
+    /// <inheritdoc />
+    public virtual Task<MemoryRecord> UnmergeAsync(MemoryUnmergeRequest request, CancellationToken cancellationToken = default) =>
+        InnerStore.UnmergeAsync(request, cancellationToken);
+
+    /// <inheritdoc />
     public virtual Task<MemoryRecord> DeleteAsync(MemoryDeleteRequest request, CancellationToken cancellationToken = default) =>
         InnerStore.DeleteAsync(request, cancellationToken);
 

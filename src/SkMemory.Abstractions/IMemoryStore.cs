@@ -44,6 +44,28 @@ public interface IMemoryStore : IDisposable
     /// <returns>The old and the new record.</returns>
     Task<MemorySupersedeResult> SupersedeAsync(MemorySupersedeRequest request, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Merges corroborating evidence into an active memory: the evidence items are added, confidence and salience may rise.
+    /// Appends a <see cref="MemoryEventType.Merged"/> event with the reason.
+    /// </summary>
+    /// <param name="request">The merge.</param>
+    /// <param name="cancellationToken">The cancellation token.</param>
+    /// <returns>The merged record.</returns>
+    /// <exception cref="MemoryConcurrencyException">The memory is at another version.</exception>
+    /// <exception cref="MemoryNotFoundException">The memory does not exist.</exception>
+    Task<MemoryRecord> MergeAsync(MemoryMergeRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Undoes a merge from the log: removes the evidence items it added and takes back the confidence and salience it
+    /// added, keeping later changes. Appends an <see cref="MemoryEventType.Updated"/> event naming the merge.
+    /// </summary>
+    /// <param name="request">The unmerge.</param>
+    /// <param name="cancellationToken">The cancellation token.</param>
+    /// <returns>The record after the undo.</returns>
+    /// <exception cref="MemoryNotFoundException">The memory does not exist.</exception>
+    /// <exception cref="MemoryValidationException">The event is not a merge into this memory, or it was undone already.</exception>
+    Task<MemoryRecord> UnmergeAsync(MemoryUnmergeRequest request, CancellationToken cancellationToken = default);
+
     /// <summary>Deletes a memory with a reason.</summary>
     /// <param name="request">The deletion.</param>
     /// <param name="cancellationToken">The cancellation token.</param>

@@ -17,7 +17,7 @@ public enum MemoryEventType
     [JsonStringEnumMemberName("superseded")]
     Superseded,
 
-    /// <summary>A memory was folded into another.</summary>
+    /// <summary>Corroborating evidence was merged into a memory (its confidence may rise); undone by an update naming the merge.</summary>
     [JsonStringEnumMemberName("merged")]
     Merged,
 

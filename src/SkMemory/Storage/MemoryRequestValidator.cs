@@ -15,7 +15,7 @@ internal static class MemoryRequestValidator
     private const int MaxMetadataKeyLength = 64;
     private const int MaxMetadataValueLength = 1024;
     private const int MaxIdempotencyKeyLength = 256;
-    private const int MaxEvidenceItems = 256;
+    public const int MaxEvidenceItems = 256;
 
     public static void Tenant(string? tenant) => Name(tenant, "tenant", MaxTenantLength);
 
