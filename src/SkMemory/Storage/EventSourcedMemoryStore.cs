@@ -605,6 +605,11 @@ public abstract partial class EventSourcedMemoryStore : IMemoryStore
             return Metadata;
         }
 
+        if (serviceType == typeof(MemoryTypeRegistry))
+        {
+            return Options.Types;
+        }
+
         return serviceType.IsInstanceOfType(this) ? this : null;
     }
 

@@ -1,0 +1,91 @@
+using System.Globalization;
+
+namespace SkMemory.Capture;
+
+/// <summary>
+/// The default, deterministic evolve decision. In order: a candidate older than the memory filling its slot changes
+/// nothing; the same statement again merges its new evidence (or changes nothing when its evidence is already recorded);
+/// any other value for the same slot key, or a transition whose old value a related memory holds, supersedes it; a
+/// near-identical statement (similarity at or above the threshold) merges; anything else is added.
+/// </summary>
+/// <remarks>This class is thread-safe.</remarks>
+public sealed class RuleBasedMemoryConflictResolver : IMemoryConflictResolver
+{
+    private readonly double _duplicateSimilarity;
+
+    /// <summary>Initializes a new instance of the <see cref="RuleBasedMemoryConflictResolver"/> class.</summary>
+    /// <param name="duplicateSimilarity">
+    /// The similarity (cosine of embeddings, or word overlap without them) at or above which a statement restates a memory
+    /// and merges into it, 0..1.
+    /// </param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="duplicateSimilarity"/> is not in 0..1.</exception>
+    public RuleBasedMemoryConflictResolver(double duplicateSimilarity = 0.9)
+    {
+        if (!double.IsFinite(duplicateSimilarity) || duplicateSimilarity is < 0 or > 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(duplicateSimilarity), duplicateSimilarity, "The duplicate similarity must be between 0 and 1.");
+        }
+
+        _duplicateSimilarity = duplicateSimilarity;
+    }
+
+    /// <inheritdoc />
+    public string Name => "rules";
+
+    /// <inheritdoc />
+    public Task<MemoryEvolveDecision> ResolveAsync(MemoryCandidate candidate, IReadOnlyList<MemoryRelatedRecord> related, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(candidate);
+        ArgumentNullException.ThrowIfNull(related);
+        cancellationToken.ThrowIfCancellationRequested();
+        return Task.FromResult(Resolve(candidate, related));
+    }
+
+    private MemoryEvolveDecision Resolve(MemoryCandidate candidate, IReadOnlyList<MemoryRelatedRecord> related)
+    {
+        var validFrom = MemoryEvolver.ValidFromOf(candidate);
+        var text = MemoryEvolver.Normalize(candidate.Value.Text);
+
+        if (related.FirstOrDefault(r => MemoryEvolver.Normalize(r.Record.Value.Text) == text) is { } same)
+        {
+            return Corroborate(candidate, same.Record, "states the same");
+        }
+
+        if (related.FirstOrDefault(r => r.SameKey) is { } slot)
+        {
+            if (validFrom is { } from && from < slot.Record.ValidFrom)
+            {
+                return new MemoryEvolveDecision(
+                    MemoryEvolveAction.NoOp,
+                    Invariant($"older ({validFrom:yyyy-MM-dd}) than the current value of {candidate.Key} ({slot.Record.ValidFrom:yyyy-MM-dd}), which stands"),
+                    slot.Record.Id);
+            }
+
+            // A slot holds one value: any other wording is a new value (paraphrases of an address look alike to embeddings).
+            return new MemoryEvolveDecision(MemoryEvolveAction.Supersede, $"a new value for {candidate.Key} replaces \"{slot.Record.Value.Text}\"", slot.Record.Id);
+        }
+
+        if (candidate.Replaces is { Length: > 0 } replaces
+            && related.FirstOrDefault(r => MemoryEvolver.Normalize(r.Record.Value.Text).Contains(MemoryEvolver.Normalize(replaces), StringComparison.Ordinal)) is { } old)
+        {
+            return validFrom is { } changed && changed < old.Record.ValidFrom
+                ? new MemoryEvolveDecision(MemoryEvolveAction.NoOp, Invariant($"the change from \"{replaces}\" is older ({validFrom:yyyy-MM-dd}) than the memory it would replace ({old.Record.ValidFrom:yyyy-MM-dd})"), old.Record.Id)
+                : new MemoryEvolveDecision(MemoryEvolveAction.Supersede, $"changed from \"{replaces}\": replaces \"{old.Record.Value.Text}\"", old.Record.Id);
+        }
+
+        if (related.FirstOrDefault(r => r.Similarity >= _duplicateSimilarity) is { } near)
+        {
+            return Corroborate(candidate, near.Record, Invariant($"restates it (similarity {near.Similarity:0.00})"));
+        }
+
+        return new MemoryEvolveDecision(MemoryEvolveAction.Add, related.Count == 0 ? "nothing related is stored" : Invariant($"new: the closest memory is only {related.Max(r => r.Similarity):0.00} similar"));
+    }
+
+    /// <summary>Merges new evidence into a memory that says the same; a replay of evidence already recorded changes nothing.</summary>
+    private static MemoryEvolveDecision Corroborate(MemoryCandidate candidate, MemoryRecord record, string how) =>
+        MemoryEvolver.AddsEvidence(record.Provenance, candidate.Evidence)
+            ? new MemoryEvolveDecision(MemoryEvolveAction.Merge, $"corroborates: {how} with new evidence", record.Id)
+            : new MemoryEvolveDecision(MemoryEvolveAction.NoOp, $"duplicate: {how}, and its evidence is already recorded", record.Id);
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}
