@@ -21,6 +21,7 @@ public sealed partial class PostgresMemoryStore : EventSourcedMemoryStore
     private readonly bool _ownsDataSource;
     private readonly PostgresNames _names;
     private readonly PostgresVectorIndexes _vectorIndexes;
+    private readonly PostgresIngestionJobStore _ingestionJobs;
     private readonly string _location;
     private int _disposed;
     private long _approximateShortfalls;
@@ -32,6 +33,7 @@ public sealed partial class PostgresMemoryStore : EventSourcedMemoryStore
         _ownsDataSource = ownsDataSource;
         _names = names;
         _vectorIndexes = new PostgresVectorIndexes(names);
+        _ingestionJobs = new PostgresIngestionJobStore(dataSource, names, options.TimeProvider);
         var cs = new NpgsqlConnectionStringBuilder(dataSource.ConnectionString);
         _location = $"{cs.Host}:{cs.Port}/{cs.Database}?schema={names.Schema}";
     }
@@ -131,6 +133,14 @@ public sealed partial class PostgresMemoryStore : EventSourcedMemoryStore
         }
 
         base.Dispose(disposing);
+    }
+
+    /// <inheritdoc />
+    /// <remarks>Also provides the <see cref="IMemoryIngestionJobStore"/> kept in this store's schema.</remarks>
+    public override object? GetService(Type serviceType, object? serviceKey = null)
+    {
+        ArgumentNullException.ThrowIfNull(serviceType);
+        return serviceKey is null && serviceType == typeof(IMemoryIngestionJobStore) ? _ingestionJobs : base.GetService(serviceType, serviceKey);
     }
 
     /// <inheritdoc />

@@ -14,6 +14,8 @@ internal sealed class PostgresNames
         Objects = s + ".memory_objects";
         Embeddings = s + ".memory_embeddings";
         EmbeddingModels = s + ".memory_embedding_models";
+        IngestionJobs = s + ".memory_ingestion_jobs";
+        IngestedItems = s + ".memory_ingested_items";
         Migrations = s + ".schema_migrations";
         VectorType = Quote(vectorSchema) + ".vector";
         CosineDistance = "OPERATOR(" + Quote(vectorSchema) + ".<=>)";
@@ -38,6 +40,9 @@ internal sealed class PostgresNames
 
     public string EmbeddingModels { get; }
 
+    public string IngestionJobs { get; }
+
+    public string IngestedItems { get; }
 
     public string Migrations { get; }
 

@@ -108,6 +108,29 @@ internal static class PostgresSchema
         );
         CREATE INDEX ix_memory_embeddings_model_id ON {schema}.memory_embeddings (model, dimensions, memory_id);
         """,
+
+        // 3: ingestion jobs and the ledger of ingested items, so job status survives restarts and replays are recognized.
+        // The job is text, not jsonb, so it reads back byte for byte; ids and keys sort in "C" (ordinal) order, as in SQLite.
+        """
+        CREATE TABLE {schema}.memory_ingestion_jobs (
+            tenant text NOT NULL,
+            id text COLLATE "C" NOT NULL,
+            state text NOT NULL CHECK (state IN ('pending', 'running', 'completed', 'failed')),
+            created_at timestamptz NOT NULL,
+            updated_at timestamptz NOT NULL,
+            job text NOT NULL,
+            PRIMARY KEY (tenant, id)
+        );
+        CREATE INDEX ix_memory_ingestion_jobs_created ON {schema}.memory_ingestion_jobs (tenant, created_at DESC, id DESC);
+        CREATE INDEX ix_memory_ingestion_jobs_state ON {schema}.memory_ingestion_jobs (tenant, state, created_at DESC, id DESC);
+        CREATE TABLE {schema}.memory_ingested_items (
+            tenant text NOT NULL,
+            item_key text COLLATE "C" NOT NULL,
+            job_id text COLLATE "C" NOT NULL,
+            ingested_at timestamptz NOT NULL,
+            PRIMARY KEY (tenant, item_key)
+        );
+        """,
     ];
 
     /// <summary>Gets the schema version this code writes.</summary>

@@ -9,6 +9,19 @@ public sealed class PostgresConformanceTests(PostgresFixture fixture) : MemorySt
     protected override async Task<IMemoryStore> CreateStoreAsync(Action<MemoryStoreOptions> configure, CancellationToken cancellationToken) =>
         await fixture.OpenStoreAsync(configure, cancellationToken: cancellationToken);
 
+    protected override async Task<IMemoryStore> ReopenStoreAsync(IMemoryStore store, Action<MemoryStoreOptions> configure, CancellationToken cancellationToken) =>
+        await fixture.OpenStoreAsync(configure, ((PostgresMemoryStore)store).Schema, cancellationToken);
+
+    protected override async Task<string?> ReadIngestedJobIdAsync(IMemoryStore store, string tenant, string itemKey, CancellationToken cancellationToken)
+    {
+        var schema = ((PostgresMemoryStore)store).Schema;
+        var rows = await fixture.QueryAsync(
+            $"SELECT job_id FROM \"{schema}\".memory_ingested_items WHERE tenant = @tenant AND item_key = @key",
+            ("tenant", tenant),
+            ("key", itemKey));
+        return rows.Count == 0 ? null : (string?)rows[0][0];
+    }
+
     protected override async Task TamperEventPayloadAsync(IMemoryStore store, string tenant, long sequence, string payload, CancellationToken cancellationToken)
     {
         var schema = ((PostgresMemoryStore)store).Schema;

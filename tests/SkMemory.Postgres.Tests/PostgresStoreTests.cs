@@ -7,7 +7,7 @@ namespace SkMemory.Postgres.Tests;
 /// <summary>What only the Postgres store has: migrations, concurrent start-up, the table layout, cross-process locking.</summary>
 public sealed class PostgresStoreTests(PostgresFixture fixture)
 {
-    private static readonly string[] Tables = ["memory_chain_heads", "memory_events", "memory_objects", "memory_embeddings", "memory_embedding_models", "memory_reads", "schema_migrations"];
+    private static readonly string[] Tables = ["memory_chain_heads", "memory_events", "memory_objects", "memory_embeddings", "memory_embedding_models", "memory_reads", "memory_ingestion_jobs", "memory_ingested_items", "schema_migrations"];
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -29,6 +29,28 @@ public sealed class PostgresStoreTests(PostgresFixture fixture)
 
         await OpenAndDisposeAsync(schema, 6);
         Assert.Equal(migrations, await MigrationsAsync(schema));
+    }
+
+    [Fact]
+    public async Task A_version_2_schema_gains_the_ingestion_tables_and_keeps_its_memories()
+    {
+        // A version 2 schema is a current one without what version 3 added (the ingestion job tables).
+        var schema = fixture.NewSchema();
+        Guid id;
+        using (var store = await fixture.OpenStoreAsync(schema: schema, cancellationToken: Ct))
+        {
+            id = (await store.WriteAsync(Write("acme", "likes tea"), Ct)).Record.Id;
+        }
+
+        await fixture.ExecuteAsync(
+            $"DROP TABLE \"{schema}\".memory_ingestion_jobs; DROP TABLE \"{schema}\".memory_ingested_items; DELETE FROM \"{schema}\".schema_migrations WHERE version = 3;");
+
+        using var upgraded = await fixture.OpenStoreAsync(schema: schema, cancellationToken: Ct);
+        Assert.Equal([1, 2, 3], (await MigrationsAsync(schema)).Select(m => m.Version));
+        Assert.Equal("likes tea", (await upgraded.GetAsync("acme", id, Ct))!.Value.Text);
+        var jobs = (IMemoryIngestionJobStore)upgraded.GetService(typeof(IMemoryIngestionJobStore))!;
+        await jobs.MarkIngestedAsync("acme", "ing_1", ["msg:1"], Ct);
+        Assert.Equal(["msg:1"], await jobs.FindIngestedAsync("acme", ["msg:1", "msg:2"], Ct));
     }
 
     [Fact]
@@ -77,6 +99,9 @@ public sealed class PostgresStoreTests(PostgresFixture fixture)
         Assert.Equal("text", columns["memory_objects.record"]);
         Assert.Equal("bool", columns["memory_reads.injected"]);
         Assert.Equal("float8", columns["memory_reads.score"]);
+        Assert.Equal("text", columns["memory_ingestion_jobs.job"]);
+        Assert.Equal("timestamptz", columns["memory_ingestion_jobs.created_at"]);
+        Assert.Equal("timestamptz", columns["memory_ingested_items.ingested_at"]);
 
         var indexes = (await fixture.QueryAsync("SELECT indexname FROM pg_indexes WHERE schemaname = @schema", ("schema", schema)))
             .Select(r => (string)r[0]!).ToHashSet();
@@ -85,6 +110,8 @@ public sealed class PostgresStoreTests(PostgresFixture fixture)
         Assert.Contains("ix_memory_objects_metadata", indexes);
         Assert.Contains("ix_memory_embeddings_model", indexes);
         Assert.Contains("ix_memory_events_memory", indexes);
+        Assert.Contains("ix_memory_ingestion_jobs_created", indexes);
+        Assert.Contains("ix_memory_ingestion_jobs_state", indexes);
     }
 
     [Fact]

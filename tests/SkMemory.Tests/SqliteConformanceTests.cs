@@ -30,6 +30,24 @@ public sealed class SqliteConformanceTests : MemoryStoreConformanceTests, IDispo
         return await SqliteMemoryStore.OpenAsync(options, cancellationToken: cancellationToken);
     }
 
+    protected override async Task<IMemoryStore> ReopenStoreAsync(IMemoryStore store, Action<MemoryStoreOptions> configure, CancellationToken cancellationToken)
+    {
+        var options = new SqliteMemoryStoreOptions { Path = ((SqliteMemoryStore)store).DatabasePath };
+        configure(options);
+        return await SqliteMemoryStore.OpenAsync(options, cancellationToken: cancellationToken);
+    }
+
+    protected override async Task<string?> ReadIngestedJobIdAsync(IMemoryStore store, string tenant, string itemKey, CancellationToken cancellationToken)
+    {
+        await using var connection = new SqliteConnection($"Data Source={((SqliteMemoryStore)store).DatabasePath}");
+        await connection.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT job_id FROM memory_ingested_items WHERE tenant = $tenant AND item_key = $key";
+        command.Parameters.AddWithValue("$tenant", tenant);
+        command.Parameters.AddWithValue("$key", itemKey);
+        return await command.ExecuteScalarAsync(cancellationToken) as string;
+    }
+
     protected override Task TamperEventPayloadAsync(IMemoryStore store, string tenant, long sequence, string payload, CancellationToken cancellationToken) =>
         ExecuteAsync(store, "UPDATE memory_events SET payload = $payload WHERE tenant = $tenant AND sequence = $sequence", tenant, sequence, payload, cancellationToken);
 

@@ -32,7 +32,7 @@ public sealed class SqliteMemoryStoreTests : IDisposable
 
         Assert.Equal("wal", await ScalarAsync(path, "PRAGMA journal_mode"));
         Assert.Equal((long)SqliteSchema.CurrentVersion, await ScalarAsync(path, "PRAGMA user_version"));
-        foreach (var table in new[] { "memory_events", "memory_objects", "memory_embeddings", "memory_embedding_models", "memory_reads", "memory_chain_heads", "memory_fts" })
+        foreach (var table in new[] { "memory_events", "memory_objects", "memory_embeddings", "memory_embedding_models", "memory_reads", "memory_chain_heads", "memory_fts", "memory_ingestion_jobs", "memory_ingested_items" })
         {
             Assert.Equal(1L, await ScalarAsync(path, $"SELECT count(*) FROM sqlite_master WHERE name = '{table}'"));
         }
@@ -61,6 +61,28 @@ public sealed class SqliteMemoryStoreTests : IDisposable
         await OpenAndDisposeAsync(path, 8);
         Assert.Equal(migratedOnce, await ScalarAsync(path, "PRAGMA schema_version"));
         Assert.Equal(objects, await SchemaObjectsAsync(path));
+    }
+
+    [Fact]
+    public async Task OpenAsync_Version2File_GainsTheIngestionTablesAndKeepsItsMemories()
+    {
+        // A version 2 file is a current one without what version 3 added (the ingestion job tables).
+        var path = NewPath();
+        Guid id;
+        using (var store = await OpenAsync(path))
+        {
+            id = (await store.WriteAsync(Request("t", "likes tea"), Ct)).Record.Id;
+        }
+
+        await ScalarAsync(path, "DROP TABLE memory_ingestion_jobs; DROP TABLE memory_ingested_items; PRAGMA user_version = 2;");
+        SqliteConnection.ClearAllPools();
+
+        using var upgraded = await OpenAsync(path);
+        Assert.Equal(3L, await ScalarAsync(path, "PRAGMA user_version"));
+        Assert.Equal("likes tea", (await upgraded.GetAsync("t", id, Ct))!.Value.Text);
+        var jobs = (IMemoryIngestionJobStore)upgraded.GetService(typeof(IMemoryIngestionJobStore))!;
+        await jobs.MarkIngestedAsync("t", "ing_1", ["msg:1"], Ct);
+        Assert.Equal(["msg:1"], await jobs.FindIngestedAsync("t", ["msg:1", "msg:2"], Ct));
     }
 
     [Fact]

@@ -16,10 +16,34 @@ internal static class MemoryRequestValidator
     private const int MaxMetadataValueLength = 1024;
     private const int MaxIdempotencyKeyLength = 256;
     public const int MaxEvidenceItems = 256;
+    public const int MaxIngestedItemKeyLength = 512;
 
     public static void Tenant(string? tenant) => Name(tenant, "tenant", MaxTenantLength);
 
     public static void Subject(string? subject) => Name(subject, "subject", MaxSubjectLength);
+
+    /// <summary>Checks an ingestion job id: a name like a tenant's (the pipeline makes <c>ing_</c> and 32 hex digits).</summary>
+    public static void IngestionJobId(string? id, string field) => Name(id, field, MaxNameLength);
+
+    /// <summary>
+    /// Checks an ingested item's key. Keys embed caller ids (message and tool call ids), so control characters are allowed;
+    /// NUL and unpaired surrogates are not (no store keeps them), and the length keeps a (tenant, key) B-tree entry within
+    /// Postgres's index row limit.
+    /// </summary>
+    public static void IngestedItemKey(string? key, string field)
+    {
+        if (string.IsNullOrEmpty(key))
+        {
+            throw new MemoryValidationException(field, "is required and must not be empty");
+        }
+
+        if (key.Length > MaxIngestedItemKeyLength)
+        {
+            throw new MemoryValidationException(field, $"is {key.Length} characters; at most {MaxIngestedItemKeyLength} are allowed");
+        }
+
+        WellFormed(key, field);
+    }
 
     public static MemoryTypeDefinition Type(string? type, MemoryTypeRegistry registry)
     {

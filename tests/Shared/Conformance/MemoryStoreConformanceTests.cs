@@ -68,6 +68,24 @@ public abstract partial class MemoryStoreConformanceTests : IAsyncDisposable
     /// <returns>The store.</returns>
     protected abstract Task<IMemoryStore> CreateStoreAsync(Action<MemoryStoreOptions> configure, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Opens another store on the location of <paramref name="store"/> (its file, its schema), as a restarted process
+    /// would; the fact may have disposed <paramref name="store"/> first. Options are made as in <see cref="CreateStoreAsync"/>.
+    /// </summary>
+    /// <param name="store">A store made by <see cref="CreateStoreAsync"/>.</param>
+    /// <param name="configure">Sets the shared options.</param>
+    /// <param name="cancellationToken">The cancellation token.</param>
+    /// <returns>The store.</returns>
+    protected abstract Task<IMemoryStore> ReopenStoreAsync(IMemoryStore store, Action<MemoryStoreOptions> configure, CancellationToken cancellationToken);
+
+    /// <summary>Reads which job the ingested-item ledger credits with a key, bypassing the store (the contract does not expose it).</summary>
+    /// <param name="store">A store made by <see cref="CreateStoreAsync"/>.</param>
+    /// <param name="tenant">The tenant.</param>
+    /// <param name="itemKey">The item key.</param>
+    /// <param name="cancellationToken">The cancellation token.</param>
+    /// <returns>The job id, or null when the key is not in the ledger.</returns>
+    protected abstract Task<string?> ReadIngestedJobIdAsync(IMemoryStore store, string tenant, string itemKey, CancellationToken cancellationToken);
+
     /// <summary>Overwrites the stored payload text of event (tenant, sequence), bypassing the store (simulates tampering).</summary>
     /// <param name="store">A store made by <see cref="CreateStoreAsync"/>.</param>
     /// <param name="tenant">The tenant.</param>
@@ -122,6 +140,27 @@ public abstract partial class MemoryStoreConformanceTests : IAsyncDisposable
         Assert.NotNull(store);
         _stores.Enqueue(store);
         return store;
+    }
+
+    /// <summary>
+    /// Opens another store on the location of <paramref name="store"/> with the suite's defaults (see
+    /// <see cref="NewStoreAsync"/>), and disposes it when the fact ends.
+    /// </summary>
+    /// <param name="store">A store made by <see cref="NewStoreAsync"/>.</param>
+    /// <returns>The store.</returns>
+    protected async Task<IMemoryStore> ReopenAsync(IMemoryStore store)
+    {
+        var reopened = await ReopenStoreAsync(
+            store,
+            options =>
+            {
+                options.EmbeddingGenerator = Embeddings;
+                options.TimeProvider = Clock;
+            },
+            Ct);
+        Assert.NotNull(reopened);
+        _stores.Enqueue(reopened);
+        return reopened;
     }
 
     /// <summary>Registers the custom "address" type (schema version 2) in a store's options.</summary>

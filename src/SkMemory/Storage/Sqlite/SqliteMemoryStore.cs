@@ -19,6 +19,7 @@ public sealed class SqliteMemoryStore : EventSourcedMemoryStore
     private readonly string _connectionString;
     private readonly SemaphoreSlim _writerGate;
     private readonly int _busyTimeoutMs;
+    private readonly SqliteIngestionJobStore _ingestionJobs;
 
     private SqliteMemoryStore(SqliteMemoryStoreOptions options, string path, ILogger? logger)
         : base(options, logger)
@@ -33,6 +34,7 @@ public sealed class SqliteMemoryStore : EventSourcedMemoryStore
             DefaultTimeout = (int)Math.Ceiling(options.BusyTimeout.TotalSeconds),
         }.ToString();
         _writerGate = WriterGates.GetOrAdd(path, _ => new SemaphoreSlim(1, 1));
+        _ingestionJobs = new SqliteIngestionJobStore(this);
     }
 
     /// <summary>Gets the store's clock, for the transactions it begins.</summary>
@@ -89,8 +91,20 @@ public sealed class SqliteMemoryStore : EventSourcedMemoryStore
     }
 
     /// <inheritdoc />
+    /// <remarks>Also provides the <see cref="IMemoryIngestionJobStore"/> kept in this database.</remarks>
+    public override object? GetService(Type serviceType, object? serviceKey = null)
+    {
+        ArgumentNullException.ThrowIfNull(serviceType);
+        return serviceKey is null && serviceType == typeof(IMemoryIngestionJobStore) ? _ingestionJobs : base.GetService(serviceType, serviceKey);
+    }
+
+    /// <inheritdoc />
     protected override async Task<MemoryStoreTransaction> BeginTransactionAsync(string? tenant, CancellationToken cancellationToken) =>
-        await SqliteMemoryStoreTransaction.BeginAsync(this, _writerGate, cancellationToken).ConfigureAwait(false);
+        await BeginWriteAsync(cancellationToken).ConfigureAwait(false);
+
+    /// <summary>Begins a write transaction under the file's write lock (writes outside the event log use it too).</summary>
+    internal Task<SqliteMemoryStoreTransaction> BeginWriteAsync(CancellationToken cancellationToken) =>
+        SqliteMemoryStoreTransaction.BeginAsync(this, _writerGate, cancellationToken);
 
     /// <inheritdoc />
     protected override async Task<IReadOnlyList<MemoryRecord>> LoadManyAsync(string tenant, IReadOnlyList<Guid> ids, CancellationToken cancellationToken)

@@ -207,7 +207,8 @@ internal sealed class SqliteMemoryStoreTransaction : MemoryStoreTransaction
         }
     }
 
-    private SqliteCommand Command(string sql)
+    /// <summary>Creates a command in this transaction (the ingestion job store writes through it too).</summary>
+    internal SqliteCommand Command(string sql)
     {
         var command = _connection.CreateCommand();
         command.Transaction = _transaction;

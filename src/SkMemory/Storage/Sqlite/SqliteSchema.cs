@@ -96,6 +96,29 @@ internal static class SqliteSchema
         );
         CREATE INDEX ix_memory_embeddings_model_id ON memory_embeddings (model, dimensions, memory_id);
         """,
+
+        // 3: ingestion jobs and the ledger of ingested items, so job status survives restarts and replays are recognized.
+        // Timestamps are MemoryEventChain.FormatTimestamp text (fixed-width UTC), so text order is time order.
+        """
+        CREATE TABLE memory_ingestion_jobs (
+            tenant TEXT NOT NULL,
+            id TEXT NOT NULL,
+            state TEXT NOT NULL CHECK (state IN ('pending', 'running', 'completed', 'failed')),
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            job TEXT NOT NULL,
+            PRIMARY KEY (tenant, id)
+        );
+        CREATE INDEX ix_memory_ingestion_jobs_created ON memory_ingestion_jobs (tenant, created_at DESC, id DESC);
+        CREATE INDEX ix_memory_ingestion_jobs_state ON memory_ingestion_jobs (tenant, state, created_at DESC, id DESC);
+        CREATE TABLE memory_ingested_items (
+            tenant TEXT NOT NULL,
+            item_key TEXT NOT NULL,
+            job_id TEXT NOT NULL,
+            ingested_at TEXT NOT NULL,
+            PRIMARY KEY (tenant, item_key)
+        ) WITHOUT ROWID;
+        """,
     ];
 
     /// <summary>Gets the schema version this code writes.</summary>
