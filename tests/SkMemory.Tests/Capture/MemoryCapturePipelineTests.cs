@@ -1,0 +1,235 @@
+using System.Text.Json;
+using Microsoft.Data.Sqlite;
+using SkMemory.Capture;
+using SkMemory.Storage.Sqlite;
+
+namespace SkMemory.Tests.Capture;
+
+/// <summary>Ingestion jobs on the real embedded store: stages, counts, reasons, replay, deferral, failure and re-run.</summary>
+public sealed class MemoryCapturePipelineTests : IAsyncLifetime
+{
+    private const string Tenant = "acme";
+    private static readonly DateTimeOffset Monday = new(2023, 5, 8, 9, 0, 0, TimeSpan.Zero);
+    private readonly string _directory = Directory.CreateTempSubdirectory("skmemory-capture-").FullName;
+    private readonly ManualTimeProvider _clock = new(Monday.AddDays(1));
+    private readonly TestEmbeddingGenerator _embeddings = new();
+    private SqliteMemoryStore _store = null!;
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public async ValueTask InitializeAsync() => _store = await OpenAsync();
+
+    public ValueTask DisposeAsync()
+    {
+        _store.Dispose();
+        _embeddings.Dispose();
+        SqliteConnection.ClearAllPools();
+        Directory.Delete(_directory, recursive: true);
+        return ValueTask.CompletedTask;
+    }
+
+    [Fact]
+    public async Task A_job_records_its_stages_counts_rejections_and_decisions()
+    {
+        var pipeline = Pipeline(new SentenceExtractor());
+
+        var job = await pipeline.IngestAsync(Conversation(), cancellationToken: Ct);
+
+        Assert.StartsWith("ing_", job.Id, StringComparison.Ordinal);
+        Assert.Equal(MemoryIngestionJobState.Completed, job.State);
+        Assert.Equal(["extract", "gate", "evolve"], job.Stages.Select(s => s.Name));
+        Assert.All(job.Stages, s => Assert.NotNull(s.FinishedAt));
+        Assert.Equal(new MemoryIngestionCounts { Items = 4, Candidates = 4, Accepted = 2, Rejected = 2, Added = 2 }, job.Counts);
+        Assert.Equal([MemoryRejectionReason.Transient, MemoryRejectionReason.AssistantSpeculation], job.Rejections.Select(r => r.Reason));
+        Assert.Equal("Ana: I'm in a hurry today", job.Rejections[0].Candidate?.Value.Text);
+        Assert.Equal([MemoryEvolveAction.Add, MemoryEvolveAction.Add], job.Decisions.Select(d => d.Action));
+        Assert.Empty(job.Errors);
+
+        var stored = await _store.GetAsync(Tenant, job.Decisions[0].MemoryId, Ct);
+        Assert.Equal("Ana: I prefer oat milk", stored!.Value.Text);
+        Assert.Equal(["m1"], stored.Provenance.MessageIds);
+        Assert.Equal(job.Id, stored.Metadata["capture.job"]);
+
+        // Status survives: the job is read back from the store, whole.
+        Assert.Equal(Json(job), Json(await pipeline.GetJobAsync(Tenant, job.Id, Ct)));
+    }
+
+    [Fact]
+    public async Task Replaying_the_same_messages_creates_nothing_new()
+    {
+        var pipeline = Pipeline(new SentenceExtractor());
+        await pipeline.IngestAsync(Conversation(), cancellationToken: Ct);
+        var events = (await _store.VerifyAsync(Tenant, Ct)).EventCount;
+
+        var replay = await pipeline.IngestAsync(Conversation(), cancellationToken: Ct);
+
+        Assert.Equal(MemoryIngestionJobState.Completed, replay.State);
+        Assert.Equal(new MemoryIngestionCounts { Items = 4, Replayed = 4 }, replay.Counts);
+        Assert.Equal(events, (await _store.VerifyAsync(Tenant, Ct)).EventCount);
+
+        // One new message in the replayed conversation is the only thing extracted.
+        var longer = Conversation() with { Messages = [.. Conversation().Messages, Message("m5", "Ana", "I live in Lisbon")] };
+        var next = await pipeline.IngestAsync(longer, cancellationToken: Ct);
+        Assert.Equal(new MemoryIngestionCounts { Items = 5, Replayed = 4, Candidates = 1, Accepted = 1, Added = 1 }, next.Counts);
+
+        // An edited message is new content: it is extracted again, and the evolve step sees the statement already stored.
+        var edited = Conversation() with { Messages = [Message("m1", "Ana", "I prefer oat milk"), Message("m9", "Ana", "I prefer oat milk ")] };
+        var again = await pipeline.IngestAsync(edited, cancellationToken: Ct);
+        Assert.Equal(1, again.Counts.Replayed);
+        Assert.Equal(MemoryEvolveAction.Merge, Assert.Single(again.Decisions).Action);
+    }
+
+    [Fact]
+    public async Task A_deferred_job_keeps_its_input_raw_until_it_is_run_even_after_a_restart()
+    {
+        var job = await Pipeline(new SentenceExtractor()).IngestAsync(Conversation(), defer: true, cancellationToken: Ct);
+        Assert.Equal(MemoryIngestionJobState.Pending, job.State);
+        Assert.Empty(job.Stages);
+        Assert.Empty((await _store.ReadAsync(new MemoryQuery { Tenant = Tenant }, Ct)).Items);
+
+        _store.Dispose();
+        _store = await OpenAsync();
+        var pipeline = Pipeline(new SentenceExtractor());
+        Assert.Equal(Conversation().Messages, (await pipeline.GetJobAsync(Tenant, job.Id, Ct))!.Input.Messages);
+
+        var run = await pipeline.RunAsync(Tenant, job.Id, Ct);
+
+        Assert.Equal(MemoryIngestionJobState.Completed, run.State);
+        Assert.Equal(2, run.Counts.Added);
+        Assert.Equal(Json(run), Json(await pipeline.RunAsync(Tenant, job.Id, Ct)));
+        var missing = await Assert.ThrowsAsync<MemoryException>(() => pipeline.RunAsync(Tenant, "ing_nope", Ct));
+        Assert.Equal(MemoryErrorCode.NotFound, missing.Code);
+        Assert.Null(await pipeline.GetJobAsync("other", job.Id, Ct));
+    }
+
+    [Fact]
+    public async Task A_failing_extractor_fails_the_job_with_what_to_do_and_a_rerun_finishes_it()
+    {
+        var extractor = new SentenceExtractor { FailuresLeft = 1 };
+        var pipeline = Pipeline(extractor);
+
+        var failed = await pipeline.IngestAsync(Conversation(), cancellationToken: Ct);
+
+        Assert.Equal(MemoryIngestionJobState.Failed, failed.State);
+        var stage = Assert.Single(failed.Stages);
+        Assert.Equal("extract", stage.Name);
+        Assert.Null(stage.FinishedAt);
+        Assert.Equal("model unreachable", stage.Error);
+        Assert.Equal($"extract failed: model unreachable Fix the cause, then run the job again (skmem ingest run {failed.Id}).", Assert.Single(failed.Errors));
+        Assert.Empty((await _store.ReadAsync(new MemoryQuery { Tenant = Tenant }, Ct)).Items);
+
+        var rerun = await pipeline.RunAsync(Tenant, failed.Id, Ct);
+
+        Assert.Equal(MemoryIngestionJobState.Completed, rerun.State);
+        Assert.Empty(rerun.Errors);
+        Assert.Equal(2, rerun.Counts.Added);
+    }
+
+    [Fact]
+    public async Task A_candidate_the_store_refuses_is_an_error_on_the_job_and_the_others_are_stored()
+    {
+        var pipeline = Pipeline(new SentenceExtractor { Type = "hobby" }, types: new MemoryTypeRegistry().Register(new MemoryTypeDefinition("hobby", "A hobby.")));
+
+        var job = await pipeline.IngestAsync(Conversation(), cancellationToken: Ct);
+
+        // The gate knew "hobby" but the store does not: each candidate is refused by the store, with the store's reason.
+        Assert.Equal(MemoryIngestionJobState.Completed, job.State);
+        Assert.Equal(2, job.Errors.Count);
+        Assert.StartsWith("hobby \"Ana: I prefer oat milk\" was not stored:", job.Errors[0], StringComparison.Ordinal);
+        Assert.Contains("unknown memory type \"hobby\"", job.Errors[0], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Invalid_input_is_rejected_naming_the_field_and_creates_no_job()
+    {
+        var pipeline = Pipeline(new SentenceExtractor());
+
+        async Task AssertInvalidAsync(MemoryExtractionRequest input, string field)
+        {
+            var error = await Assert.ThrowsAsync<MemoryValidationException>(() => pipeline.IngestAsync(input, cancellationToken: Ct));
+            Assert.Equal(field, error.Field);
+        }
+
+        await AssertInvalidAsync(Conversation() with { Tenant = " " }, "tenant");
+        await AssertInvalidAsync(Conversation() with { Messages = [] }, "input");
+        await AssertInvalidAsync(Conversation() with { Messages = [Message("m1", "Ana", "a"), Message("m1", "Ana", "b")] }, "messages[1].id");
+        await AssertInvalidAsync(Conversation() with { Messages = [Message(" ", "Ana", "a")] }, "messages[0].id");
+        await AssertInvalidAsync(Conversation() with { Messages = [Message("m1", "", "a")] }, "messages[0].speaker");
+        await AssertInvalidAsync(Conversation() with { ToolOutputs = [new MemoryToolOutput { ToolCallId = "c", ToolName = "", Text = "x", ObservedAt = Monday }] }, "tool_outputs[0].tool_name");
+        await AssertInvalidAsync(Conversation() with { Documents = [new MemoryDocument { Name = "", Text = "x", ObservedAt = Monday }] }, "documents[0].name");
+        var jobs = (IMemoryIngestionJobStore)_store.GetService(typeof(IMemoryIngestionJobStore))!;
+        Assert.Empty(await jobs.ListJobsAsync(Tenant, cancellationToken: Ct));
+    }
+
+    [Fact]
+    public async Task A_cancelled_run_leaves_a_failed_job_that_can_be_run_again()
+    {
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        var pipeline = Pipeline(new SentenceExtractor { OnExtract = cancel.Cancel });
+
+        var job = await pipeline.IngestAsync(Conversation(), defer: true, cancellationToken: Ct);
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => pipeline.RunAsync(Tenant, job.Id, cancel.Token));
+
+        var stored = await pipeline.GetJobAsync(Tenant, job.Id, Ct);
+        Assert.Equal(MemoryIngestionJobState.Failed, stored!.State);
+        Assert.Equal("cancelled during extract; run the job again to finish it", Assert.Single(stored.Errors));
+        Assert.Equal(MemoryIngestionJobState.Completed, (await Pipeline(new SentenceExtractor()).RunAsync(Tenant, job.Id, Ct)).State);
+    }
+
+    /// <summary>Jobs compare by their JSON: record equality would compare their lists by reference.</summary>
+    private static string Json(MemoryIngestionJob? job) => JsonSerializer.Serialize(job!, MemoryJsonContext.Default.MemoryIngestionJob);
+
+    private MemoryCapturePipeline Pipeline(IMemoryExtractor extractor, MemoryTypeRegistry? types = null) =>
+        new(_store, extractor, new MemoryCaptureOptions { TimeProvider = _clock, Types = types });
+
+    private Task<SqliteMemoryStore> OpenAsync() =>
+        SqliteMemoryStore.OpenAsync(new SqliteMemoryStoreOptions { Path = Path.Combine(_directory, "memory.db"), EmbeddingGenerator = _embeddings, TimeProvider = _clock }, cancellationToken: Ct);
+
+    private static MemoryExtractionRequest Conversation() => new()
+    {
+        Tenant = Tenant,
+        Subject = "ana",
+        Messages =
+        [
+            Message("m1", "Ana", "I prefer oat milk"),
+            Message("m2", "Ana", "I'm in a hurry today"),
+            Message("m3", "assistant", "You probably like window seats") with { Role = MemoryMessageRole.Assistant },
+            Message("m4", "Ana", "I am fluent in Spanish"),
+        ],
+    };
+
+    private static MemoryMessage Message(string id, string speaker, string text) => new() { Id = id, Speaker = speaker, Text = text, ObservedAt = Monday };
+
+    /// <summary>One candidate per message, quoting it whole: the pipeline's mechanics without any extraction heuristics.</summary>
+    private sealed class SentenceExtractor : IMemoryExtractor
+    {
+        public int FailuresLeft { get; set; }
+
+        public string Type { get; init; } = MemoryTypes.Fact;
+
+        public Action? OnExtract { get; init; }
+
+        public string Name => "sentences";
+
+        public Task<MemoryExtractionResult> ExtractAsync(MemoryExtractionRequest request, CancellationToken cancellationToken = default)
+        {
+            OnExtract?.Invoke();
+            cancellationToken.ThrowIfCancellationRequested();
+            if (FailuresLeft-- > 0)
+            {
+                throw new HttpRequestException("model unreachable");
+            }
+
+            var candidates = request.Messages.Select(m => new MemoryCandidate
+            {
+                Type = Type,
+                Subject = request.SubjectOf(m),
+                Value = $"{m.Speaker}: {m.Text.Trim()}",
+                Confidence = 0.8,
+                Extractor = Name,
+                Evidence = new MemoryProvenance { SourceKind = MemorySourceKind.Message, MessageIds = [m.Id], QuotedSpans = [m.Text.Trim()], ObservedAt = m.ObservedAt },
+            }).ToList();
+            return Task.FromResult(new MemoryExtractionResult(candidates, []));
+        }
+    }
+}
