@@ -18,6 +18,8 @@ namespace SkMemory.Capture;
 /// </remarks>
 public sealed partial class MemoryCapturePipeline
 {
+    private const int MaxIdLength = 256;
+
     private readonly IMemoryStore _store;
     private readonly IMemoryExtractor _extractor;
     private readonly IMemoryIngestionJobStore _jobs;
@@ -329,6 +331,12 @@ public sealed partial class MemoryCapturePipeline
         if (string.IsNullOrWhiteSpace(value))
         {
             throw new MemoryValidationException(field, "is required and must not be blank");
+        }
+
+        // Ids travel into the ledger's item keys and into evidence; keep them to what both stores index.
+        if (value.Length > MaxIdLength)
+        {
+            throw new MemoryValidationException(field, $"is {value.Length} characters long; at most {MaxIdLength} are allowed");
         }
     }
 

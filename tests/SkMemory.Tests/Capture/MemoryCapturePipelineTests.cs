@@ -154,6 +154,7 @@ public sealed class MemoryCapturePipelineTests : IAsyncLifetime
         await AssertInvalidAsync(Conversation() with { Messages = [] }, "input");
         await AssertInvalidAsync(Conversation() with { Messages = [Message("m1", "Ana", "a"), Message("m1", "Ana", "b")] }, "messages[1].id");
         await AssertInvalidAsync(Conversation() with { Messages = [Message(" ", "Ana", "a")] }, "messages[0].id");
+        await AssertInvalidAsync(Conversation() with { Messages = [Message(new string('m', 257), "Ana", "a")] }, "messages[0].id");
         await AssertInvalidAsync(Conversation() with { Messages = [Message("m1", "", "a")] }, "messages[0].speaker");
         await AssertInvalidAsync(Conversation() with { ToolOutputs = [new MemoryToolOutput { ToolCallId = "c", ToolName = "", Text = "x", ObservedAt = Monday }] }, "tool_outputs[0].tool_name");
         await AssertInvalidAsync(Conversation() with { Documents = [new MemoryDocument { Name = "", Text = "x", ObservedAt = Monday }] }, "documents[0].name");
