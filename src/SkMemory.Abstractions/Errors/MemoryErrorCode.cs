@@ -29,4 +29,7 @@ public enum MemoryErrorCode
 
     /// <summary>The backend does not support the operation.</summary>
     NotSupported,
+
+    /// <summary>A service the operation needs (a chat model, an embedding endpoint) could not be reached; retry when it is back.</summary>
+    Unavailable,
 }

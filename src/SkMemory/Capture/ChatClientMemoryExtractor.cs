@@ -185,6 +185,7 @@ public sealed partial class ChatClientMemoryExtractor : IMemoryExtractor
                 // rather than record "no memories" for items that were never read.
                 var cause = exception.Message.Trim();
                 throw new MemoryException(
+                    MemoryErrorCode.Unavailable,
                     $"Extractor {Name} could not get a reply from the chat model for {label}: {cause}{(cause.EndsWith('.') ? string.Empty : ".")} "
                     + "Check the model id, endpoint, credentials, quota and network, then run the extraction (the ingestion job) again.",
                     exception);

@@ -8,7 +8,7 @@ public sealed class MemoryCaptureOptions
 
     /// <summary>
     /// Gets or sets who decides add, merge, supersede or no-op; the deterministic <see cref="RuleBasedMemoryConflictResolver"/>
-    /// when null. Set a <c>ChatClientMemoryConflictResolver</c> to let a model decide.
+    /// when null. Set a <see cref="ChatClientMemoryConflictResolver"/> to let a model decide.
     /// </summary>
     public IMemoryConflictResolver? Resolver { get; set; }
 

@@ -9,6 +9,7 @@ using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
+using SkMemory.Capture;
 using SkMemory.Packing;
 
 namespace SkMemory.Retrieval;
@@ -172,7 +173,7 @@ public sealed partial class ChatClientMemoryReranker : IMemoryReranker
         [NotNullWhen(false)] out string? problem)
     {
         scores = null;
-        var json = StripCodeFence(reply);
+        var json = ChatClientMemoryReply.StripCodeFence(reply);
         if (json.Length == 0)
         {
             problem = "the reply was empty";
@@ -229,37 +230,37 @@ public sealed partial class ChatClientMemoryReranker : IMemoryReranker
     {
         if (item.ValueKind != JsonValueKind.Object)
         {
-            problem = Invariant($"scores[{position}] is not an object");
+            problem = ChatClientMemoryReply.Invariant($"scores[{position}] is not an object");
             return false;
         }
 
         if (!item.TryGetProperty("index", out var indexElement) || indexElement.ValueKind != JsonValueKind.Number || !indexElement.TryGetInt32(out var index))
         {
-            problem = Invariant($"scores[{position}] has no integer \"index\"");
+            problem = ChatClientMemoryReply.Invariant($"scores[{position}] has no integer \"index\"");
             return false;
         }
 
         if (index < 0 || index >= window)
         {
-            problem = Invariant($"scores[{position}] has index {index}, but the candidate indices are 0 to {window - 1}");
+            problem = ChatClientMemoryReply.Invariant($"scores[{position}] has index {index}, but the candidate indices are 0 to {window - 1}");
             return false;
         }
 
         if (result[index] is not null)
         {
-            problem = Invariant($"index {index} is scored more than once");
+            problem = ChatClientMemoryReply.Invariant($"index {index} is scored more than once");
             return false;
         }
 
         if (!item.TryGetProperty("score", out var scoreElement) || scoreElement.ValueKind != JsonValueKind.Number || !scoreElement.TryGetDouble(out var score))
         {
-            problem = Invariant($"scores[{position}] has no numeric \"score\"");
+            problem = ChatClientMemoryReply.Invariant($"scores[{position}] has no numeric \"score\"");
             return false;
         }
 
         if (!double.IsFinite(score) || score is < 0 or > 1)
         {
-            problem = Invariant($"scores[{position}] has a score outside 0 to 1");
+            problem = ChatClientMemoryReply.Invariant($"scores[{position}] has a score outside 0 to 1");
             return false;
         }
 
@@ -268,27 +269,10 @@ public sealed partial class ChatClientMemoryReranker : IMemoryReranker
         return true;
     }
 
-    private static string StripCodeFence(string reply)
-    {
-        var text = reply.AsSpan().Trim();
-        if (text.StartsWith("```", StringComparison.Ordinal))
-        {
-            var firstLineEnd = text.IndexOf('\n');
-            text = firstLineEnd < 0 ? [] : text[(firstLineEnd + 1)..];
-            text = text.TrimEnd();
-            if (text.EndsWith("```", StringComparison.Ordinal))
-            {
-                text = text[..^3].TrimEnd();
-            }
-        }
-
-        return text.ToString();
-    }
-
     private static string CorrectionMessage(string problem, int window) =>
         "Your previous reply could not be used: " + problem + ". Reply again with only a JSON object of the form "
         + "{\"scores\":[{\"index\":0,\"score\":0.9}]}, "
-        + Invariant($"using each candidate index from 0 to {window - 1} once and scores from 0 to 1.");
+        + ChatClientMemoryReply.Invariant($"using each candidate index from 0 to {window - 1} once and scores from 0 to 1.");
 
     /// <summary>The given order, scored by normalized relevance (never rising, whatever order the caller used).</summary>
     private static List<MemoryRerankScore> RelevanceOrder(double[] relevance, int top)
@@ -331,10 +315,8 @@ public sealed partial class ChatClientMemoryReranker : IMemoryReranker
         return picks;
     }
 
-    private string RenderCandidates(string query, IReadOnlyList<MemoryRerankCandidate> candidates, int window)
-    {
-        var buffer = new ArrayBufferWriter<byte>();
-        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = MemoryPacketRenderer.QuotedDataEncoder }))
+    private string RenderCandidates(string query, IReadOnlyList<MemoryRerankCandidate> candidates, int window) =>
+        ChatClientMemoryReply.Render(writer =>
         {
             writer.WriteStartObject();
             writer.WriteString("query", query);
@@ -346,32 +328,13 @@ public sealed partial class ChatClientMemoryReranker : IMemoryReranker
                 writer.WriteNumber("index", i);
                 writer.WriteString("type", record.Type);
                 writer.WriteString("date", record.ValidFrom.UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
-                writer.WriteString("text", Clip(record.Value.Text));
+                writer.WriteString("text", ChatClientMemoryReply.Clip(record.Value.Text, _maxCharactersPerMemory));
                 writer.WriteEndObject();
             }
 
             writer.WriteEndArray();
             writer.WriteEndObject();
-        }
-
-        return Encoding.UTF8.GetString(buffer.WrittenSpan);
-    }
-
-    private string Clip(string text)
-    {
-        if (text.Length <= _maxCharactersPerMemory)
-        {
-            return text;
-        }
-
-        var cut = _maxCharactersPerMemory - 1;
-        if (char.IsHighSurrogate(text[cut - 1]))
-        {
-            cut--;
-        }
-
-        return string.Concat(text.AsSpan(0, cut), "…");
-    }
+        });
 
     private ChatOptions CreateChatOptions() => new()
     {
@@ -408,7 +371,6 @@ public sealed partial class ChatClientMemoryReranker : IMemoryReranker
         return document.RootElement.Clone();
     }
 
-    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 
     // Retrieval EventIds: 200-299.
     [LoggerMessage(201, LogLevel.Debug, "Reranker {Reranker}: the model's reply was unusable ({Problem}); asking once more.")]

@@ -522,6 +522,7 @@ public sealed class ChatClientMemoryExtractorTests
         var exception = await Assert.ThrowsAsync<MemoryException>(() => Extractor(client).ExtractAsync(Source, Ct));
 
         Assert.Same(failure, exception.InnerException);
+        Assert.Equal(MemoryErrorCode.Unavailable, exception.Code);
         Assert.Contains("Extractor chat:gpt-test could not get a reply from the chat model for the 6 item(s): The model server is down.", exception.Message, StringComparison.Ordinal);
         Assert.Contains("Check the model id, endpoint, credentials, quota and network", exception.Message, StringComparison.Ordinal);
         Assert.Single(client.Requests);
