@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using SkMemory.Capture;
 using SkMemory.Storage.Sqlite;
+using SkMemory.Tests.Retrieval;
 
 namespace SkMemory.Tests.Capture;
 
@@ -176,6 +177,62 @@ public sealed class MemoryCapturePipelineTests : IAsyncLifetime
         Assert.Equal("cancelled during extract; run the job again to finish it", Assert.Single(stored.Errors));
         Assert.Equal(MemoryIngestionJobState.Completed, (await Pipeline(new SentenceExtractor()).RunAsync(Tenant, job.Id, Ct)).State);
     }
+
+    [Fact]
+    public async Task The_chat_model_path_runs_end_to_end_through_bad_output_a_supersede_and_a_rejected_guess()
+    {
+        var model = new ScriptedChatClient()
+            .Reply("{\"memories\": [ {\"type\": \"preference\"")
+            .Reply(Memories(Memory("Ana prefers almond milk", "m0", "I love almond milk", "2023-04-01")))
+            .Reply(Memories(
+                Memory("Ana prefers oat milk", "m1", "switched from almond to oat milk", "2023-05-01", replaces: "almond milk"),
+                Memory("Ana prefers window seats", "m2", "You probably prefer window seats", null, signals: "\"assistant_speculation\"")))
+            .Reply("sorry, I cannot help with that")
+            .Reply("{\"memories\": \"none\"}");
+        var judge = new ScriptedChatClient().Reply("""{"action":"supersede","target_index":0,"reason":"Ana switched from almond to oat milk"}""");
+        var pipeline = new MemoryCapturePipeline(
+            _store,
+            new ChatClientMemoryExtractor(model, new ChatClientMemoryExtractorOptions { ModelId = "gpt-test" }),
+            new MemoryCaptureOptions { TimeProvider = _clock, Resolver = new ChatClientMemoryConflictResolver(judge, new RuleBasedMemoryConflictResolver(), new ChatClientMemoryConflictResolverOptions { ModelId = "judge" }) });
+        MemoryExtractionRequest Say(params MemoryMessage[] messages) => new() { Tenant = Tenant, Subject = "ana", Messages = messages };
+
+        // A malformed first reply is retried once; the second is stored, with its grounded date.
+        var first = await pipeline.IngestAsync(Say(Message("m0", "Ana", "I love almond milk in my coffee") with { ObservedAt = new DateTimeOffset(2023, 4, 1, 9, 0, 0, TimeSpan.Zero) }), cancellationToken: Ct);
+        Assert.Equal(new MemoryIngestionCounts { Items = 1, Candidates = 1, Accepted = 1, Added = 1 }, first.Counts);
+        var almond = await _store.GetAsync(Tenant, first.Decisions[0].MemoryId, Ct);
+        Assert.Equal("chat:gpt-test", almond!.Metadata[MemoryEvolver.ExtractorMetadata]);
+        Assert.Equal(2, model.Requests.Count);
+
+        // The transition supersedes (decided by the judge model); the assistant's guess is rejected with its reason.
+        var second = await pipeline.IngestAsync(Say(Message("m1", "Ana", "I switched from almond to oat milk last week."), Message("m2", "assistant", "You probably prefer window seats.") with { Role = MemoryMessageRole.Assistant }), cancellationToken: Ct);
+        Assert.Equal(new MemoryIngestionCounts { Items = 2, Candidates = 2, Accepted = 1, Rejected = 1, Superseded = 1 }, second.Counts);
+        Assert.Equal(MemoryRejectionReason.AssistantSpeculation, Assert.Single(second.Rejections).Reason);
+        var decision = Assert.Single(second.Decisions);
+        Assert.Equal(MemoryEvolveAction.Supersede, decision.Action);
+        Assert.Equal(almond.Id, decision.PreviousId);
+        Assert.Equal("Ana switched from almond to oat milk", decision.Reason);
+        var oat = await _store.GetAsync(Tenant, decision.MemoryId, Ct);
+        Assert.Equal(new DateTimeOffset(2023, 5, 1, 0, 0, 0, TimeSpan.Zero), oat!.ValidFrom);
+        Assert.Equal(MemoryStatus.Superseded, (await _store.GetAsync(Tenant, almond.Id, Ct))!.Status);
+        Assert.Equal("capture (chat:judge): Ana switched from almond to oat milk", (await _store.GetHistoryAsync(Tenant, almond.Id, Ct))[^1].Reason);
+
+        // Bad output twice: nothing half-parsed is stored, and the rejection says why.
+        var events = (await _store.VerifyAsync(Tenant, Ct)).EventCount;
+        var third = await pipeline.IngestAsync(Say(Message("m3", "Ana", "I am fluent in Spanish")), cancellationToken: Ct);
+        Assert.Equal(MemoryIngestionJobState.Completed, third.State);
+        Assert.Equal(new MemoryIngestionCounts { Items = 1, Rejected = 1 }, third.Counts);
+        var malformed = Assert.Single(third.Rejections);
+        Assert.Equal(MemoryRejectionReason.MalformedOutput, malformed.Reason);
+        Assert.Null(malformed.Candidate);
+        Assert.Equal(events, (await _store.VerifyAsync(Tenant, Ct)).EventCount);
+    }
+
+    private static string Memories(params string[] memories) => "{\"memories\":[" + string.Join(",", memories) + "]}";
+
+    private static string Memory(string text, string messageId, string quote, string? validFrom, string? replaces = null, string signals = "") =>
+        "{\"type\":\"preference\",\"subject\":\"ana\",\"text\":\"" + text + "\",\"confidence\":0.9,\"salience\":0.5,\"key\":\"preference:milk\","
+        + "\"replaces\":" + (replaces is null ? "null" : "\"" + replaces + "\"") + ",\"valid_from\":" + (validFrom is null ? "null" : "\"" + validFrom + "\"")
+        + ",\"signals\":[" + signals + "],\"evidence\":{\"message_ids\":[\"" + messageId + "\"],\"tool_call_ids\":[],\"documents\":[],\"quotes\":[\"" + quote + "\"]}}";
 
     /// <summary>Jobs compare by their JSON: record equality would compare their lists by reference.</summary>
     private static string Json(MemoryIngestionJob? job) => JsonSerializer.Serialize(job!, MemoryJsonContext.Default.MemoryIngestionJob);
