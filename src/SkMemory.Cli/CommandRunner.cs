@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
 using Microsoft.Extensions.AI;
 
 namespace SkMemory.Cli;
@@ -47,7 +48,6 @@ internal sealed class CommandRunner
     public CliContext CreateContext(ParseResult parseResult, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(parseResult);
-        var command = parseResult.CommandResult.Command;
         return new CliContext
         {
             Out = _output,
@@ -55,7 +55,7 @@ internal sealed class CommandRunner
             OutIsTerminal = _outIsTerminal,
             ErrorIsTerminal = _errorIsTerminal,
             Json = TryGet(() => parseResult.GetValue(Globals.Json)),
-            CommandName = command is RootCommand ? string.Empty : command.Name,
+            CommandName = CommandPath(parseResult.CommandResult),
             ExplicitTenant = TryGet(() => parseResult.GetValue(Globals.Tenant)),
             StoreSpec = TryGet(() => parseResult.GetValue(Globals.Store)),
             Schema = TryGet(() => parseResult.GetValue(Globals.Schema)),
@@ -129,6 +129,19 @@ internal sealed class CommandRunner
                 return ErrorReporter.Report(ex, context);
             }
         });
+    }
+
+    /// <summary>The command's name with its parents', without the root: <c>ingest status</c>, <c>model list</c>.</summary>
+    private static string CommandPath(CommandResult result)
+    {
+        var names = new List<string>();
+        for (SymbolResult? current = result; current is CommandResult { Command: not RootCommand } command; current = command.Parent)
+        {
+            names.Add(command.Command.Name);
+        }
+
+        names.Reverse();
+        return string.Join(' ', names);
     }
 
     private static T? TryGet<T>(Func<T> read)

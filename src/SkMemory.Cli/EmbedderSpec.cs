@@ -51,6 +51,9 @@ internal sealed record EmbedderSpec(EmbedderKind Kind, string? Model = null, Uri
     // Sent when the server ignores keys (a local OpenAI-compatible server, Ollama): the client refuses an empty one.
     private const string PlaceholderKey = "unused";
 
+    /// <summary>Gets OpenAI's own API, where openai specs without a base URL go.</summary>
+    public static Uri DefaultOpenAIEndpoint { get; } = new("https://api.openai.com/v1");
+
     /// <summary>Gets the offline default.</summary>
     public static EmbedderSpec MiniLm { get; } = new(EmbedderKind.MiniLm);
 
@@ -162,13 +165,29 @@ internal sealed record EmbedderSpec(EmbedderKind Kind, string? Model = null, Uri
     /// <exception cref="CliException">The API key is missing or a variable holds a bad URL (exit code 2).</exception>
     public IEmbeddingGenerator<string, Embedding<float>> CreateRemote(string field = "embedder", Func<string, string?>? environment = null)
     {
+        var client = CreateClient(field, environment, out var endpoint);
+        var inner = client.GetEmbeddingClient(Model).AsIEmbeddingGenerator();
+        return new RemoteEmbeddingGenerator(inner, this, endpoint ?? DefaultOpenAIEndpoint);
+    }
+
+    /// <summary>
+    /// Creates the OpenAI client of an openai or ollama spec: the key from <c>OPENAI_API_KEY</c> (a placeholder for servers
+    /// that take none), the base URL from the spec or the environment. No request is sent.
+    /// </summary>
+    /// <param name="field">The option the spec came from, for errors.</param>
+    /// <param name="environment">Reads environment variables; the process environment when null.</param>
+    /// <param name="endpoint">The base URL requests go to; null means OpenAI's own API (<see cref="DefaultOpenAIEndpoint"/>).</param>
+    /// <returns>The client.</returns>
+    /// <exception cref="CliException">The API key is missing or a variable holds a bad URL (exit code 2).</exception>
+    public OpenAIClient CreateClient(string field, Func<string, string?>? environment, out Uri? endpoint)
+    {
         if (!IsRemote)
         {
-            throw new InvalidOperationException($"'{this}' is not a remote embedder.");
+            throw new InvalidOperationException($"'{this}' is not a remote model.");
         }
 
         environment ??= Environment.GetEnvironmentVariable;
-        var endpoint = ResolveEndpoint(field, environment);
+        endpoint = ResolveEndpoint(field, environment);
         var key = PlaceholderKey;
         if (Kind == EmbedderKind.OpenAI)
         {
@@ -191,8 +210,7 @@ internal sealed record EmbedderSpec(EmbedderKind Kind, string? Model = null, Uri
             options.Endpoint = endpoint;
         }
 
-        var inner = new OpenAIClient(new ApiKeyCredential(key), options).GetEmbeddingClient(Model).AsIEmbeddingGenerator();
-        return new RemoteEmbeddingGenerator(inner, this, endpoint ?? new Uri("https://api.openai.com/v1"));
+        return new OpenAIClient(new ApiKeyCredential(key), options);
     }
 
     /// <summary>Gets the base URL requests go to: the spec's, else the environment's; null means OpenAI's own API.</summary>

@@ -48,6 +48,9 @@ internal static class ErrorReporter
         ("schema", "--schema"),
         ("output", "--output"),
         ("file", "the <file> argument"),
+        ("job_id", "the <job-id> argument"),
+        ("chat_model", "--chat-model"),
+        ("min_confidence", "--min-confidence"),
     ];
 
     /// <summary>Reports an error and returns the exit code.</summary>
@@ -224,6 +227,7 @@ internal static class ErrorReporter
             ExitCodes.VerifyFailed => "verify_failed",
             ExitCodes.ImportRejected => "import_invalid",
             ExitCodes.StoreUnavailable => "store_unavailable",
+            ExitCodes.JobFailed => "job_failed",
             ExitCodes.Cancelled => "cancelled",
             _ => "unexpected",
         };

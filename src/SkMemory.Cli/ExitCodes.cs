@@ -27,6 +27,12 @@ internal static class ExitCodes
     /// <summary>The store could not be opened or reached.</summary>
     public const int StoreUnavailable = 7;
 
+    /// <summary>
+    /// An ingestion job failed (the extractor's model or the store failed mid-run); the job keeps its input and
+    /// <c>skmem ingest run &lt;job-id&gt;</c> runs it again.
+    /// </summary>
+    public const int JobFailed = 8;
+
     /// <summary>The command was cancelled (Ctrl+C).</summary>
     public const int Cancelled = 130;
 }

@@ -35,7 +35,10 @@ internal sealed class RemoteEmbeddingGenerator : DelegatingEmbeddingGenerator<st
         }
     }
 
-    private static bool IsServerFailure(Exception ex) =>
+    /// <summary>Whether an exception is the server's (or the network's) failure, as opposed to a bug.</summary>
+    /// <param name="ex">The exception.</param>
+    /// <returns>Whether the server or the network failed.</returns>
+    internal static bool IsServerFailure(Exception ex) =>
         ex switch
         {
             ClientResultException or HttpRequestException or IOException or OperationCanceledException => true,
@@ -71,9 +74,15 @@ internal sealed class RemoteEmbeddingGenerator : DelegatingEmbeddingGenerator<st
         return new CliException(ExitCodes.StoreUnavailable, message, hint, null, ex);
     }
 
-    private static string Code(int status) => status.ToString(CultureInfo.InvariantCulture);
+    /// <summary>Formats an HTTP status code.</summary>
+    /// <param name="status">The status code.</param>
+    /// <returns>The code as text.</returns>
+    internal static string Code(int status) => status.ToString(CultureInfo.InvariantCulture);
 
-    private static string Detail(Exception ex)
+    /// <summary>The innermost (most telling) message of a failure, on one short line.</summary>
+    /// <param name="ex">The failure.</param>
+    /// <returns>The message.</returns>
+    internal static string Detail(Exception ex)
     {
         // The innermost message says the most ("Connection refused (127.0.0.1:1)"); keep it to one short line.
         var inner = ex;

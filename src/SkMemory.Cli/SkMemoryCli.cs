@@ -65,7 +65,7 @@ internal static class SkMemoryCli
         var root = new RootCommand(
             "skmem: remember, recall and audit memories in a SkMemory store (embedded SQLite by default, or PostgreSQL).\n"
             + "Exit codes: 0 ok, 1 unexpected error, 2 usage or invalid value, 3 not found, 4 conflict, 5 verify failed, "
-            + "6 import rejected, 7 store unreachable.");
+            + "6 import rejected, 7 store unreachable, 8 ingestion job failed (run it again with 'skmem ingest run <job-id>').");
         runner.Globals.AddTo(root);
         root.Subcommands.Add(RememberCommand.Create(runner));
         root.Subcommands.Add(RecallCommand.Create(runner));
@@ -75,10 +75,12 @@ internal static class SkMemoryCli
         root.Subcommands.Add(ForgetCommand.Create(runner));
         root.Subcommands.Add(ExportCommand.Create(runner));
         root.Subcommands.Add(ImportCommand.Create(runner));
+        root.Subcommands.Add(IngestCommand.Create(runner));
         root.Subcommands.Add(VerifyCommand.Create(runner));
         root.Subcommands.Add(ModelCommand.Create(runner));
         root.Subcommands.Add(ReindexCommand.Create(runner));
         root.Subcommands.Add(BenchCommand.Create(runner));
+        CliHelpAction.Install(root);
         return root;
     }
 }
