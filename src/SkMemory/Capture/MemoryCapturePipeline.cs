@@ -61,6 +61,15 @@ public sealed partial class MemoryCapturePipeline
     public async Task<MemoryIngestionJob> IngestAsync(MemoryExtractionRequest input, bool defer = false, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(input);
+
+        // Input read from JSON leaves out what it does not have; the deserializer then sets null, not the defaults.
+        input = input with
+        {
+            Scope = input.Scope ?? MemoryScope.Personal,
+            Messages = input.Messages ?? [],
+            ToolOutputs = input.ToolOutputs ?? [],
+            Documents = input.Documents ?? [],
+        };
         Validate(input);
         var now = Now();
         var job = new MemoryIngestionJob
@@ -263,11 +272,6 @@ public sealed partial class MemoryCapturePipeline
         if (input.Subject is not null)
         {
             MemoryRequestValidator.Subject(input.Subject);
-        }
-
-        if (input.Messages is null || input.ToolOutputs is null || input.Documents is null)
-        {
-            throw new MemoryValidationException("input", "messages, tool_outputs and documents must be lists (empty when there is nothing)");
         }
 
         if (ItemCount(input) == 0)

@@ -141,6 +141,21 @@ public sealed class MemoryCapturePipelineTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Input_read_from_json_with_only_messages_is_ingested()
+    {
+        var input = JsonSerializer.Deserialize(
+            """{"tenant":"acme","subject":"ana","messages":[{"id":"m1","speaker":"Ana","text":"I prefer oat milk","observed_at":"2023-05-08T09:00:00Z"}]}""",
+            MemoryJsonContext.Default.MemoryExtractionRequest)!;
+
+        var job = await Pipeline(new SentenceExtractor()).IngestAsync(input, cancellationToken: Ct);
+
+        Assert.Equal(MemoryIngestionJobState.Completed, job.State);
+        Assert.Equal(1, job.Counts.Added);
+        Assert.Equal(MemoryScope.Personal, job.Input.Scope);
+        Assert.Empty(job.Input.Documents);
+    }
+
+    [Fact]
     public async Task Invalid_input_is_rejected_naming_the_field_and_creates_no_job()
     {
         var pipeline = Pipeline(new SentenceExtractor());
