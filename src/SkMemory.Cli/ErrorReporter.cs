@@ -200,6 +200,7 @@ internal static class ErrorReporter
             MemoryErrorCode.NotFound => ExitCodes.NotFound,
             MemoryErrorCode.VersionConflict or MemoryErrorCode.IdempotencyKeyReused or MemoryErrorCode.DuplicateContent or MemoryErrorCode.InvalidState => ExitCodes.Conflict,
             MemoryErrorCode.ImportInvalid or MemoryErrorCode.ImportConflict => ExitCodes.ImportRejected,
+            MemoryErrorCode.Unavailable => ExitCodes.StoreUnavailable,
             _ => ExitCodes.Unexpected,
         };
 
@@ -215,6 +216,7 @@ internal static class ErrorReporter
             MemoryErrorCode.ImportInvalid => "import_invalid",
             MemoryErrorCode.ImportConflict => "import_conflict",
             MemoryErrorCode.NotSupported => "not_supported",
+            MemoryErrorCode.Unavailable => "unavailable",
             _ => "error",
         };
 

@@ -24,7 +24,7 @@ internal static class ExitCodes
     /// <summary>The import file was rejected; nothing was imported.</summary>
     public const int ImportRejected = 6;
 
-    /// <summary>The store could not be opened or reached.</summary>
+    /// <summary>The store, or a service the command needs (an embedding or chat model endpoint), could not be opened or reached.</summary>
     public const int StoreUnavailable = 7;
 
     /// <summary>
