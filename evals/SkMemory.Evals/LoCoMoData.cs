@@ -15,6 +15,9 @@ public sealed record LoCoMoConversation(
 {
     /// <summary>Gets every turn of every session, in conversation order.</summary>
     public IEnumerable<LoCoMoTurn> Turns => Sessions.SelectMany(s => s.Turns);
+
+    /// <summary>Gets the annotated observations about each speaker (<c>session_N_observation</c>), in session order.</summary>
+    public IReadOnlyList<LoCoMoObservation> Observations { get; init; } = [];
 }
 
 /// <summary>One session of a conversation.</summary>
@@ -44,3 +47,10 @@ public sealed record LoCoMoTurn(string DiaId, int Session, string Speaker, strin
 /// <param name="Evidence">The evidence turn ids, normalized and limited to turns that exist in the conversation.</param>
 /// <param name="Category">The category label, 1..5.</param>
 public sealed record LoCoMoQuestion(string Question, string? Answer, IReadOnlyList<string> Evidence, int Category);
+
+/// <summary>One observation LoCoMo's annotators wrote about a speaker, with the turns it rests on.</summary>
+/// <param name="Session">The session it summarizes.</param>
+/// <param name="Speaker">Who it is about.</param>
+/// <param name="Text">The observation.</param>
+/// <param name="Evidence">The turn ids it cites (normalized, only turns that exist).</param>
+public sealed record LoCoMoObservation(int Session, string Speaker, string Text, IReadOnlyList<string> Evidence);

@@ -116,7 +116,58 @@ public static partial class LoCoMoLoader
             OptionalString(holder, "speaker_a") ?? string.Empty,
             OptionalString(holder, "speaker_b") ?? string.Empty,
             sessions,
-            questions);
+            questions)
+        {
+            Observations = ParseObservations(root, holder, known),
+        };
+    }
+
+    /// <summary>
+    /// Reads <c>session_N_observation</c>: <c>{ speaker: [[text, evidence], ...] }</c>, where evidence is one turn id or a
+    /// list of them. Evidence is normalized like the questions'; an observation left with no existing turn is dropped.
+    /// </summary>
+    private static List<LoCoMoObservation> ParseObservations(JsonElement root, JsonElement holder, HashSet<string> known)
+    {
+        var observations = new List<LoCoMoObservation>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var element in new[] { holder, root })
+        {
+            foreach (var property in element.EnumerateObject())
+            {
+                var match = ObservationKey().Match(property.Name);
+                if (!match.Success || property.Value.ValueKind != JsonValueKind.Object || !seen.Add(property.Name))
+                {
+                    continue;
+                }
+
+                var session = int.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
+                foreach (var speaker in property.Value.EnumerateObject().Where(s => s.Value.ValueKind == JsonValueKind.Array))
+                {
+                    foreach (var item in speaker.Value.EnumerateArray())
+                    {
+                        if (item.ValueKind != JsonValueKind.Array || item.GetArrayLength() < 2 || item[0].ValueKind != JsonValueKind.String)
+                        {
+                            continue;
+                        }
+
+                        var raw = item[1].ValueKind switch
+                        {
+                            JsonValueKind.String => [item[1].GetString()!],
+                            JsonValueKind.Array => item[1].EnumerateArray().Where(e => e.ValueKind == JsonValueKind.String).Select(e => e.GetString()!).ToList(),
+                            _ => new List<string>(),
+                        };
+                        var evidence = raw.SelectMany(NormalizeEvidence).Where(known.Contains).Distinct(StringComparer.Ordinal).ToList();
+                        if (evidence.Count > 0)
+                        {
+                            observations.Add(new LoCoMoObservation(session, speaker.Name, item[0].GetString()!, evidence));
+                        }
+                    }
+                }
+            }
+        }
+
+        // Both places are read when sessions are nested under "conversation" (a name seen once is read once). Keys come in file order ("session_10" may precede "session_2"); sessions in order read better.
+        return [.. observations.OrderBy(o => o.Session)];
     }
 
     /// <summary>Parses a LoCoMo session date-time such as <c>"1:56 pm on 8 May, 2023"</c>, read as UTC.</summary>
@@ -159,6 +210,9 @@ public static partial class LoCoMoLoader
 
     [GeneratedRegex(@"^session_(\d+)$", RegexOptions.CultureInvariant)]
     private static partial Regex SessionKey();
+
+    [GeneratedRegex(@"^session_(\d+)_observation$", RegexOptions.CultureInvariant)]
+    private static partial Regex ObservationKey();
 
     [GeneratedRegex(@"D:?(\d+):(\d+)", RegexOptions.CultureInvariant)]
     private static partial Regex EvidenceId();

@@ -2,7 +2,8 @@ namespace SkMemory.Evals.Tests;
 
 /// <summary>
 /// A small hand-written LoCoMo-shaped conversation (not the real data), written to a temp folder: 30 turns, most of them
-/// distractors, so a top 20 and a small packet leave turns out and their recall depends on the ranking.
+/// distractors, so a top 20 and a small packet leave turns out and their recall depends on the ranking; and six
+/// observations, one citing a turn that does not exist and one citing two turns.
 /// </summary>
 internal sealed class TinyLoCoMo : IDisposable
 {
@@ -52,6 +53,14 @@ internal sealed class TinyLoCoMo : IDisposable
           ],
           "session_4_date_time": "4:10 pm on 20 July, 2023",
           "session_4": [],
+          "session_1_observation": {
+            "Ana": [["Ana adopted a golden retriever puppy named Biscuit.", "D1:1"], ["Ana grows tomatoes and basil on her balcony.", "D1:7"]],
+            "Ben": [["Ben is learning the violin.", ["D1:2", "D2:1"]], ["Ben mentioned a turn that does not exist.", "D9:9"]]
+          },
+          "session_2_observation": {
+            "Ana": [["Biscuit learned to fetch at the beach.", "D2:2"]],
+            "Ben": [["Ben practises scales before work.", "D:2:7"]]
+          },
           "qa": [
             { "question": "What is the name of Ana's dog?", "answer": "Biscuit", "evidence": ["D1:1"], "category": 4 },
             { "question": "What instrument does Ben play?", "answer": "violin", "evidence": ["D1:2; D2:1"], "category": 1 },

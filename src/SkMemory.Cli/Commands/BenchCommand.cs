@@ -6,8 +6,10 @@ namespace SkMemory.Cli.Commands;
 
 /// <summary>
 /// <c>skmem bench locomo --data &lt;folder&gt; [--output docs/benchmarks.md] [--no-write]</c>: the LoCoMo retrieval
-/// benchmark, through a fresh embedded store per conversation and the offline embedder; <c>skmem bench latency</c>: the
-/// recall latency benchmark (<see cref="BenchLatencyCommand"/>).
+/// benchmark, through a fresh embedded store per conversation and the offline embedder; <c>skmem bench capture [--data
+/// &lt;folder&gt;]</c>: the capture benchmark (the offline extractor, gate and evolve step against the labelled set, and
+/// against LoCoMo's observations when a folder is given); <c>skmem bench latency</c>: the recall latency benchmark
+/// (<see cref="BenchLatencyCommand"/>).
 /// </summary>
 internal static class BenchCommand
 {
@@ -47,7 +49,139 @@ internal static class BenchCommand
             await report.WriteAsync(context, target, existing => LoCoMoReport.UpdateDocument(existing, LoCoMoReport.ToMarkdown(result, "skmem bench locomo --data <folder>"))).ConfigureAwait(false);
             return ExitCodes.Ok;
         });
-        return new Command("bench", "Run a benchmark.") { locomo, BenchLatencyCommand.Create(runner) };
+        return new Command("bench", "Run a benchmark.") { locomo, CreateCapture(runner), BenchLatencyCommand.Create(runner) };
+    }
+
+    private static Command CreateCapture(CommandRunner runner)
+    {
+        var data = new Option<string?>("--data")
+        {
+            Description = "Also capture the LoCoMo conversations in this folder (conv-*.json; read in place, never copied) and score them against their annotated observations.",
+            HelpName = "folder",
+        };
+        var report = new ReportFile("Capture");
+        var capture = new Command(
+            "capture",
+            "Capture quality: the offline extractor, gate and evolve step on the labelled conversations shipped with the evals (recall and precision per type, "
+            + "rejection accuracy, end state, replay), and on LoCoMo when --data is given (observation evidence coverage).")
+        {
+            data, report.Output, report.NoWrite,
+        };
+        runner.SetAction(capture, async (context, parseResult) =>
+        {
+            var folder = parseResult.GetValue(data) is { } given ? Path.GetFullPath(given) : null;
+            if (folder is not null && (!Directory.Exists(folder) || Directory.GetFiles(folder, "*.json").Length == 0))
+            {
+                throw CliException.Invalid(
+                    "data",
+                    Directory.Exists(folder) ? $"{folder} holds no LoCoMo .json file" : $"the folder {folder} does not exist",
+                    "pass the LoCoMo data folder, e.g. 'skmem bench capture --data ../shared/data/locomo', or leave --data out to run the labelled set only");
+            }
+
+            var target = report.Target(parseResult);
+            var progress = new SynchronousProgress(line => context.Error.WriteLine(line));
+            var result = await CaptureBenchmark.RunAsync(folder, progress, cancellationToken: context.CancellationToken).ConfigureAwait(false);
+            if (context.Json)
+            {
+                WriteJson(context.Out, result);
+            }
+            else
+            {
+                context.Out.Write(CaptureReport.ToTable(result));
+            }
+
+            var command = folder is null ? "skmem bench capture" : "skmem bench capture --data <folder>";
+            await report.WriteAsync(context, target, existing => CaptureReport.UpdateDocument(existing, CaptureReport.ToMarkdown(result, command))).ConfigureAwait(false);
+            return ExitCodes.Ok;
+        });
+        return capture;
+    }
+
+    private static void WriteJson(TextWriter output, CaptureResult result) =>
+        JsonOutput.Write(output, w =>
+        {
+            w.WriteString("extractor", result.Extractor);
+            w.WriteString("resolver", result.Resolver);
+            w.WriteString("embedding_model", result.EmbeddingModel);
+            w.WriteString("embedding_runtime", result.EmbeddingRuntime);
+            w.WriteString("store", result.Store);
+            w.WriteString("finished_at", result.FinishedAt);
+            var seeded = result.Seeded;
+            w.WriteStartObject("seeded");
+            w.WriteString("name", seeded.Name);
+            w.WriteNumber("conversations", seeded.Conversations.Count);
+            w.WriteNumber("turns", seeded.MessageCount);
+            WriteCounts(w, seeded.Counts);
+            w.WriteStartArray("types");
+            foreach (var row in seeded.Types)
+            {
+                w.WriteStartObject();
+                w.WriteString("type", row.Type);
+                w.WriteNumber("labels", row.Labels);
+                w.WriteNumber("found", row.Found);
+                w.WriteNumber("recall", Math.Round(row.Recall, 4));
+                w.WriteNumber("memories", row.Memories);
+                w.WriteNumber("correct", row.Correct);
+                w.WriteNumber("precision", Math.Round(row.Precision, 4));
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+            w.WriteNumber("rejection_accuracy", Math.Round(seeded.RejectionAccuracy, 4));
+            w.WriteNumber("kept_out", Math.Round(seeded.KeptOut, 4));
+            w.WriteNumber("end_state_accuracy", Math.Round(seeded.EndStateAccuracy, 4));
+            WriteReplay(w, seeded.Replay);
+            w.WriteNumber("seconds", Math.Round(result.SeededTime.TotalSeconds, 2));
+            w.WriteEndObject();
+            if (result.LoCoMo is { } locomo)
+            {
+                w.WriteStartObject("locomo");
+                w.WriteNumber("conversations", locomo.Conversations.Count);
+                w.WriteNumber("turns", locomo.Turns);
+                w.WriteNumber("observations", locomo.Observations);
+                WriteCounts(w, locomo.Counts);
+                w.WriteNumber("memories", locomo.Memories);
+                w.WriteNumber("observations_covered", locomo.ObservationsCovered);
+                w.WriteNumber("coverage", Math.Round(locomo.Coverage, 4));
+                w.WriteNumber("memories_citing_evidence", locomo.MemoriesCitingEvidence);
+                w.WriteNumber("evidence_precision", Math.Round(locomo.EvidencePrecision, 4));
+                WriteReplay(w, locomo.Replay);
+                w.WriteNumber("seconds", Math.Round(result.LoCoMoTime?.TotalSeconds ?? 0, 2));
+                w.WriteEndObject();
+            }
+        });
+
+    private static void WriteCounts(Utf8JsonWriter w, CaptureCounts c)
+    {
+        w.WriteStartObject("counts");
+        w.WriteNumber("jobs", c.Jobs);
+        w.WriteNumber("failed_jobs", c.FailedJobs);
+        w.WriteNumber("candidates", c.Candidates);
+        w.WriteNumber("accepted", c.Accepted);
+        w.WriteNumber("rejected", c.Rejected);
+        w.WriteNumber("added", c.Added);
+        w.WriteNumber("merged", c.Merged);
+        w.WriteNumber("superseded", c.Superseded);
+        w.WriteNumber("noop", c.NoOp);
+        w.WriteNumber("errors", c.Errors);
+        w.WriteStartObject("rejected_by_reason");
+        foreach (var (reason, n) in c.RejectedByReason.OrderBy(kv => kv.Key))
+        {
+            w.WriteNumber(MemoryJson.EnumName(reason), n);
+        }
+
+        w.WriteEndObject();
+        w.WriteEndObject();
+    }
+
+    private static void WriteReplay(Utf8JsonWriter w, CaptureReplay replay)
+    {
+        w.WriteStartObject("replay");
+        w.WriteNumber("items", replay.Items);
+        w.WriteNumber("replayed", replay.Replayed);
+        w.WriteNumber("candidates", replay.Candidates);
+        w.WriteNumber("events_added", replay.EventsAdded);
+        w.WriteEndObject();
     }
 
     private static void WriteJson(TextWriter output, LoCoMoResult result) =>
