@@ -9,27 +9,11 @@ namespace SkMemory.Cli.Tests;
 /// A local server that answers <c>POST /v1/embeddings</c> the way OpenAI's API does (float or base64 encoding, optional
 /// <c>dimensions</c>), with <see cref="TestEmbeddingGenerator"/>'s deterministic bag-of-words vectors, and counts requests.
 /// </summary>
-internal sealed class FakeOpenAIEmbeddingServer : IAsyncDisposable
+internal sealed class FakeOpenAIEmbeddingServer : FakeHttpServer
 {
-    private readonly HttpListener _listener;
-    private readonly CancellationTokenSource _stop = new();
-    private readonly Task _loop;
     private readonly List<string> _encodings = [];
     private int _requests;
     private int _inputs;
-
-    private FakeOpenAIEmbeddingServer(HttpListener listener, int port)
-    {
-        _listener = listener;
-        Port = port;
-        _loop = Task.Run(LoopAsync);
-    }
-
-    /// <summary>Gets the port the server listens on, on 127.0.0.1.</summary>
-    public int Port { get; }
-
-    /// <summary>Gets the base URL to give an OpenAI client (ends in /v1).</summary>
-    public string BaseUrl => $"http://127.0.0.1:{Port}/v1";
 
     /// <summary>Gets how many embedding requests were answered (successfully or not).</summary>
     public int RequestCount => Volatile.Read(ref _requests);
@@ -53,184 +37,126 @@ internal sealed class FakeOpenAIEmbeddingServer : IAsyncDisposable
     public Func<int, Task>? BeforeResponse { get; set; }
 
     /// <summary>Starts a server on a free port of 127.0.0.1.</summary>
-    public static FakeOpenAIEmbeddingServer Start()
-    {
-        for (var attempt = 0; ; attempt++)
-        {
-            var port = TestPorts.Free();
-            var listener = new HttpListener();
-            listener.Prefixes.Add($"http://127.0.0.1:{port}/");
-            try
-            {
-                listener.Start();
-                return new FakeOpenAIEmbeddingServer(listener, port);
-            }
-            catch (HttpListenerException) when (attempt < 5)
-            {
-                // Another process took the port between the probe and the start.
-                listener.Close();
-            }
-        }
-    }
+    public static FakeOpenAIEmbeddingServer Start() => new();
 
-    public async ValueTask DisposeAsync()
-    {
-        await _stop.CancelAsync();
-        _listener.Close();
-        try
-        {
-            await _loop;
-        }
-        catch (ObjectDisposedException)
-        {
-        }
-
-        _stop.Dispose();
-    }
-
-    private async Task LoopAsync()
-    {
-        while (!_stop.IsCancellationRequested)
-        {
-            HttpListenerContext context;
-            try
-            {
-                context = await _listener.GetContextAsync();
-            }
-            catch (Exception ex) when (ex is HttpListenerException or ObjectDisposedException or InvalidOperationException)
-            {
-                return;
-            }
-
-            _ = Task.Run(() => AnswerAsync(context));
-        }
-    }
-
-    private async Task AnswerAsync(HttpListenerContext context)
+    protected override async Task AnswerAsync(HttpListenerContext context)
     {
         var response = context.Response;
+        var request = context.Request;
+        if (request.HttpMethod != "POST" || request.Url?.AbsolutePath != "/v1/embeddings")
+        {
+            await ErrorAsync(response, 404, "invalid_request_error", $"Unknown request URL: {request.HttpMethod} {request.Url?.AbsolutePath}.");
+            return;
+        }
+
+        var number = Interlocked.Increment(ref _requests);
+        JsonElement body;
         try
         {
-            var request = context.Request;
-            if (request.HttpMethod != "POST" || request.Url?.AbsolutePath != "/v1/embeddings")
-            {
-                await ErrorAsync(response, 404, "invalid_request_error", $"Unknown request URL: {request.HttpMethod} {request.Url?.AbsolutePath}.");
-                return;
-            }
+            using var document = await JsonDocument.ParseAsync(request.InputStream);
+            body = document.RootElement.Clone();
+        }
+        catch (JsonException)
+        {
+            await ErrorAsync(response, 400, "invalid_request_error", "We could not parse the JSON body of your request.");
+            return;
+        }
 
-            var number = Interlocked.Increment(ref _requests);
-            JsonElement body;
-            try
-            {
-                using var document = await JsonDocument.ParseAsync(request.InputStream);
-                body = document.RootElement.Clone();
-            }
-            catch (JsonException)
-            {
-                await ErrorAsync(response, 400, "invalid_request_error", "We could not parse the JSON body of your request.");
-                return;
-            }
+        if (!body.TryGetProperty("model", out var modelProperty) || modelProperty.ValueKind != JsonValueKind.String)
+        {
+            await ErrorAsync(response, 400, "invalid_request_error", "you must provide a model parameter");
+            return;
+        }
 
-            if (!body.TryGetProperty("model", out var modelProperty) || modelProperty.ValueKind != JsonValueKind.String)
-            {
-                await ErrorAsync(response, 400, "invalid_request_error", "you must provide a model parameter");
-                return;
-            }
+        var inputs = new List<string>();
+        if (body.TryGetProperty("input", out var input) && input.ValueKind == JsonValueKind.String)
+        {
+            inputs.Add(input.GetString()!);
+        }
+        else if (input.ValueKind == JsonValueKind.Array && input.EnumerateArray().All(e => e.ValueKind == JsonValueKind.String))
+        {
+            inputs.AddRange(input.EnumerateArray().Select(e => e.GetString()!));
+        }
 
-            var inputs = new List<string>();
-            if (body.TryGetProperty("input", out var input) && input.ValueKind == JsonValueKind.String)
-            {
-                inputs.Add(input.GetString()!);
-            }
-            else if (input.ValueKind == JsonValueKind.Array && input.EnumerateArray().All(e => e.ValueKind == JsonValueKind.String))
-            {
-                inputs.AddRange(input.EnumerateArray().Select(e => e.GetString()!));
-            }
+        if (inputs.Count == 0)
+        {
+            await ErrorAsync(response, 400, "invalid_request_error", "'input' must be a string or a non-empty array of strings.");
+            return;
+        }
 
-            if (inputs.Count == 0)
-            {
-                await ErrorAsync(response, 400, "invalid_request_error", "'input' must be a string or a non-empty array of strings.");
-                return;
-            }
+        var encoding = body.TryGetProperty("encoding_format", out var format) && format.ValueKind == JsonValueKind.String ? format.GetString()! : "float";
+        lock (_encodings)
+        {
+            _encodings.Add(encoding);
+        }
 
-            var encoding = body.TryGetProperty("encoding_format", out var format) && format.ValueKind == JsonValueKind.String ? format.GetString()! : "float";
-            lock (_encodings)
-            {
-                _encodings.Add(encoding);
-            }
+        if (encoding is not ("float" or "base64"))
+        {
+            await ErrorAsync(response, 400, "invalid_request_error", $"'{encoding}' is not one of ['float', 'base64'] - 'encoding_format'");
+            return;
+        }
 
-            if (encoding is not ("float" or "base64"))
-            {
-                await ErrorAsync(response, 400, "invalid_request_error", $"'{encoding}' is not one of ['float', 'base64'] - 'encoding_format'");
-                return;
-            }
+        int? dimensions = body.TryGetProperty("dimensions", out var dims) && dims.ValueKind == JsonValueKind.Number ? dims.GetInt32() : null;
+        if (dimensions is < 1 or > TestEmbeddingGenerator.Dimensions)
+        {
+            await ErrorAsync(response, 400, "invalid_request_error", $"This model does not support dimensions={dimensions}.");
+            return;
+        }
 
-            int? dimensions = body.TryGetProperty("dimensions", out var dims) && dims.ValueKind == JsonValueKind.Number ? dims.GetInt32() : null;
-            if (dimensions is < 1 or > TestEmbeddingGenerator.Dimensions)
-            {
-                await ErrorAsync(response, 400, "invalid_request_error", $"This model does not support dimensions={dimensions}.");
-                return;
-            }
+        if (BeforeResponse is { } before)
+        {
+            await before(number);
+        }
 
-            if (BeforeResponse is { } before)
+        Interlocked.Add(ref _inputs, inputs.Count);
+        var tokens = inputs.Sum(t => TestEmbeddingGenerator.Tokenize(t).Count);
+        using var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("object", "list");
+            writer.WriteStartArray("data");
+            for (var i = 0; i < inputs.Count; i++)
             {
-                await before(number);
-            }
-
-            Interlocked.Add(ref _inputs, inputs.Count);
-            var tokens = inputs.Sum(t => TestEmbeddingGenerator.Tokenize(t).Count);
-            using var buffer = new MemoryStream();
-            using (var writer = new Utf8JsonWriter(buffer))
-            {
+                var vector = Shorten(TestEmbeddingGenerator.Embed(inputs[i]), dimensions);
                 writer.WriteStartObject();
-                writer.WriteString("object", "list");
-                writer.WriteStartArray("data");
-                for (var i = 0; i < inputs.Count; i++)
+                writer.WriteString("object", "embedding");
+                writer.WriteNumber("index", i);
+                if (encoding == "base64")
                 {
-                    var vector = Shorten(TestEmbeddingGenerator.Embed(inputs[i]), dimensions);
-                    writer.WriteStartObject();
-                    writer.WriteString("object", "embedding");
-                    writer.WriteNumber("index", i);
-                    if (encoding == "base64")
+                    // Little-endian float32, as OpenAI sends it.
+                    var bytes = new byte[vector.Length * sizeof(float)];
+                    for (var d = 0; d < vector.Length; d++)
                     {
-                        // Little-endian float32, as OpenAI sends it.
-                        var bytes = new byte[vector.Length * sizeof(float)];
-                        for (var d = 0; d < vector.Length; d++)
-                        {
-                            BinaryPrimitives.WriteSingleLittleEndian(bytes.AsSpan(d * sizeof(float)), vector[d]);
-                        }
-
-                        writer.WriteString("embedding", Convert.ToBase64String(bytes));
-                    }
-                    else
-                    {
-                        writer.WriteStartArray("embedding");
-                        foreach (var x in vector)
-                        {
-                            writer.WriteNumberValue(x);
-                        }
-
-                        writer.WriteEndArray();
+                        BinaryPrimitives.WriteSingleLittleEndian(bytes.AsSpan(d * sizeof(float)), vector[d]);
                     }
 
-                    writer.WriteEndObject();
+                    writer.WriteString("embedding", Convert.ToBase64String(bytes));
+                }
+                else
+                {
+                    writer.WriteStartArray("embedding");
+                    foreach (var x in vector)
+                    {
+                        writer.WriteNumberValue(x);
+                    }
+
+                    writer.WriteEndArray();
                 }
 
-                writer.WriteEndArray();
-                writer.WriteString("model", modelProperty.GetString());
-                writer.WriteStartObject("usage");
-                writer.WriteNumber("prompt_tokens", tokens);
-                writer.WriteNumber("total_tokens", tokens);
-                writer.WriteEndObject();
                 writer.WriteEndObject();
             }
 
-            await WriteAsync(response, 200, buffer.ToArray());
+            writer.WriteEndArray();
+            writer.WriteString("model", modelProperty.GetString());
+            writer.WriteStartObject("usage");
+            writer.WriteNumber("prompt_tokens", tokens);
+            writer.WriteNumber("total_tokens", tokens);
+            writer.WriteEndObject();
+            writer.WriteEndObject();
         }
-        catch (Exception ex) when (ex is HttpListenerException or ObjectDisposedException or IOException)
-        {
-            // The client went away (a cancelled test); nothing to answer.
-        }
+
+        await WriteAsync(response, 200, buffer.ToArray());
     }
 
     private static float[] Shorten(float[] vector, int? dimensions)
@@ -255,6 +181,5 @@ internal sealed class FakeOpenAIEmbeddingServer : IAsyncDisposable
         response.ContentType = "application/json";
         response.ContentLength64 = body.Length;
         await response.OutputStream.WriteAsync(body);
-        response.Close();
     }
 }

@@ -1,6 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
-
 namespace SkMemory;
 
 /// <summary>A document given to an extractor: a file the subject shared, a profile, notes, or a page fetched from the web.</summary>
@@ -22,5 +19,5 @@ public sealed record MemoryDocument
     public bool External { get; init; }
 
     /// <summary>Gets the content hash candidates cite as evidence: <c>sha256:</c> and the lower-case hex SHA-256 of the UTF-8 text.</summary>
-    public string ContentHash => "sha256:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Text)));
+    public string ContentHash => "sha256:" + MemoryEventChain.Sha256Hex(Text);
 }

@@ -66,7 +66,10 @@ public static class MemoryEventChain
         return new DateTimeOffset(utc.Ticks - (utc.Ticks % TimeSpan.TicksPerMicrosecond), TimeSpan.Zero);
     }
 
-    private static string Sha256Hex(string text)
+    /// <summary>Computes the SHA-256 of text's UTF-8 bytes as lower-case hex: the one content hash of the library.</summary>
+    /// <param name="text">The text.</param>
+    /// <returns>64 lower-case hex digits.</returns>
+    internal static string Sha256Hex(string text)
     {
         Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
         SHA256.HashData(Encoding.UTF8.GetBytes(text), hash);

@@ -27,6 +27,11 @@ internal static class MemoryWords
         }
     }
 
+    /// <summary>Collapses each run of white space to one space and trims the ends (no change of case).</summary>
+    /// <param name="text">The text.</param>
+    /// <returns>The text with single spaces between its white-space-separated parts.</returns>
+    public static string Collapse(string text) => string.Join(' ', text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
+
     /// <summary>Gets the set of a text's words.</summary>
     /// <param name="text">The text.</param>
     /// <returns>The word set.</returns>

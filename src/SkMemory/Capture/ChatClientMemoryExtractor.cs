@@ -479,10 +479,10 @@ public sealed partial class ChatClientMemoryExtractor : IMemoryExtractor
             return null;
         }
 
-        var texts = messages.Select(m => m.Text).Concat(tools.Select(t => t.Text)).Concat(documents.Select(d => d.Text)).Select(Collapse).ToList();
+        var texts = messages.Select(m => m.Text).Concat(tools.Select(t => t.Text)).Concat(documents.Select(d => d.Text)).Select(MemoryWords.Collapse).ToList();
         for (var i = 0; i < quotes.Count; i++)
         {
-            var quote = Collapse(quotes[i]);
+            var quote = MemoryWords.Collapse(quotes[i]);
             if (quote.Length == 0)
             {
                 problems.Add(Invariant($"{at}.quotes[{i}] is empty"));
@@ -682,8 +682,6 @@ public sealed partial class ChatClientMemoryExtractor : IMemoryExtractor
     }
 
     /// <summary>Text with runs of whitespace made one space: models re-wrap lines when they quote.</summary>
-    private static string Collapse(string text) => string.Join(' ', text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
-
     private string SystemPrompt(IEnumerable<MemoryTypeDefinition> types, string? requestInstructions)
     {
         var prompt = new StringBuilder()

@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using SkMemory.Storage;
@@ -262,7 +260,7 @@ public sealed partial class MemoryCapturePipeline
     private static string Hash(MemoryExtractionRequest input, params string[] parts)
     {
         var text = string.Join('\n', [input.Subject ?? string.Empty, input.Scope.ToString(), input.Instructions ?? string.Empty, .. parts]);
-        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..32];
+        return MemoryEventChain.Sha256Hex(text)[..32];
     }
 
     private static void Validate(MemoryExtractionRequest input)

@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -82,7 +80,7 @@ public sealed partial class MemoryEvolver
 
     /// <summary>Text compared for "the same statement": lower case, single spaces, no closing punctuation.</summary>
     internal static string Normalize(string text) =>
-        string.Join(' ', text.ToLowerInvariant().Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)).TrimEnd('.', '!', ';', ' ');
+        MemoryWords.Collapse(text.ToLowerInvariant()).TrimEnd('.', '!', ';', ' ');
 
     /// <summary>Whether the evidence names a message, tool call, file or quoted span the recorded evidence lacks.</summary>
     internal static bool AddsEvidence(MemoryProvenance recorded, MemoryProvenance evidence) =>
@@ -256,7 +254,7 @@ public sealed partial class MemoryEvolver
     {
         var evidence = candidate.Evidence;
         var text = string.Join('\n', [candidate.Type, scope.ToString(), candidate.Subject, Normalize(candidate.Value.Text), candidate.Value.Structured?.GetRawText() ?? string.Empty, .. evidence.MessageIds.Order(StringComparer.Ordinal), .. evidence.ToolCallIds.Order(StringComparer.Ordinal), .. evidence.FileHashes.Order(StringComparer.Ordinal)]);
-        return "capture:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..40];
+        return "capture:" + MemoryEventChain.Sha256Hex(text)[..40];
     }
 
     [LoggerMessage(1, LogLevel.Debug, "Evolve {Action} for a {Type} candidate about {Subject}: memory {MemoryId}; {Reason}.")]

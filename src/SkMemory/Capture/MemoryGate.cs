@@ -128,7 +128,7 @@ public sealed partial class MemoryGate
         {
             if (cited.Count == 0 || !cited.Any(text => Contains(text, span)))
             {
-                return Reject(MemoryRejectionReason.EvidenceNotFound, $"the quoted span \"{Shorten(span)}\" does not occur in {(cited.Count == 0 ? "any cited source (it cites none)" : "the sources it cites")}", candidate);
+                return Reject(MemoryRejectionReason.EvidenceNotFound, $"the quoted span \"{ChatClientMemoryReply.Clip(span, 80)}\" does not occur in {(cited.Count == 0 ? "any cited source (it cites none)" : "the sources it cites")}", candidate);
             }
         }
 
@@ -184,11 +184,7 @@ public sealed partial class MemoryGate
 
     /// <summary>Whether a quoted span occurs in a source, ignoring case and runs of whitespace (models re-wrap lines).</summary>
     private static bool Contains(string text, string span) =>
-        Collapse(text).Contains(Collapse(span), StringComparison.OrdinalIgnoreCase);
-
-    private static string Collapse(string text) => string.Join(' ', text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
-
-    private static string Shorten(string text) => text.Length <= 80 ? text : text[..77] + "...";
+        MemoryWords.Collapse(text).Contains(MemoryWords.Collapse(span), StringComparison.OrdinalIgnoreCase);
 
     private static MemoryCandidateRejection Reject(MemoryRejectionReason reason, string detail, MemoryCandidate candidate) => new(reason, detail, candidate);
 

@@ -234,7 +234,7 @@ public static partial class RelativeDates
 
     private static int ParseCount(string count)
     {
-        var word = string.Join(' ', count.ToLowerInvariant().Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
+        var word = MemoryWords.Collapse(count.ToLowerInvariant());
         return word switch
         {
             "a" or "an" or "one" => 1,

@@ -268,7 +268,7 @@ public sealed partial class RuleBasedMemoryExtractor
 
     private static void Diet(Match m, Clause c, List<Proposal> output)
     {
-        var diet = Collapse(m.Groups["diet"].Value.ToLowerInvariant());
+        var diet = MemoryWords.Collapse(m.Groups["diet"].Value.ToLowerInvariant());
         var text = diet.EndsWith(" diet", StringComparison.Ordinal) && !diet.StartsWith("on ", StringComparison.Ordinal) ? "on " + diet : diet;
         output.Add(new Proposal(MemoryTypes.Constraint, c.Subject + " is " + text) { Key = IsDiet(diet) ? "constraint:diet" : null, Confidence = 0.85, Salience = 0.85 });
     }
@@ -305,7 +305,7 @@ public sealed partial class RuleBasedMemoryExtractor
         var rest = Condition(c, m.Groups["rest"], thirdPerson: false) ?? string.Empty;
         var named = FirstPersonWord().IsMatch(rest);
         rest = FirstPersonWord().Replace(rest, w => w.Value.ToLowerInvariant() is "my" or "mine" ? c.Possessive : c.Subject);
-        var action = Collapse(lead + " " + verb + " " + rest);
+        var action = MemoryWords.Collapse(lead + " " + verb + " " + rest);
         output.Add(new Proposal(MemoryTypes.Constraint, named ? Capitalize(action) : "For " + c.Subject + ", " + action)
         {
             Confidence = lead == "never" ? 0.8 : 0.75,
@@ -370,7 +370,7 @@ public sealed partial class RuleBasedMemoryExtractor
             return;
         }
 
-        var modal = Collapse(m.Groups["modal"].Value.ToLowerInvariant().Replace('’', '\''));
+        var modal = MemoryWords.Collapse(m.Groups["modal"].Value.ToLowerInvariant().Replace('’', '\''));
         var phrase = modal switch
         {
             "must" => "must",
@@ -481,7 +481,7 @@ public sealed partial class RuleBasedMemoryExtractor
             return;
         }
 
-        var kindWords = Collapse(m.Groups["kind"].Value.ToLowerInvariant().Replace('’', '\''));
+        var kindWords = MemoryWords.Collapse(m.Groups["kind"].Value.ToLowerInvariant().Replace('’', '\''));
         var kind = Slug(kindWords.Replace("'s", "s", StringComparison.Ordinal)) + "_id";
         var noun = m.Groups["noun"].Value.ToLowerInvariant() is "id" or "#" or "code" ? "ID" : "number";
         output.Add(new Proposal(MemoryTypes.Identifier, c.Possessive + " " + kindWords + " " + noun + " is " + id)
@@ -566,7 +566,7 @@ public sealed partial class RuleBasedMemoryExtractor
 
     private static void Quit(Match m, Clause c, List<Proposal> output)
     {
-        var verb = Collapse(m.Groups["verb"].Value.ToLowerInvariant()).Replace("given", "gave", StringComparison.Ordinal);
+        var verb = MemoryWords.Collapse(m.Groups["verb"].Value.ToLowerInvariant()).Replace("given", "gave", StringComparison.Ordinal);
         var obj = m.Groups["obj"];
         if (QuitJob().Match(c.Text, obj.Index, obj.Length) is { Success: true } job)
         {
@@ -602,11 +602,11 @@ public sealed partial class RuleBasedMemoryExtractor
 
     private static void Pet(Match m, Clause c, List<Proposal> output)
     {
-        var det = Collapse(m.Groups["det"].Value.ToLowerInvariant());
-        var adjective = Collapse(m.Groups["adj"].Value);
-        var pet = Collapse(m.Groups["pet"].Value.ToLowerInvariant());
+        var det = MemoryWords.Collapse(m.Groups["det"].Value.ToLowerInvariant());
+        var adjective = MemoryWords.Collapse(m.Groups["adj"].Value);
+        var pet = MemoryWords.Collapse(m.Groups["pet"].Value.ToLowerInvariant());
         var name = m.Groups["name"].Success && char.IsUpper(m.Groups["name"].Value[0]) ? " named " + m.Groups["name"].Value : string.Empty;
-        output.Add(new Proposal(MemoryTypes.Asset, Collapse(c.Subject + " has " + det + " " + adjective + " " + pet) + name) { Confidence = 0.85, Salience = 0.55 });
+        output.Add(new Proposal(MemoryTypes.Asset, MemoryWords.Collapse(c.Subject + " has " + det + " " + adjective + " " + pet) + name) { Confidence = 0.85, Salience = 0.55 });
     }
 
     private static void NamedPet(Match m, Clause c, List<Proposal> output)
@@ -617,7 +617,7 @@ public sealed partial class RuleBasedMemoryExtractor
             return;
         }
 
-        var adjective = Collapse(m.Groups["adj"].Value);
+        var adjective = MemoryWords.Collapse(m.Groups["adj"].Value);
         if (adjective.Equals("old", StringComparison.OrdinalIgnoreCase) || adjective.Equals("late", StringComparison.OrdinalIgnoreCase))
         {
             // "my late dog Rex" is a memory of a pet, not a pet the subject has.
@@ -625,7 +625,7 @@ public sealed partial class RuleBasedMemoryExtractor
         }
 
         var pet = m.Groups["pet"].Value.ToLowerInvariant();
-        output.Add(new Proposal(MemoryTypes.Asset, Collapse(c.Subject + " has " + Article(adjective.Length > 0 ? adjective : pet) + " " + adjective + " " + pet) + " named " + name) { Confidence = 0.8, Salience = 0.55 });
+        output.Add(new Proposal(MemoryTypes.Asset, MemoryWords.Collapse(c.Subject + " has " + Article(adjective.Length > 0 ? adjective : pet) + " " + adjective + " " + pet) + " named " + name) { Confidence = 0.8, Salience = 0.55 });
     }
 
     private static void DeviceIs(Match m, Clause c, List<Proposal> output)
@@ -666,7 +666,7 @@ public sealed partial class RuleBasedMemoryExtractor
 
     private static void Own(Match m, Clause c, List<Proposal> output)
     {
-        var verb = Collapse(m.Groups["verb"].Value.ToLowerInvariant().Replace('’', '\''));
+        var verb = MemoryWords.Collapse(m.Groups["verb"].Value.ToLowerInvariant().Replace('’', '\''));
         if (Value(c, m.Groups["obj"]) is not { } what)
         {
             return;
@@ -704,7 +704,7 @@ public sealed partial class RuleBasedMemoryExtractor
 
     private static void TransientState(Match m, Clause c, List<Proposal> output)
     {
-        var state = Pronoun().Replace(Collapse(m.Groups["state"].Value.ToLowerInvariant()), w => ThirdPersonPronoun(w.Value));
+        var state = Pronoun().Replace(MemoryWords.Collapse(m.Groups["state"].Value.ToLowerInvariant()), w => ThirdPersonPronoun(w.Value));
         output.Add(new Proposal(MemoryTypes.Fact, c.Subject + " is " + state) { Confidence = 0.6, Salience = 0.2, Signals = [MemoryCandidateSignal.Transient] });
     }
 
@@ -816,7 +816,7 @@ public sealed partial class RuleBasedMemoryExtractor
 
     private static void Marital(Match m, Clause c, List<Proposal> output)
     {
-        var status = Collapse(m.Groups["st"].Value.ToLowerInvariant());
+        var status = MemoryWords.Collapse(m.Groups["st"].Value.ToLowerInvariant());
         var partner = Value(c, m.Groups["obj"]);
         output.Add(new Proposal(MemoryTypes.Fact, c.Subject + " is " + status + (partner is null ? string.Empty : (status == "in a relationship" ? " with " : " to ") + partner))
         {
@@ -828,16 +828,16 @@ public sealed partial class RuleBasedMemoryExtractor
 
     private static void Children(Match m, Clause c, List<Proposal> output)
     {
-        var count = Collapse(m.Groups["n"].Value.ToLowerInvariant());
+        var count = MemoryWords.Collapse(m.Groups["n"].Value.ToLowerInvariant());
         var kind = m.Groups["k"].Value.ToLowerInvariant();
-        var adjective = Collapse(m.Groups["adj"].Value.ToLowerInvariant());
+        var adjective = MemoryWords.Collapse(m.Groups["adj"].Value.ToLowerInvariant());
         var key = kind switch
         {
             _ when kind.StartsWith("grand", StringComparison.Ordinal) => "fact:grandchildren",
             _ when kind.StartsWith("sibling", StringComparison.Ordinal) || kind.StartsWith("brother", StringComparison.Ordinal) || kind.StartsWith("sister", StringComparison.Ordinal) => null,
             _ => "fact:children",
         };
-        output.Add(new Proposal(MemoryTypes.Fact, Collapse(c.Subject + " has " + count + " " + adjective + " " + kind)) { Key = key, Confidence = 0.85, Salience = 0.55 });
+        output.Add(new Proposal(MemoryTypes.Fact, MemoryWords.Collapse(c.Subject + " has " + count + " " + adjective + " " + kind)) { Key = key, Confidence = 0.85, Salience = 0.55 });
     }
 
     private static void Relative(Match m, Clause c, List<Proposal> output)
@@ -848,7 +848,7 @@ public sealed partial class RuleBasedMemoryExtractor
             return;
         }
 
-        var relation = Collapse(m.Groups["rel"].Value.ToLowerInvariant());
+        var relation = MemoryWords.Collapse(m.Groups["rel"].Value.ToLowerInvariant());
         var (text, key) = relation switch
         {
             "wife" or "husband" or "spouse" => (c.Possessive + " " + relation + " is " + name, "fact:spouse"),
@@ -863,13 +863,13 @@ public sealed partial class RuleBasedMemoryExtractor
     {
         if (Value(c, m.Groups["obj"]) is { } what && !NotIdentity().IsMatch(what))
         {
-            var relation = Collapse(m.Groups["rel"].Value.ToLowerInvariant());
+            var relation = MemoryWords.Collapse(m.Groups["rel"].Value.ToLowerInvariant());
             output.Add(new Proposal(MemoryTypes.Fact, c.Possessive + " " + relation + " is " + m.Groups["art"].Value.Trim().ToLowerInvariant() + " " + what) { Confidence = 0.7, Salience = 0.45 });
         }
     }
 
     private static void PronounsAre(Match m, Clause c, List<Proposal> output) =>
-        output.Add(new Proposal(MemoryTypes.Fact, c.Possessive + " pronouns are " + Collapse(m.Groups["obj"].Value.ToLowerInvariant())) { Key = "fact:pronouns", Confidence = 0.9, Salience = 0.7 });
+        output.Add(new Proposal(MemoryTypes.Fact, c.Possessive + " pronouns are " + MemoryWords.Collapse(m.Groups["obj"].Value.ToLowerInvariant())) { Key = "fact:pronouns", Confidence = 0.9, Salience = 0.7 });
 
     private static void Identify(Match m, Clause c, List<Proposal> output)
     {
@@ -914,7 +914,7 @@ public sealed partial class RuleBasedMemoryExtractor
 
     private static void Skilled(Match m, Clause c, List<Proposal> output)
     {
-        var adjective = Collapse(m.Groups["adj"].Value.ToLowerInvariant());
+        var adjective = MemoryWords.Collapse(m.Groups["adj"].Value.ToLowerInvariant());
         var what = Value(c, m.Groups["obj"]);
         if (what is null && adjective is not ("bilingual" or "trilingual"))
         {
@@ -934,13 +934,13 @@ public sealed partial class RuleBasedMemoryExtractor
             return;
         }
 
-        var verb = Collapse(m.Groups["verb"].Value.ToLowerInvariant());
+        var verb = MemoryWords.Collapse(m.Groups["verb"].Value.ToLowerInvariant());
         output.Add(new Proposal(MemoryTypes.Skill, Join(c.Subject, "can " + verb, what)) { Confidence = 0.75, Salience = 0.5 });
     }
 
     private static void Speak(Match m, Clause c, List<Proposal> output)
     {
-        var verb = Collapse(m.Groups["verb"].Value.ToLowerInvariant());
+        var verb = MemoryWords.Collapse(m.Groups["verb"].Value.ToLowerInvariant());
         if (Value(c, m.Groups["obj"]) is not { } what)
         {
             return;
@@ -976,7 +976,7 @@ public sealed partial class RuleBasedMemoryExtractor
             return;
         }
 
-        var verb = Collapse(m.Groups["verb"].Value.ToLowerInvariant());
+        var verb = MemoryWords.Collapse(m.Groups["verb"].Value.ToLowerInvariant());
         var phrase = verb.StartsWith("stud", StringComparison.Ordinal) || verb == "to study" ? "is studying"
             : verb.StartsWith("practi", StringComparison.Ordinal) ? "is practicing"
             : verb.StartsWith("training", StringComparison.Ordinal) ? "is training in"
@@ -988,7 +988,7 @@ public sealed partial class RuleBasedMemoryExtractor
     {
         if (Value(c, m.Groups["obj"]) is { } what)
         {
-            output.Add(new Proposal(MemoryTypes.Skill, c.Subject + " has " + Collapse(m.Groups["n"].Value.ToLowerInvariant()) + " of experience " + m.Groups["prep"].Value.ToLowerInvariant() + " " + what) { Confidence = 0.8, Salience = 0.5 });
+            output.Add(new Proposal(MemoryTypes.Skill, c.Subject + " has " + MemoryWords.Collapse(m.Groups["n"].Value.ToLowerInvariant()) + " of experience " + m.Groups["prep"].Value.ToLowerInvariant() + " " + what) { Confidence = 0.8, Salience = 0.5 });
         }
     }
 
@@ -1002,7 +1002,7 @@ public sealed partial class RuleBasedMemoryExtractor
 
         if (Value(c, m.Groups["obj"]) is { } what)
         {
-            output.Add(new Proposal(MemoryTypes.Skill, c.Subject + " has been " + verb + " " + what + " for " + Collapse(m.Groups["dur"].Value.ToLowerInvariant())) { Confidence = 0.75, Salience = 0.5 });
+            output.Add(new Proposal(MemoryTypes.Skill, c.Subject + " has been " + verb + " " + what + " for " + MemoryWords.Collapse(m.Groups["dur"].Value.ToLowerInvariant())) { Confidence = 0.75, Salience = 0.5 });
         }
     }
 
@@ -1010,13 +1010,13 @@ public sealed partial class RuleBasedMemoryExtractor
 
     private static void Favorite(Match m, Clause c, List<Proposal> output)
     {
-        var slot = Collapse(m.Groups["slot"].Value.ToLowerInvariant());
+        var slot = MemoryWords.Collapse(m.Groups["slot"].Value.ToLowerInvariant());
         if (Value(c, m.Groups["obj"]) is not { } what || slot.Length == 0)
         {
             return;
         }
 
-        var be = Collapse(m.Groups["be"].Value.ToLowerInvariant());
+        var be = MemoryWords.Collapse(m.Groups["be"].Value.ToLowerInvariant());
         output.Add(new Proposal(MemoryTypes.Preference, c.Possessive + " favorite " + slot + " " + (be == "are" ? "are" : "is") + " " + what) { Key = "preference:favorite_" + Slug(Singular(slot)), Confidence = 0.85, Salience = 0.55 });
     }
 
@@ -1037,7 +1037,7 @@ public sealed partial class RuleBasedMemoryExtractor
     private static void Comparative(Match m, Clause c, List<Proposal> output)
     {
         var verb = m.Groups["verb"].Value.ToLowerInvariant();
-        var connector = Collapse(m.Groups["conn"].Value.ToLowerInvariant());
+        var connector = MemoryWords.Collapse(m.Groups["conn"].Value.ToLowerInvariant());
         if (Value(c, m.Groups["new"]) is not { } preferred || Value(c, m.Groups["old"]) is not { } other)
         {
             return;
@@ -1064,14 +1064,14 @@ public sealed partial class RuleBasedMemoryExtractor
     {
         if (Value(c, m.Groups["obj"]) is { } what)
         {
-            var phrase = Collapse(m.Groups["phrase"].Value.ToLowerInvariant());
+            var phrase = MemoryWords.Collapse(m.Groups["phrase"].Value.ToLowerInvariant());
             output.Add(new Proposal(MemoryTypes.Preference, c.Subject + " is " + phrase + " " + what) { Confidence = 0.8, Salience = 0.5 });
         }
     }
 
     private static void PersonType(Match m, Clause c, List<Proposal> output)
     {
-        var what = Collapse(m.Groups["obj"].Value);
+        var what = MemoryWords.Collapse(m.Groups["obj"].Value);
         if (NotIdentity().IsMatch(what))
         {
             return;
@@ -1088,7 +1088,7 @@ public sealed partial class RuleBasedMemoryExtractor
             return;
         }
 
-        var verb = Collapse(m.Groups["verb"].Value.ToLowerInvariant());
+        var verb = MemoryWords.Collapse(m.Groups["verb"].Value.ToLowerInvariant());
         var neg = m.Groups["neg"].Value.ToLowerInvariant();
         var phrase = neg == "never" ? "never " + Third(verb) : "does not " + verb;
         output.Add(new Proposal(MemoryTypes.Preference, c.Subject + " " + phrase + " " + what) { Confidence = 0.75, Salience = 0.55 });
@@ -1101,7 +1101,7 @@ public sealed partial class RuleBasedMemoryExtractor
             return;
         }
 
-        var verb = Collapse(m.Groups["verb"].Value.ToLowerInvariant().Replace('’', '\''));
+        var verb = MemoryWords.Collapse(m.Groups["verb"].Value.ToLowerInvariant().Replace('’', '\''));
         var negative = verb is "hate" or "dislike" or "detest" or "despise" or "loathe" or "can't stand" or "cannot stand";
         var confidence = verb is "like" or "enjoy" or "dislike" ? 0.75 : 0.8;
         output.Add(new Proposal(MemoryTypes.Preference, c.Subject + " " + Third(verb) + " " + what) { Confidence = confidence, Salience = negative ? 0.55 : 0.5 });
@@ -1114,8 +1114,8 @@ public sealed partial class RuleBasedMemoryExtractor
             return;
         }
 
-        var frequency = Collapse(m.Groups["freq"].Value.ToLowerInvariant());
-        var verb = Collapse(m.Groups["verb"].Value.ToLowerInvariant());
+        var frequency = MemoryWords.Collapse(m.Groups["freq"].Value.ToLowerInvariant());
+        var verb = MemoryWords.Collapse(m.Groups["verb"].Value.ToLowerInvariant());
         var phrase = frequency.EndsWith(" to", StringComparison.Ordinal) ? Third(frequency) + " " + verb : frequency + " " + Third(verb);
         output.Add(new Proposal(MemoryTypes.Preference, c.Subject + " " + phrase + " " + what) { Confidence = 0.7, Salience = 0.5 });
     }
@@ -1125,7 +1125,7 @@ public sealed partial class RuleBasedMemoryExtractor
     /// <summary>"I'm flying to Paris on Friday": a planned event, kept only with a grounded date.</summary>
     private static void Plan(Match m, Clause c, List<Proposal> output)
     {
-        var verb = Collapse(m.Groups["verb"].Value.ToLowerInvariant());
+        var verb = MemoryWords.Collapse(m.Groups["verb"].Value.ToLowerInvariant());
         var what = Value(c, m.Groups["obj"]);
         if (what is null && verb is not ("leaving" or "leave" or "getting married"))
         {
@@ -1159,8 +1159,8 @@ public sealed partial class RuleBasedMemoryExtractor
 
     private static void Event(Match m, Clause c, List<Proposal> output)
     {
-        var verb = Collapse(m.Groups["verb"].Value.ToLowerInvariant());
-        var perfect = m.Groups["perf"].Success ? Collapse(m.Groups["perf"].Value.ToLowerInvariant().Replace('’', '\'')) : null;
+        var verb = MemoryWords.Collapse(m.Groups["verb"].Value.ToLowerInvariant());
+        var perfect = m.Groups["perf"].Success ? MemoryWords.Collapse(m.Groups["perf"].Value.ToLowerInvariant().Replace('’', '\'')) : null;
         if (perfect is null && Participles.Contains(verb))
         {
             return;
@@ -1223,7 +1223,7 @@ public sealed partial class RuleBasedMemoryExtractor
 
     private static string Negation(string negation, string verb)
     {
-        var neg = Collapse(negation.ToLowerInvariant().Replace('’', '\''));
+        var neg = MemoryWords.Collapse(negation.ToLowerInvariant().Replace('’', '\''));
         return neg switch
         {
             "never" => "never " + Third(verb),
@@ -1320,7 +1320,7 @@ public sealed partial class RuleBasedMemoryExtractor
         return PlatformNames.TryGetValue(key, out var known) ? known : (key, name);
     }
 
-    private static string HandleNoun(string noun) => Collapse(noun.ToLowerInvariant()) switch
+    private static string HandleNoun(string noun) => MemoryWords.Collapse(noun.ToLowerInvariant()) switch
     {
         "user name" or "username" => "username",
         "id" or "user id" => "ID",

@@ -116,7 +116,7 @@ public sealed partial class RuleBasedMemoryExtractor
         }
 
         var text = proposal.Dated && date is not null ? proposal.Text + " " + date.Phrase : proposal.Text;
-        text = Collapse(text);
+        text = MemoryWords.Collapse(text);
         if (text.Length == 0 || FirstPersonLeft().IsMatch(text))
         {
             // A memory never speaks as "I"; a pattern that could not rephrase a clause proposes nothing.
@@ -346,7 +346,7 @@ public sealed partial class RuleBasedMemoryExtractor
         return "I" + body[(named.Groups["who"].Index + named.Groups["who"].Length)..verb.Index] + BaseForm(verb.Value) + rest;
     }
 
-    private static string ToSingular(string word) => Collapse(word.ToLowerInvariant().Replace('’', '\'')) switch
+    private static string ToSingular(string word) => MemoryWords.Collapse(word.ToLowerInvariant().Replace('’', '\'')) switch
     {
         "we're" or "we are" => "I'm",
         "we were" => "I was",
@@ -396,7 +396,7 @@ public sealed partial class RuleBasedMemoryExtractor
     /// <summary>The third-person form of a verb phrase's first word: "love" → "loves", "listen to" → "listens to", "can't stand" → "cannot stand".</summary>
     private static string Third(string verb)
     {
-        var words = Collapse(verb).Split(' ');
+        var words = MemoryWords.Collapse(verb).Split(' ');
         var head = words[0].ToLowerInvariant().Replace('’', '\'');
         words[0] = head switch
         {
@@ -452,7 +452,7 @@ public sealed partial class RuleBasedMemoryExtractor
         }
 
         value.Append(clause.Text, at, Math.Max(0, end - at));
-        var text = Collapse(value.ToString());
+        var text = MemoryWords.Collapse(value.ToString());
         if (style == ValueStyle.Place)
         {
             text = PlaceComma().Replace(text, string.Empty);
@@ -485,7 +485,7 @@ public sealed partial class RuleBasedMemoryExtractor
             return word;
         }
 
-        return Collapse(word.ToLowerInvariant().Replace('’', '\'')) switch
+        return MemoryWords.Collapse(word.ToLowerInvariant().Replace('’', '\'')) switch
         {
             "i'm" or "i am" or "we're" or "we are" => "they're",
             "i've" or "i have" or "we've" => "they've",
@@ -499,8 +499,6 @@ public sealed partial class RuleBasedMemoryExtractor
             _ => "they",
         };
     }
-
-    private static string Collapse(string text) => string.Join(' ', text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
 
     private static Span? Trim(string text, int start, int end)
     {

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 
@@ -380,7 +379,7 @@ internal static class MemoryRequestValidator
             .Append(subject).Append('\n')
             .Append(NormalizeText(value.Text)).Append('\n')
             .Append(value.Structured?.GetRawText());
-        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(builder.ToString())));
+        return MemoryEventChain.Sha256Hex(builder.ToString());
     }
 
     private static string NormalizeText(string text)
