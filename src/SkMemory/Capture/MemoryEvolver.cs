@@ -90,6 +90,8 @@ public sealed partial class MemoryEvolver
         || (evidence.MessageIds.Count + evidence.ToolCallIds.Count + evidence.FileHashes.Count == 0
             && evidence.QuotedSpans.Except(recorded.QuotedSpans, StringComparer.Ordinal).Any());
 
+    // Related means the same scope exactly: a filter without an agent or session matches memories narrowed to any, and a
+    // merge or supersede must never reach into another agent's or session's memory.
     private async Task<IReadOnlyList<MemoryRelatedRecord>> FindRelatedAsync(string tenant, MemoryScope scope, MemoryCandidate candidate, CancellationToken cancellationToken)
     {
         var related = new Dictionary<Guid, MemoryRelatedRecord>();
@@ -103,11 +105,13 @@ public sealed partial class MemoryEvolver
                     Types = [candidate.Type],
                     ScopeKinds = [scope.Kind],
                     Team = scope.Team,
+                    Agent = scope.Agent,
+                    Session = scope.Session,
                     Metadata = new Dictionary<string, string>(StringComparer.Ordinal) { [KeyMetadata] = key },
                     PageSize = RelatedTop,
                 },
                 cancellationToken).ConfigureAwait(false);
-            foreach (var record in page.Items)
+            foreach (var record in page.Items.Where(r => r.Scope == scope))
             {
                 related[record.Id] = new MemoryRelatedRecord(record, 1, SameKey: true);
             }
@@ -124,11 +128,13 @@ public sealed partial class MemoryEvolver
                     Types = [candidate.Type],
                     ScopeKinds = [scope.Kind],
                     Team = scope.Team,
+                    Agent = scope.Agent,
+                    Session = scope.Session,
                     Text = text,
                     Top = RelatedTop,
                 },
                 cancellationToken).ConfigureAwait(false);
-            foreach (var result in results)
+            foreach (var result in results.Where(r => r.Record.Scope == scope))
             {
                 if (!related.ContainsKey(result.Record.Id))
                 {

@@ -164,6 +164,28 @@ public sealed class MemoryEvolverTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Memories_narrowed_to_another_agent_or_session_are_not_related()
+    {
+        var evolver = new MemoryEvolver(_store);
+        var scope = MemoryScope.Personal with { Agent = "planner" };
+        var planner = (await evolver.EvolveAsync(Tenant, scope, Candidate("Ana prefers oat milk", "m1", Start), cancellationToken: Ct)).Record;
+
+        var writer = await evolver.EvolveAsync(Tenant, scope with { Agent = "writer" }, Candidate("Ana prefers oat milk", "m2", Start), cancellationToken: Ct);
+        var session = await evolver.EvolveAsync(Tenant, scope with { Session = "s2" }, Candidate("Ana prefers oat milk", "m3", Start), cancellationToken: Ct);
+        var unnarrowed = await evolver.EvolveAsync(Tenant, MemoryScope.Personal, Candidate("Ana prefers oat milk", "m4", Start), cancellationToken: Ct);
+        var changed = await evolver.EvolveAsync(Tenant, MemoryScope.Personal with { Agent = "writer" }, Candidate("Ana prefers soy milk", "m5", Start.AddDays(1)) with { Replaces = "oat milk" }, cancellationToken: Ct);
+
+        Assert.All([writer, session, unnarrowed], o => Assert.Equal(MemoryEvolveAction.Add, o.Decision.Action));
+        Assert.Equal([scope with { Agent = "writer" }, scope with { Session = "s2" }, MemoryScope.Personal], [writer.Record.Scope, session.Record.Scope, unnarrowed.Record.Scope]);
+        Assert.Equal(4, new[] { planner.Id, writer.Record.Id, session.Record.Id, unnarrowed.Record.Id }.Distinct().Count());
+
+        // A change of value in the writer's scope supersedes the writer's memory, never the planner's.
+        Assert.Equal(MemoryEvolveAction.Supersede, changed.Decision.Action);
+        Assert.Equal(writer.Record.Id, changed.Previous?.Id);
+        Assert.Equal(MemoryStatus.Active, (await _store.GetAsync(Tenant, planner.Id, Ct))!.Status);
+    }
+
+    [Fact]
     public async Task A_change_that_loses_a_race_is_decided_again_on_fresh_state()
     {
         var first = (await new MemoryEvolver(_store).EvolveAsync(Tenant, MemoryScope.Personal, Candidate("Ana prefers oat milk", "m1", Start), cancellationToken: Ct)).Record;
