@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace SkMemory.Storage;
 
 /// <summary>Merge (corroboration) and its undo.</summary>
@@ -26,12 +28,12 @@ public abstract partial class EventSourcedMemoryStore
         // Corroboration only adds: lowering is an update, which says so in the log.
         if (request.Confidence < current.Confidence)
         {
-            throw new MemoryValidationException("confidence", $"a merge cannot lower confidence ({current.Confidence} to {request.Confidence}); update the memory instead");
+            throw new MemoryValidationException("confidence", string.Create(CultureInfo.InvariantCulture, $"a merge cannot lower confidence ({current.Confidence} to {request.Confidence}); update the memory instead"));
         }
 
         if (request.Salience < current.Salience)
         {
-            throw new MemoryValidationException("salience", $"a merge cannot lower salience ({current.Salience} to {request.Salience}); update the memory instead");
+            throw new MemoryValidationException("salience", string.Create(CultureInfo.InvariantCulture, $"a merge cannot lower salience ({current.Salience} to {request.Salience}); update the memory instead"));
         }
 
         var now = Now();

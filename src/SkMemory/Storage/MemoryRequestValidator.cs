@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using System.Text.Json;
 
@@ -145,7 +146,7 @@ internal static class MemoryRequestValidator
     {
         if (double.IsNaN(value) || value < 0 || value > 1)
         {
-            throw new MemoryValidationException(field, $"must be between 0 and 1; it is {value}");
+            throw new MemoryValidationException(field, string.Create(CultureInfo.InvariantCulture, $"must be between 0 and 1; it is {value}"));
         }
     }
 
