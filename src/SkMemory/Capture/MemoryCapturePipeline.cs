@@ -178,9 +178,10 @@ public sealed partial class MemoryCapturePipeline
                     decisions.Add(new MemoryIngestionDecision(outcome.Decision.Action, outcome.Decision.Reason, candidate.Type, candidate.Value.Text, outcome.Record.Id, outcome.Previous?.Id));
                     counts = Count(counts, outcome.Decision.Action);
                 }
-                catch (MemoryException ex) when (ex is not MemoryConcurrencyException)
+                catch (MemoryException ex) when (ex is not MemoryConcurrencyException && ex.Code != MemoryErrorCode.Unavailable)
                 {
                     // The store refused this candidate (for example a subject it does not accept); the others still go in.
+                    // A store that cannot be reached refused nothing: that fails the job, so no item counts as ingested.
                     errors.Add($"{candidate.Type} \"{candidate.Value.Text}\" was not stored: {ex.Message}");
                 }
             }

@@ -141,6 +141,24 @@ public sealed class MemoryCapturePipelineTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_store_that_cannot_be_reached_fails_the_job_and_a_rerun_stores_everything()
+    {
+        var unavailable = new UnavailableStore(_store);
+        var pipeline = new MemoryCapturePipeline(unavailable, new SentenceExtractor(), new MemoryCaptureOptions { TimeProvider = _clock });
+
+        var job = await pipeline.IngestAsync(Conversation(), cancellationToken: Ct);
+
+        // Not "stored with errors": the items were never stored, so they must not count as ingested.
+        Assert.Equal(MemoryIngestionJobState.Failed, job.State);
+        Assert.StartsWith("evolve failed: the memory service is down.", Assert.Single(job.Errors), StringComparison.Ordinal);
+        unavailable.Down = false;
+        var rerun = await pipeline.RunAsync(Tenant, job.Id, Ct);
+        Assert.Equal(MemoryIngestionJobState.Completed, rerun.State);
+        Assert.Equal(0, rerun.Counts.Replayed);
+        Assert.Equal(2, rerun.Counts.Added);
+    }
+
+    [Fact]
     public async Task Input_read_from_json_with_only_messages_is_ingested()
     {
         var input = JsonSerializer.Deserialize(
@@ -251,6 +269,15 @@ public sealed class MemoryCapturePipelineTests : IAsyncLifetime
 
     /// <summary>Jobs compare by their JSON: record equality would compare their lists by reference.</summary>
     private static string Json(MemoryIngestionJob? job) => JsonSerializer.Serialize(job!, MemoryJsonContext.Default.MemoryIngestionJob);
+
+    /// <summary>A store whose writes fail as a service that cannot be reached, until <see cref="Down"/> is cleared.</summary>
+    private sealed class UnavailableStore(IMemoryStore inner) : DelegatingMemoryStore(inner)
+    {
+        public bool Down { get; set; } = true;
+
+        public override Task<MemoryWriteResult> WriteAsync(MemoryWriteRequest request, CancellationToken cancellationToken = default) =>
+            Down ? throw new MemoryException(MemoryErrorCode.Unavailable, "the memory service is down.") : base.WriteAsync(request, cancellationToken);
+    }
 
     private MemoryCapturePipeline Pipeline(IMemoryExtractor extractor, MemoryTypeRegistry? types = null) =>
         new(_store, extractor, new MemoryCaptureOptions { TimeProvider = _clock, Types = types });
