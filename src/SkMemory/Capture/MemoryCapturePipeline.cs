@@ -345,12 +345,12 @@ public sealed partial class MemoryCapturePipeline
 
     private DateTimeOffset Now() => MemoryEventChain.TruncateToMicroseconds(_time.GetUtcNow());
 
-    [LoggerMessage(1, LogLevel.Information, "Ingestion job {JobId} created in tenant {Tenant} with {Items} item(s).")]
+    [LoggerMessage(141, LogLevel.Information, "Ingestion job {JobId} created in tenant {Tenant} with {Items} item(s).")]
     private partial void LogCreated(string jobId, string tenant, int items);
 
-    [LoggerMessage(2, LogLevel.Information, "Ingestion job {JobId} completed: {Candidates} candidate(s), {Accepted} accepted, {Rejected} rejected; {Added} added, {Merged} merged, {Superseded} superseded, {NoOp} unchanged; {Errors} error(s).")]
+    [LoggerMessage(142, LogLevel.Information, "Ingestion job {JobId} completed: {Candidates} candidate(s), {Accepted} accepted, {Rejected} rejected; {Added} added, {Merged} merged, {Superseded} superseded, {NoOp} unchanged; {Errors} error(s).")]
     private partial void LogCompleted(string jobId, int candidates, int accepted, int rejected, int added, int merged, int superseded, int noOp, int errors);
 
-    [LoggerMessage(3, LogLevel.Warning, "Ingestion job {JobId} failed at stage {Stage}; it keeps its input and can be run again.")]
+    [LoggerMessage(143, LogLevel.Warning, "Ingestion job {JobId} failed at stage {Stage}; it keeps its input and can be run again.")]
     private partial void LogFailed(Exception exception, string jobId, string stage);
 }

@@ -263,7 +263,7 @@ public sealed partial class MemoryEvolver
         return "capture:" + MemoryEventChain.Sha256Hex(text)[..40];
     }
 
-    [LoggerMessage(1, LogLevel.Debug, "Evolve {Action} for a {Type} candidate about {Subject}: memory {MemoryId}; {Reason}.")]
+    [LoggerMessage(131, LogLevel.Debug, "Evolve {Action} for a {Type} candidate about {Subject}: memory {MemoryId}; {Reason}.")]
     private partial void LogDecision(string action, string type, string subject, Guid memoryId, string reason);
 }
 

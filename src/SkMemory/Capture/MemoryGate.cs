@@ -188,6 +188,6 @@ public sealed partial class MemoryGate
 
     private static MemoryCandidateRejection Reject(MemoryRejectionReason reason, string detail, MemoryCandidate candidate) => new(reason, detail, candidate);
 
-    [LoggerMessage(1, LogLevel.Information, "Gate rejected a {Type} candidate about {Subject} ({Reason}): {Detail}.")]
+    [LoggerMessage(121, LogLevel.Information, "Gate rejected a {Type} candidate about {Subject} ({Reason}): {Detail}.")]
     private partial void LogRejected(string reason, string type, string subject, string detail);
 }

@@ -76,6 +76,7 @@ public sealed class MemoryGateTests
         Assert.Same(candidate, rejection.Candidate);
         var log = Assert.Single(logs.Entries);
         Assert.Equal(LogLevel.Information, log.Level);
+        Assert.Equal(121, log.EventId);
         Assert.Contains($"({MemoryJson.EnumName(reason)})", log.Message, StringComparison.Ordinal);
         Assert.Contains(rejection.Detail, log.Message, StringComparison.Ordinal);
     }
