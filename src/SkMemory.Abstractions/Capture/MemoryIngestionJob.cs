@@ -107,4 +107,5 @@ public sealed record MemoryIngestionCounts
 /// <param name="Text">The candidate's text.</param>
 /// <param name="MemoryId">The memory added, merged into, created by the supersede, or repeated.</param>
 /// <param name="PreviousId">The memory superseded, for <see cref="MemoryEvolveAction.Supersede"/>.</param>
-public sealed record MemoryIngestionDecision(MemoryEvolveAction Action, string Reason, string Type, string Text, Guid MemoryId, Guid? PreviousId = null);
+/// <param name="Evidence">The candidate's evidence: which turns, tool calls or files the decision came from.</param>
+public sealed record MemoryIngestionDecision(MemoryEvolveAction Action, string Reason, string Type, string Text, Guid MemoryId, Guid? PreviousId = null, MemoryProvenance? Evidence = null);

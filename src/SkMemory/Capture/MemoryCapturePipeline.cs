@@ -175,7 +175,7 @@ public sealed partial class MemoryCapturePipeline
                 try
                 {
                     var outcome = await _evolver.EvolveAsync(input.Tenant, input.Scope, candidate, metadata, cancellationToken).ConfigureAwait(false);
-                    decisions.Add(new MemoryIngestionDecision(outcome.Decision.Action, outcome.Decision.Reason, candidate.Type, candidate.Value.Text, outcome.Record.Id, outcome.Previous?.Id));
+                    decisions.Add(new MemoryIngestionDecision(outcome.Decision.Action, outcome.Decision.Reason, candidate.Type, candidate.Value.Text, outcome.Record.Id, outcome.Previous?.Id, candidate.Evidence));
                     counts = Count(counts, outcome.Decision.Action);
                 }
                 catch (MemoryException ex) when (ex is not MemoryConcurrencyException && ex.Code != MemoryErrorCode.Unavailable)

@@ -78,6 +78,12 @@ public sealed partial class MemoryEvolver
     /// <summary>Gets when a candidate's fact became true: its own time, else when its evidence was observed.</summary>
     internal static DateTimeOffset? ValidFromOf(MemoryCandidate candidate) => candidate.ValidFrom ?? candidate.Evidence.ObservedAt;
 
+    /// <summary>Gets when a candidate was said (its evidence's observation time), else the time its fact became true.</summary>
+    internal static DateTimeOffset? SaidAt(MemoryCandidate candidate) => candidate.Evidence.ObservedAt ?? candidate.ValidFrom;
+
+    /// <summary>Gets when a memory was first said (its evidence's observation time), else when its fact became true.</summary>
+    internal static DateTimeOffset SaidAt(MemoryRecord record) => record.Provenance.ObservedAt ?? record.ValidFrom;
+
     /// <summary>Text compared for "the same statement": lower case, single spaces, no closing punctuation.</summary>
     internal static string Normalize(string text) =>
         MemoryWords.Collapse(text.ToLowerInvariant()).TrimEnd('.', '!', ';', ' ');
@@ -181,7 +187,9 @@ public sealed partial class MemoryEvolver
                 return new MemoryEvolveOutcome(decision, merged);
 
             case MemoryEvolveAction.Supersede:
-                var validFrom = ValidFromOf(candidate) is { } from && from > target!.ValidFrom ? from : (DateTimeOffset?)null;
+                // The new value starts when its fact became true, else when it was said; never before the value it replaces
+                // (a month-level date such as "last month" may start before it), and never at the system time of a replay.
+                var validFrom = new[] { candidate.ValidFrom, candidate.Evidence.ObservedAt }.FirstOrDefault(t => t >= target!.ValidFrom) ?? target!.ValidFrom;
                 try
                 {
                     var superseded = await _store.SupersedeAsync(

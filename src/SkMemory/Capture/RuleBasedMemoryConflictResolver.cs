@@ -3,8 +3,8 @@ using System.Globalization;
 namespace SkMemory.Capture;
 
 /// <summary>
-/// The default, deterministic evolve decision. In order: a candidate older than the memory filling its slot changes
-/// nothing; the same statement again merges its new evidence (or changes nothing when its evidence is already recorded);
+/// The default, deterministic evolve decision. In order: a candidate said before the memory filling its slot was said
+/// changes nothing; the same statement again merges its new evidence (or changes nothing when its evidence is already recorded);
 /// any other value for the same slot key, or a transition whose old value a related memory holds, supersedes it; a
 /// near-identical statement (similarity at or above the threshold) merges; anything else is added.
 /// </summary>
@@ -43,7 +43,9 @@ public sealed class RuleBasedMemoryConflictResolver : IMemoryConflictResolver
 
     private MemoryEvolveDecision Resolve(MemoryCandidate candidate, IReadOnlyList<MemoryRelatedRecord> related)
     {
-        var validFrom = MemoryEvolver.ValidFromOf(candidate);
+        // Which statement is newer is decided by when each was said, not by the event time it names: "I switched to oat
+        // milk last month" said today replaces what was said three weeks ago, though "last month" starts earlier.
+        var saidAt = MemoryEvolver.SaidAt(candidate);
         var text = MemoryEvolver.Normalize(candidate.Value.Text);
 
         if (related.FirstOrDefault(r => MemoryEvolver.Normalize(r.Record.Value.Text) == text) is { } same)
@@ -53,11 +55,11 @@ public sealed class RuleBasedMemoryConflictResolver : IMemoryConflictResolver
 
         if (related.FirstOrDefault(r => r.SameKey) is { } slot)
         {
-            if (validFrom is { } from && from < slot.Record.ValidFrom)
+            if (saidAt is { } said && said < MemoryEvolver.SaidAt(slot.Record))
             {
                 return new MemoryEvolveDecision(
                     MemoryEvolveAction.NoOp,
-                    Invariant($"older ({validFrom:yyyy-MM-dd}) than the current value of {candidate.Key} ({slot.Record.ValidFrom:yyyy-MM-dd}), which stands"),
+                    Invariant($"said earlier ({said:yyyy-MM-dd}) than the current value of {candidate.Key} ({MemoryEvolver.SaidAt(slot.Record):yyyy-MM-dd}), which stands"),
                     slot.Record.Id);
             }
 
@@ -68,8 +70,8 @@ public sealed class RuleBasedMemoryConflictResolver : IMemoryConflictResolver
         if (candidate.Replaces is { Length: > 0 } replaces
             && related.FirstOrDefault(r => MemoryEvolver.Normalize(r.Record.Value.Text).Contains(MemoryEvolver.Normalize(replaces), StringComparison.Ordinal)) is { } old)
         {
-            return validFrom is { } changed && changed < old.Record.ValidFrom
-                ? new MemoryEvolveDecision(MemoryEvolveAction.NoOp, Invariant($"the change from \"{replaces}\" is older ({validFrom:yyyy-MM-dd}) than the memory it would replace ({old.Record.ValidFrom:yyyy-MM-dd})"), old.Record.Id)
+            return saidAt is { } said && said < MemoryEvolver.SaidAt(old.Record)
+                ? new MemoryEvolveDecision(MemoryEvolveAction.NoOp, Invariant($"the change from \"{replaces}\" was said earlier ({said:yyyy-MM-dd}) than the memory it would replace ({MemoryEvolver.SaidAt(old.Record):yyyy-MM-dd})"), old.Record.Id)
                 : new MemoryEvolveDecision(MemoryEvolveAction.Supersede, $"changed from \"{replaces}\": replaces \"{old.Record.Value.Text}\"", old.Record.Id);
         }
 

@@ -44,6 +44,7 @@ public sealed class MemoryCapturePipelineTests : IAsyncLifetime
         Assert.Equal([MemoryRejectionReason.Transient, MemoryRejectionReason.AssistantSpeculation], job.Rejections.Select(r => r.Reason));
         Assert.Equal("Ana: I'm in a hurry today", job.Rejections[0].Candidate?.Value.Text);
         Assert.Equal([MemoryEvolveAction.Add, MemoryEvolveAction.Add], job.Decisions.Select(d => d.Action));
+        Assert.Equal([["m1"], ["m4"]], job.Decisions.Select(d => d.Evidence!.MessageIds));
         Assert.Empty(job.Errors);
 
         var stored = await _store.GetAsync(Tenant, job.Decisions[0].MemoryId, Ct);

@@ -92,6 +92,37 @@ public sealed class MemoryEvolverTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_change_said_later_supersedes_even_when_its_date_names_an_earlier_start()
+    {
+        var evolver = new MemoryEvolver(_store);
+        var saidInMarch = new DateTimeOffset(2024, 3, 4, 9, 0, 0, TimeSpan.Zero);
+        var saidInApril = new DateTimeOffset(2024, 4, 15, 9, 0, 0, TimeSpan.Zero);
+        var almond = (await evolver.EvolveAsync(Tenant, MemoryScope.Personal, Candidate("Ana always takes almond milk", "m1", saidInMarch), cancellationToken: Ct)).Record;
+
+        // "I switched from almond to oat milk last month", said on 2024-04-15: the month starts on 2024-03-01.
+        var outcome = await evolver.EvolveAsync(
+            Tenant,
+            MemoryScope.Personal,
+            Candidate("Ana prefers oat milk", "m9", saidInApril) with { Replaces = "almond milk", ValidFrom = new DateTimeOffset(2024, 3, 1, 0, 0, 0, TimeSpan.Zero) },
+            cancellationToken: Ct);
+
+        Assert.Equal(MemoryEvolveAction.Supersede, outcome.Decision.Action);
+        Assert.Equal(almond.Id, outcome.Previous?.Id);
+
+        // The new value cannot start before the one it replaces: it starts when it was said.
+        Assert.Equal(saidInApril, outcome.Record.ValidFrom);
+        Assert.Equal(saidInApril, (await _store.GetAsync(Tenant, almond.Id, Ct))!.ValidTo);
+
+        // The same change said before the almond statement would not have replaced it.
+        var stale = await new RuleBasedMemoryConflictResolver().ResolveAsync(
+            Candidate("Ana prefers rice milk", "m0", saidInMarch.AddDays(-1)) with { Replaces = "oat milk" },
+            [new MemoryRelatedRecord(outcome.Record, 0.8, SameKey: false)],
+            Ct);
+        Assert.Equal(MemoryEvolveAction.NoOp, stale.Action);
+        Assert.Equal("the change from \"oat milk\" was said earlier (2024-03-03) than the memory it would replace (2024-04-15)", stale.Reason);
+    }
+
+    [Fact]
     public async Task The_same_statement_with_new_evidence_merges_and_the_merge_is_reversible_from_the_log()
     {
         var evolver = new MemoryEvolver(_store);
@@ -144,7 +175,7 @@ public sealed class MemoryEvolverTests : IAsyncLifetime
         Assert.Equal("duplicate: states the same, and its evidence is already recorded", again.Decision.Reason);
         Assert.Equal(first.Id, again.Record.Id);
         Assert.Equal(MemoryEvolveAction.NoOp, older.Decision.Action);
-        Assert.Equal("older (2023-05-01) than the current value of fact:home_city (2023-05-11), which stands", older.Decision.Reason);
+        Assert.Equal("said earlier (2023-05-01) than the current value of fact:home_city (2023-05-11), which stands", older.Decision.Reason);
         Assert.Equal(events, (await _store.VerifyAsync(Tenant, Ct)).EventCount);
         Assert.Equal(first, await _store.GetAsync(Tenant, first.Id, Ct));
     }
