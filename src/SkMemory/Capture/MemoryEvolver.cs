@@ -65,7 +65,8 @@ public sealed partial class MemoryEvolver
             try
             {
                 var outcome = await ApplyAsync(tenant, scope, candidate, decision, target, metadata, cancellationToken).ConfigureAwait(false);
-                LogDecision(MemoryJson.EnumName(outcome.Decision.Action), candidate.Type, candidate.Subject, outcome.Record.Id, outcome.Decision.Reason);
+                LogDecision(MemoryJson.EnumName(outcome.Decision.Action), candidate.Type, outcome.Record.Id);
+                LogDecisionSensitive(MemoryJson.EnumName(outcome.Decision.Action), candidate.Type, candidate.Subject, outcome.Record.Id, outcome.Decision.Reason);
                 return outcome;
             }
             catch (MemoryConcurrencyException) when (attempt == 1)
@@ -271,8 +272,12 @@ public sealed partial class MemoryEvolver
         return "capture:" + MemoryEventChain.Sha256Hex(text)[..40];
     }
 
-    [LoggerMessage(131, LogLevel.Debug, "Evolve {Action} for a {Type} candidate about {Subject}: memory {MemoryId}; {Reason}.")]
-    private partial void LogDecision(string action, string type, string subject, Guid memoryId, string reason);
+    [LoggerMessage(131, LogLevel.Debug, "Evolve {Action} for a {Type} candidate: memory {MemoryId}.")]
+    private partial void LogDecision(string action, string type, Guid memoryId);
+
+    // The reason quotes memory text: content is logged only at Trace.
+    [LoggerMessage(132, LogLevel.Trace, "Evolve {Action} for a {Type} candidate about {Subject}: memory {MemoryId}; {Reason}.")]
+    private partial void LogDecisionSensitive(string action, string type, string subject, Guid memoryId, string reason);
 }
 
 /// <summary>What the evolve step did with one candidate.</summary>

@@ -19,7 +19,10 @@ namespace SkMemory.Capture;
 /// speaker, external document, and <see cref="ContaminationSignals"/> on the quoted spans and the text); confidence at or
 /// above the type's threshold.
 /// </para>
-/// <para>Every rejection is logged at information level with its reason. This class is thread-safe.</para>
+/// <para>
+/// Every rejection is logged at information level with its reason and type; the subject and the detail (which may quote
+/// the conversation) only at trace level. This class is thread-safe.
+/// </para>
 /// </remarks>
 public sealed partial class MemoryGate
 {
@@ -55,7 +58,8 @@ public sealed partial class MemoryGate
         var rejection = Check(candidate, source);
         if (rejection is not null)
         {
-            LogRejected(MemoryJson.EnumName(rejection.Reason), candidate.Type, candidate.Subject, rejection.Detail);
+            LogRejected(MemoryJson.EnumName(rejection.Reason), candidate.Type);
+            LogRejectedSensitive(MemoryJson.EnumName(rejection.Reason), candidate.Type, candidate.Subject, rejection.Detail);
         }
 
         return rejection;
@@ -188,6 +192,10 @@ public sealed partial class MemoryGate
 
     private static MemoryCandidateRejection Reject(MemoryRejectionReason reason, string detail, MemoryCandidate candidate) => new(reason, detail, candidate);
 
-    [LoggerMessage(121, LogLevel.Information, "Gate rejected a {Type} candidate about {Subject} ({Reason}): {Detail}.")]
-    private partial void LogRejected(string reason, string type, string subject, string detail);
+    [LoggerMessage(121, LogLevel.Information, "Gate rejected a {Type} candidate ({Reason}); the ingestion job records the candidate and why.")]
+    private partial void LogRejected(string reason, string type);
+
+    // The detail may quote the conversation: content is logged only at Trace.
+    [LoggerMessage(122, LogLevel.Trace, "Gate rejected a {Type} candidate about {Subject} ({Reason}): {Detail}.")]
+    private partial void LogRejectedSensitive(string reason, string type, string subject, string detail);
 }

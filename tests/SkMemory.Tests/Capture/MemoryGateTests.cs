@@ -74,11 +74,14 @@ public sealed class MemoryGateTests
         Assert.True(reason == rejection.Reason, $"{rule}: expected {reason}, got {rejection.Reason} ({rejection.Detail})");
         Assert.Contains(detail, rejection.Detail, StringComparison.Ordinal);
         Assert.Same(candidate, rejection.Candidate);
-        var log = Assert.Single(logs.Entries);
-        Assert.Equal(LogLevel.Information, log.Level);
-        Assert.Equal(121, log.EventId);
-        Assert.Contains($"({MemoryJson.EnumName(reason)})", log.Message, StringComparison.Ordinal);
-        Assert.Contains(rejection.Detail, log.Message, StringComparison.Ordinal);
+        Assert.Equal([LogLevel.Information, LogLevel.Trace], logs.Entries.Select(e => e.Level));
+        var (visible, sensitive) = (logs.Entries[0].Message, logs.Entries[1].Message);
+        Assert.Contains($"({MemoryJson.EnumName(reason)})", visible, StringComparison.Ordinal);
+        Assert.Contains(candidate.Type, visible, StringComparison.Ordinal);
+
+        // Content (the subject, quoted spans in the detail) only at Trace.
+        Assert.DoesNotContain("ana", visible, StringComparison.Ordinal);
+        Assert.Contains($"about ana ({MemoryJson.EnumName(reason)}): {rejection.Detail}", sensitive, StringComparison.Ordinal);
     }
 
     [Fact]
