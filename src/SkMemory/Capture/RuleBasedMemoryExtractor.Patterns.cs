@@ -17,9 +17,13 @@ public sealed partial class RuleBasedMemoryExtractor
     [GeneratedRegex(@"\bI(?:['’]ve|\s+have)?\s+" + Lead + @"(?<verb>changed|updated|switched)\s+(?<what>(?:my|our)\s+[\w'’-]+(?:\s+[\w'’-]+){0,3}?)\s+to\s+(?<new>\S.*)", Options)]
     private static partial Regex ChangedToPattern();
 
+    // "I changed my number, it's 555-0178 now": the new value follows the change after a comma.
+    [GeneratedRegex(@"\bI(?:['’]ve|\s+have)?\s+" + Lead + @"(?<verb>changed|updated|switched|replaced)\s+(?<what>(?:my|our)\s+(?:[\w'’-]+\s+){0,2}?(?:number|phone|cell|mobile|e-?mail|email\s+address|handle|username|user\s+name|address))\s*(?:[,;:]|\s[-–—])\s*(?:(?:and|so|now)\s+)?(?:(?:it['’]s|it\s+is|the\s+new\s+one\s+is|the\s+new\s+one['’]s|new\s+one\s+is|now\s+it['’]s)\s+)?(?<new>[@+\d\w].*)", Options)]
+    private static partial Regex ChangedItsPattern();
+
     // ---- Constraints ----
 
-    [GeneratedRegex(@"\bI(?:['’]m|\s+am|(?:['’]ve|\s+have)\s+(?:always\s+)?been|\s+was\s+(?:recently\s+|just\s+)?(?:diagnosed\s+as|found\s+to\s+be))\s+(?:(?:very|highly|severely|seriously|mildly|slightly|deathly|super|extremely|quite|a\s+(?:bit|little)|also|really|so)\s+)*allergic\s+to\s+(?<obj>\S.*)", Options)]
+    [GeneratedRegex(@"\bI(?:['’]m|\s+am|(?:['’]ve|\s+have)\s+(?:always\s+)?been|\s+was\s+(?:recently\s+|just\s+)?(?:diagnosed\s+as|found\s+to\s+be))\s+(?:(?:very|highly|severely|seriously|mildly|slightly|deathly|super|extremely|quite|a\s+(?:bit|little)|also|really|so|still|now|actually|always|definitely)\s+)*allergic\s+to\s+(?<obj>\S.*)", Options)]
     private static partial Regex AllergyPattern();
 
     [GeneratedRegex(@"\bI(?:['’]ve)?\s+(?:(?:also|now|still)\s+)?(?:have\s+got|have|got)\s+(?:an?\s+)?(?:(?<deg>severe|mild|serious|bad|life[\s-]threatening|slight)\s+)?(?<obj>[\w-]+(?:\s+[\w-]+){0,2}?)\s+allerg(?:y|ies)\b", Options)]
@@ -62,7 +66,7 @@ public sealed partial class RuleBasedMemoryExtractor
     // ---- Identifiers ----
 
     [GeneratedRegex(
-        @"\b(?:my\s+(?<qual>(?:(?:new|current|work|personal|school|business|primary|main|private|office|university|uni|company)\s+)*)(?:e-?mail(?:\s+address)?|address)\s*(?:is|:|=|-)?\s*"
+        @"\b(?:my\s+(?<qual>(?:(?:new|current|work|personal|school|business|primary|main|private|office|university|uni|company)\s+)*)(?:e-?mail(?:\s+address)?|address)(?:\s+(?:for|on|at)\s+(?:the\s+|my\s+)?(?<purpose>[\w-]+(?:\s+[\w-]+)?))?\s*(?:is|:|=|-|,)?\s*"
         + @"|(?:reach|contact|e-?mail|mail|write\s+to|message|find)\s+me\s+(?:at|on|via|through)\s+|I(?:['’]m|\s+am)\s+(?:reachable\s+at\s+)?)"
         + @"(?<v>[\w.%+-]+@[\w-]+(?:\.[\w-]+)*\.[a-z]{2,})",
         Options)]
@@ -70,6 +74,10 @@ public sealed partial class RuleBasedMemoryExtractor
 
     [GeneratedRegex(@"[\w.%+-]+@[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}", Options)]
     private static partial Regex EmailAddress();
+
+    // "Please use ana@x.org from now on", "try @ana_dev instead": an identifier told by its shape.
+    [GeneratedRegex(@"\b(?:please\s+)?(?:use|try|switch\s+to)\s+(?<v>[\w.%+-]+@[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}|@\w[\w.-]*\w|\+?\(?\d[\d\s().-]{5,}\d)(?=\s+(?:from\s+now\s+on|instead|going\s+forward|now|for\s+me|from\s+here\s+on|for\s+everything)\b|\s*$)", Options)]
+    private static partial Regex UseIdentifierPattern();
 
     [GeneratedRegex(
         @"\b(?:my\s+(?<qual>(?:(?:new|current|work|home|office|cell|mobile|personal)\s+)*)(?:phone|cell|mobile|telephone)(?:\s+(?:number|no\.?|\#))?\s*(?:is|:|=)?\s*"
@@ -80,13 +88,13 @@ public sealed partial class RuleBasedMemoryExtractor
     private static partial Regex PhonePattern();
 
     [GeneratedRegex(
-        @"\bmy\s+(?<platform>" + Platforms + @")(?:\s+(?<noun>handle|username|user\s*name|account|id|tag|name|profile|gamertag|login))?\s*(?:is|:|=)\s*(?<v>@?\w[\w.-]*\w)"
+        @"\bmy\s+(?<platform>" + Platforms + @")(?:\s+(?<noun>handle|username|user\s*name|account|id|tag|name|profile|gamertag|login))?\s*(?:is|:|=|(?:has\s+)?changed\s+to|is\s+now)\s*(?<v>@?\w[\w.-]*\w)"
         + @"|\bI(?:['’]m|\s+am)\s+(?<v>@\w[\w.-]*\w)\s+on\s+(?<platform>" + Platforms + @")\b"
         + @"|\b(?:find|follow|add)\s+me\s+on\s+(?<platform>" + Platforms + @")(?:\s+(?:as|at)\s+(?<v>@?\w[\w.-]*\w)|\s*:?\s*(?<v>@\w[\w.-]*\w))",
         Options)]
     private static partial Regex HandlePattern();
 
-    [GeneratedRegex(@"\bmy\s+(?:(?<pre>[\w.]+)\s+)?(?<noun>user\s*name|login|user\s+id|handle|screen\s*name|gamertag|nickname|nick)(?:\s+(?:on|for|at)\s+(?<platform>[\w.-]+))?\s*(?:is|:|=)\s*(?<v>@?\w[\w.-]*\w)", Options)]
+    [GeneratedRegex(@"\bmy\s+(?:(?<pre>[\w.]+)\s+)?(?<noun>user\s*name|login|user\s+id|handle|screen\s*name|gamertag|nickname|nick)(?:\s+(?:on|for|at)\s+(?:the\s+)?(?<platform>[\w.-]+(?:\s+(?:forum|forums|server|community|site|board|app|wiki|group|channel))?))?\s*(?:is|:|=|(?:has\s+)?changed\s+to|is\s+now)\s*(?<v>@?\w[\w.-]*\w)", Options)]
     private static partial Regex UsernamePattern();
 
     [GeneratedRegex(@"\bmy\s+(?<kind>account|customer|client|employee|staff|member(?:ship)?|student|patient|loyalty|rewards|frequent[\s-]flyer|library(?:\s+card)?|policy|badge|user|subscriber|passport|license|licence|driver['’]?s\s+licen[cs]e|insurance|benefits|tax)\s+(?<noun>number|no\.?|id|\#|code|num)\s*(?:is|:|=)?\s*\#?\s*(?<v>[a-z0-9][a-z0-9-]{2,})", Options)]
@@ -125,6 +133,9 @@ public sealed partial class RuleBasedMemoryExtractor
     private static partial Regex FanOrInto();
 
     // ---- Assets ----
+
+    [GeneratedRegex(@"\bI\s+(?:(?:now|also|still|currently|actually|just)\s+)*(?<verb>run|own|manage|operate|co-own)\s+(?<obj>(?:a|an|my\s+own|my|the\s+family|our\s+own|our)\s+(?:[\w'’&-]+\s+){0,3}?(?:business|bakery|shop|store|restaurant|cafe|café|company|startup|start-up|studio|salon|bar|pub|clinic|practice|firm|agency|farm|bookstore|boutique|brewery|food\s+truck|gym|hotel|nonprofit|non-profit|charity|bistro|diner|deli|workshop|daycare|franchise|consultancy|winery|vineyard)\b)", Options)]
+    private static partial Regex BusinessPattern();
 
     [GeneratedRegex(@"\bmy\s+(?<qual>(?:(?:shipping|delivery|home|billing|mailing|postal|work|office|new|current|street|permanent)\s+)*)address\s*(?:is|:|=)\s*(?<obj>\S.*)", Options)]
     private static partial Regex AddressPattern();
@@ -228,6 +239,16 @@ public sealed partial class RuleBasedMemoryExtractor
     [GeneratedRegex(@"\bI(?:['’]m|\s+am)\s+" + Degree + @"(?<adj>fluent|proficient|experienced|skilled|good|great|excellent|decent|competent|conversational|native|an?\s+(?:expert|pro|native\s+speaker|beginner|intermediate|advanced|(?:\w+\s+)?black\s+belt)|expert|certified|trained|qualified|bilingual|trilingual)(?:\s+(?<prep>in|at|with|on)\s+(?<obj>\S.*))?", Options)]
     private static partial Regex SkilledPattern();
 
+    [GeneratedRegex(@"\bI(?:['’]ve|\s+have)?\s+(?:(?:originally|also|actually|first|once)\s+)*(?<verb>trained|qualified)\s+as\s+(?<art>an?\s+)(?<obj>\S.*)", Options)]
+    private static partial Regex TrainedAsPattern();
+
+    // What "can" does not make a skill of: "make a difference", "make it happen", "build something".
+    [GeneratedRegex(@"^(?:(?:a|an|the|some|any|real|big|huge|such|true|lasting|positive|small)\s+)*(?:difference|change|changes|impact|progress|time|sense|mistakes?|friends|things?|stuff|something|anything|everything|sure|plans?|decisions?|a\s+living|living|money|it\s+happen|it\s+work|this\s+work|happen|memories|effort|room|space|peace|amends|way|better|it|this|that|them)\b", Options)]
+    private static partial Regex AbstractObject();
+
+    [GeneratedRegex(@"^(?:any\s+)?(?:meat|animal\s+products|meat\s+(?:or|and|nor)\s+(?:fish|dairy|eggs|poultry)|(?:fish|poultry)\s+or\s+meat|meat\s+of\s+any\s+kind)$", Options)]
+    private static partial Regex NoMeat();
+
     [GeneratedRegex(@"\bI\s+(?:can|know\s+how\s+to)\s+(?:(?:also|really|actually|even|still|now)\s+)*(?<verb>" + SkillVerbs + @")\b(?:\s+(?<obj>\S.*))?", Options)]
     private static partial Regex CanPattern();
 
@@ -249,7 +270,7 @@ public sealed partial class RuleBasedMemoryExtractor
     [GeneratedRegex(@"\bI(?:['’]ve|\s+have)\s+(?:got\s+)?(?<n>(?:(?:over|about|almost|nearly|around|more\s+than)\s+)?(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|fifteen|twenty)\+?\s+years?)\s+of\s+(?:(?:professional|work|industry|hands-on)\s+)?experience\s+(?<prep>in|with|as|doing)\s+(?<obj>\S.*)", Options)]
     private static partial Regex ExperiencePattern();
 
-    [GeneratedRegex(@"\bI(?:['’]ve|\s+have)\s+been\s+(?<verb>[a-z]+ing)\s+(?<obj>.+?)\s+for\s+(?<dur>(?:(?:over|about|almost|nearly|more\s+than|around)\s+)?(?:\d+|a|one|two|three|four|five|six|seven|eight|nine|ten|fifteen|twenty|several|many)\s+(?:years?|decades?))", Options)]
+    [GeneratedRegex(@"\bI(?:['’]ve|\s+have)\s+been\s+(?<verb>[a-z]+ing)\s+(?:(?<obj>.+?)\s+)?for\s+(?<dur>(?:(?:over|about|almost|nearly|more\s+than|around)\s+)?(?:\d+|a|one|two|three|four|five|six|seven|eight|nine|ten|fifteen|twenty|several|many)\s+(?:years?|decades?))", Options)]
     private static partial Regex BeenDoingPattern();
 
     // ---- Preferences ----
@@ -281,7 +302,13 @@ public sealed partial class RuleBasedMemoryExtractor
     [GeneratedRegex(@"\bI\s+(?<freq>always|usually|normally|typically|generally|mostly|often|tend\s+to|like\s+to|love\s+to|prefer\s+to)\s+(?<verb>drink|eat|order|take|use|go\s+with|choose|pick|get|wear|listen\s+to|watch|read|book|fly|sit\s+in|sit|shop\s+at|buy|cook|have|travel|start\s+my\s+day\s+with|work\s+out|run|walk|cycle|bike|go\s+for|go\s+to|spend|play|stay\s+at|stay\s+in)\s+(?<obj>\S.*)", Options)]
     private static partial Regex HabitPattern();
 
+    [GeneratedRegex(@"\bI(?<modal>['’]d|\s+would|\s+might|\s+may|\s+will)\s+(?:(?:probably|likely|really|definitely|also|surely|certainly|totally|absolutely)\s+)*(?<verb>enjoy|like|love|prefer|want|appreciate|need)\s+(?<obj>\S.*)", Options)]
+    private static partial Regex GuessPattern();
+
     // ---- Events ----
+
+    [GeneratedRegex(@"^(?:wanting|meaning|dying|itching|hoping)\s+to\b", Options)]
+    private static partial Regex OngoingWish();
 
     [GeneratedRegex(@"\bI(?:['’]m\s+(?:going|planning)\s+to|\s+am\s+(?:going|planning)\s+to|['’]ll(?:\s+be)?|\s+will(?:\s+be)?|\s+plan\s+to|['’]m|\s+am)\s+(?:(?:also|finally|probably|definitely)\s+)*(?<verb>going|heading|flying|traveling|travelling|driving|moving|visiting|attending|running|hosting|starting|getting\s+married|leaving|go|fly|travel|visit|attend|run|host|start|leave|move|head)\b\s*(?<obj>.*)", Options)]
     private static partial Regex PlanPattern();

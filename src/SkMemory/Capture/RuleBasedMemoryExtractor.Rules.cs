@@ -29,6 +29,7 @@ public sealed partial class RuleBasedMemoryExtractor
         new(TransitionPattern(), Transition),
         new(MovedToFromPattern(), Transition),
         new(ChangedToPattern(), Transition),
+        new(ChangedItsPattern(), Transition),
 
         // Constraints, before preferences: "I don't eat pork" is a rule to respect, not a taste.
         new(AllergyPattern(), Allergy),
@@ -41,6 +42,7 @@ public sealed partial class RuleBasedMemoryExtractor
         new(SpendLimitPattern(), SpendLimit),
 
         // Identifiers.
+        new(UseIdentifierPattern(), UseIdentifier),
         new(EmailPattern(), Email),
         new(PhonePattern(), Phone),
         new(HandlePattern(), Handle),
@@ -56,7 +58,8 @@ public sealed partial class RuleBasedMemoryExtractor
         new(UsedToPattern(), UsedTo),
         new(QuitPattern(), Quit),
 
-        // Assets.
+        // Assets, after the business one runs ("I own a bakery").
+        new(BusinessPattern(), Business),
         new(AddressPattern(), Address),
         new(ShipToPattern(), ShipTo),
         new(PetPattern(), Pet),
@@ -85,6 +88,7 @@ public sealed partial class RuleBasedMemoryExtractor
 
         // Skills.
         new(SkilledPattern(), Skilled),
+        new(TrainedAsPattern(), TrainedAs),
         new(CanPattern(), Can),
         new(SpeakPattern(), Speak),
         new(PlayPattern(), Play),
@@ -102,6 +106,7 @@ public sealed partial class RuleBasedMemoryExtractor
         new(DislikePattern(), Dislike),
         new(HabitPattern(), Habit),
         new(LikePattern(), Like),
+        new(GuessPattern(), Guess),
 
         // General constraints after preferences, so "I can't stand jazz" is a dislike.
         new(NeverPattern(), Never),
@@ -285,7 +290,8 @@ public sealed partial class RuleBasedMemoryExtractor
         // "no longer" and "anymore" state a change: the old habit is the value this one replaces.
         var changed = m.Groups["neg"].Value.StartsWith("no", StringComparison.OrdinalIgnoreCase) || AnymoreWord().IsMatch(c.Text);
         var negation = Negation(changed ? "no longer" : m.Groups["neg"].Value, verb);
-        output.Add(new Proposal(MemoryTypes.Constraint, Join(c.Subject, negation, food)) { Replaces = changed ? food : null, Confidence = 0.85, Salience = 0.85 });
+        var diet = verb == "eat" && food is not null && NoMeat().IsMatch(food) ? "constraint:diet" : null;
+        output.Add(new Proposal(MemoryTypes.Constraint, Join(c.Subject, negation, food)) { Key = diet, Replaces = changed ? food : null, Confidence = 0.85, Salience = 0.85 });
     }
 
     private static void Avoid(Match m, Clause c, List<Proposal> output)
@@ -405,7 +411,7 @@ public sealed partial class RuleBasedMemoryExtractor
     private static void Email(Match m, Clause c, List<Proposal> output)
     {
         var email = m.Groups["v"].Value;
-        var work = m.Groups["qual"].Success && WorkQualifier().IsMatch(m.Groups["qual"].Value);
+        var work = (m.Groups["qual"].Success && WorkQualifier().IsMatch(m.Groups["qual"].Value)) || (m.Groups["purpose"].Success && WorkQualifier().IsMatch(m.Groups["purpose"].Value));
         output.Add(new Proposal(MemoryTypes.Identifier, c.Possessive + (work ? " work email is " : " email is ") + email)
         {
             Key = work ? "identifier:work_email" : "identifier:email",
@@ -491,6 +497,24 @@ public sealed partial class RuleBasedMemoryExtractor
             Confidence = 0.9,
             Salience = 0.6,
         });
+    }
+
+    /// <summary>"Please use ana@x.org from now on": the identifier is told by its shape (an email, a phone number, a handle).</summary>
+    private static void UseIdentifier(Match m, Clause c, List<Proposal> output)
+    {
+        var value = m.Groups["v"].Value.Trim();
+        if (EmailAddress().IsMatch(value))
+        {
+            output.Add(new Proposal(MemoryTypes.Identifier, c.Possessive + " email is " + value) { Key = "identifier:email", Structured = StructuredValue("email", value), Confidence = 0.85, Salience = 0.6 });
+        }
+        else if (value.StartsWith('@'))
+        {
+            output.Add(new Proposal(MemoryTypes.Identifier, c.Possessive + " handle is " + value) { Key = "identifier:handle", Structured = StructuredValue("handle", value), Confidence = 0.8, Salience = 0.55 });
+        }
+        else if (value.Count(char.IsDigit) >= 7)
+        {
+            output.Add(new Proposal(MemoryTypes.Identifier, c.Possessive + " phone number is " + value) { Key = "identifier:phone", Structured = StructuredValue("phone", value), Confidence = 0.85, Salience = 0.6 });
+        }
     }
 
     private static void NameIs(Match m, Clause c, List<Proposal> output)
@@ -676,7 +700,7 @@ public sealed partial class RuleBasedMemoryExtractor
         var specific = first is "a" or "an" or "the" or "their" or "two" or "three" || char.IsUpper(first[0]) || char.IsDigit(first[0]);
         var lexical = AssetNouns(what).ToList();
         var single = first is "a" or "an" or "their" or "the";
-        string? key = single ? lexical.Select(AssetSlot).FirstOrDefault(s => s is not null) : null;
+        string? key = single && lexical.Select(AssetSlot).FirstOrDefault(s => s is not null) is { } slot ? "asset:" + slot : null;
         switch (verb)
         {
             case "drive" when specific:
@@ -701,6 +725,16 @@ public sealed partial class RuleBasedMemoryExtractor
     }
 
     // ---- Facts ------------------------------------------------------------------------------------------------------
+
+    /// <summary>"I run a bakery", "I own a small bike shop": the business the subject runs.</summary>
+    private static void Business(Match m, Clause c, List<Proposal> output)
+    {
+        if (Value(c, m.Groups["obj"]) is { } business)
+        {
+            var verb = m.Groups["verb"].Value.ToLowerInvariant();
+            output.Add(new Proposal(MemoryTypes.Fact, c.Subject + " " + Third(verb) + " " + business) { Confidence = 0.8, Salience = 0.6 });
+        }
+    }
 
     private static void TransientState(Match m, Clause c, List<Proposal> output)
     {
@@ -926,10 +960,21 @@ public sealed partial class RuleBasedMemoryExtractor
         output.Add(new Proposal(MemoryTypes.Skill, text) { Confidence = strong ? 0.8 : 0.75, Salience = 0.5 });
     }
 
+    /// <summary>"I trained as a chef in Lyon", "I qualified as a nurse": a trade the subject learned.</summary>
+    private static void TrainedAs(Match m, Clause c, List<Proposal> output)
+    {
+        if (Value(c, m.Groups["obj"], ValueStyle.Place) is { } trade && !NotIdentity().IsMatch(trade))
+        {
+            var verb = m.Groups["verb"].Value.ToLowerInvariant();
+            output.Add(new Proposal(MemoryTypes.Skill, c.Subject + " " + verb + " as " + m.Groups["art"].Value.Trim().ToLowerInvariant() + " " + trade) { Confidence = 0.8, Salience = 0.55 });
+        }
+    }
+
     private static void Can(Match m, Clause c, List<Proposal> output)
     {
+        // "We can make a difference!", "We can do this": a shared encouragement, not the speaker's skill.
         var what = Value(c, m.Groups["obj"]);
-        if (m.Groups["obj"].Success && m.Groups["obj"].Length > 0 && what is null)
+        if (c.Plural || (m.Groups["obj"].Success && m.Groups["obj"].Length > 0 && (what is null || AbstractObject().IsMatch(what))))
         {
             return;
         }
@@ -1000,9 +1045,10 @@ public sealed partial class RuleBasedMemoryExtractor
             return;
         }
 
-        if (Value(c, m.Groups["obj"]) is { } what)
+        var what = Value(c, m.Groups["obj"]);
+        if (what is not null || !m.Groups["obj"].Success)
         {
-            output.Add(new Proposal(MemoryTypes.Skill, c.Subject + " has been " + verb + " " + what + " for " + MemoryWords.Collapse(m.Groups["dur"].Value.ToLowerInvariant())) { Confidence = 0.75, Salience = 0.5 });
+            output.Add(new Proposal(MemoryTypes.Skill, Join(c.Subject, "has been " + verb, what) + " for " + MemoryWords.Collapse(m.Groups["dur"].Value.ToLowerInvariant())) { Confidence = 0.75, Salience = 0.5 });
         }
     }
 
@@ -1104,7 +1150,8 @@ public sealed partial class RuleBasedMemoryExtractor
         var verb = MemoryWords.Collapse(m.Groups["verb"].Value.ToLowerInvariant().Replace('’', '\''));
         var negative = verb is "hate" or "dislike" or "detest" or "despise" or "loathe" or "can't stand" or "cannot stand";
         var confidence = verb is "like" or "enjoy" or "dislike" ? 0.75 : 0.8;
-        output.Add(new Proposal(MemoryTypes.Preference, c.Subject + " " + Third(verb) + " " + what) { Confidence = confidence, Salience = negative ? 0.55 : 0.5 });
+        var key = verb == "prefer" && HeadNoun(what) is { } head ? "preference:" + head : null;
+        output.Add(new Proposal(MemoryTypes.Preference, c.Subject + " " + Third(verb) + " " + what) { Key = key, Confidence = confidence, Salience = negative ? 0.55 : 0.5 });
     }
 
     private static void Habit(Match m, Clause c, List<Proposal> output)
@@ -1117,7 +1164,22 @@ public sealed partial class RuleBasedMemoryExtractor
         var frequency = MemoryWords.Collapse(m.Groups["freq"].Value.ToLowerInvariant());
         var verb = MemoryWords.Collapse(m.Groups["verb"].Value.ToLowerInvariant());
         var phrase = frequency.EndsWith(" to", StringComparison.Ordinal) ? Third(frequency) + " " + verb : frequency + " " + Third(verb);
-        output.Add(new Proposal(MemoryTypes.Preference, c.Subject + " " + phrase + " " + what) { Confidence = 0.7, Salience = 0.5 });
+
+        // "I always take almond milk" and "I switched to oat milk" fill one slot: the object's head noun.
+        var key = verb is "drink" or "take" or "use" or "order" or "choose" or "pick" or "go with" && HeadNoun(what) is { } head ? "preference:" + head : null;
+        output.Add(new Proposal(MemoryTypes.Preference, c.Subject + " " + phrase + " " + what) { Key = key, Confidence = 0.7, Salience = 0.5 });
+    }
+
+    /// <summary>The assistant's guess, "you'd probably enjoy jazz", "you might want a standing desk": proposed so the gate can reject it visibly.</summary>
+    private static void Guess(Match m, Clause c, List<Proposal> output)
+    {
+        if (!c.Signals.Contains(MemoryCandidateSignal.AssistantSpeculation) || Value(c, m.Groups["obj"]) is not { } what)
+        {
+            return;
+        }
+
+        var modal = MemoryWords.Collapse(m.Groups["modal"].Value.ToLowerInvariant().Replace('’', '\'')) is "'d" ? "would" : MemoryWords.Collapse(m.Groups["modal"].Value.ToLowerInvariant());
+        output.Add(new Proposal(MemoryTypes.Preference, c.Subject + " " + modal + " " + m.Groups["verb"].Value.ToLowerInvariant() + " " + what) { Confidence = 0.5, Salience = 0.5 });
     }
 
     // ---- Events -----------------------------------------------------------------------------------------------------
@@ -1168,6 +1230,13 @@ public sealed partial class RuleBasedMemoryExtractor
 
         // "I graduated" needs no object; "I went" with nothing worth keeping after it is no event.
         var what = Value(c, m.Groups["obj"]);
+        if (verb == "been" && what is not null && OngoingWish().IsMatch(what))
+        {
+            // "I've been wanting to…", "I've been meaning to…": a wish that goes on, not something that happened.
+            output.Add(new Proposal(MemoryTypes.Preference, Join(c.Subject, "has been", what)) { Confidence = 0.65, Salience = 0.45 });
+            return;
+        }
+
         if (what is null && !Intransitive.Contains(verb))
         {
             return;
@@ -1293,6 +1362,34 @@ public sealed partial class RuleBasedMemoryExtractor
 
     private static bool IsDiet(string text) => DietWord().IsMatch(text);
 
+    /// <summary>The head noun of a short noun phrase ("almond milk in my coffee" → <c>milk</c>), or null when the object is no plain noun phrase.</summary>
+    private static string? HeadNoun(string phrase)
+    {
+        var words = new List<string>();
+        foreach (var word in MemoryWords.Split(phrase))
+        {
+            if (HeadNounEnd.Contains(word))
+            {
+                break;
+            }
+
+            words.Add(word);
+        }
+
+        words.RemoveAll(SlotStopWords.Contains);
+        if (words.Count is 0 or > 4 || words[0] is "to" || words[0].EndsWith("ing", StringComparison.Ordinal) || words[^1].EndsWith("ly", StringComparison.Ordinal) || words.Any(w => w.Any(char.IsDigit)))
+        {
+            return null;
+        }
+
+        return Slug(Singular(words[^1]));
+    }
+
+    private static readonly HashSet<string> HeadNounEnd = new(StringComparer.Ordinal)
+    {
+        "in", "with", "for", "on", "at", "from", "when", "before", "after", "during", "every", "each", "because", "and", "or", "but", "instead", "over", "than", "to", "as", "if", "whenever", "since", "rather", "most", "all", "these", "nowadays",
+    };
+
     private static bool IsProfession(string title)
     {
         var words = MemoryWords.Split(ProfessionTail().Replace(title, string.Empty)).ToList();
@@ -1317,7 +1414,7 @@ public sealed partial class RuleBasedMemoryExtractor
     private static (string Key, string Display) Platform(string name)
     {
         var key = Slug(name.ToLowerInvariant().Replace(" ", string.Empty, StringComparison.Ordinal).Replace(".com", string.Empty, StringComparison.Ordinal));
-        return PlatformNames.TryGetValue(key, out var known) ? known : (key, name);
+        return PlatformNames.TryGetValue(key, out var known) ? known : (Slug(name.Replace(".com", string.Empty, StringComparison.OrdinalIgnoreCase)), name);
     }
 
     private static string HandleNoun(string noun) => MemoryWords.Collapse(noun.ToLowerInvariant()) switch

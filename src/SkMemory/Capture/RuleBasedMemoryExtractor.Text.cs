@@ -45,22 +45,41 @@ public sealed partial class RuleBasedMemoryExtractor
             }
 
             var sentenceText = sentence.Of(text);
-            var sentenceDate = RelativeDates.Find(sentenceText, item.ObservedAt);
-            var signals = new List<MemoryCandidateSignal>();
-            if (sentenceText.TrimEnd().EndsWith('?') || HypotheticalOpener().IsMatch(sentenceText))
-            {
-                signals.Add(MemoryCandidateSignal.Hypothetical);
-            }
+            var clauses = Clauses(text, sentence).ToList();
+            var question = sentenceText.TrimEnd().TrimEnd('"', '\'', ')', '’', '”').EndsWith('?');
+            var hypothetical = HypotheticalOpener().IsMatch(sentenceText);
+            var code = fences.Any(f => sentence.Start < f.End && f.Start < sentence.End);
 
-            if (fences.Any(f => sentence.Start < f.End && f.Start < sentence.End))
-            {
-                signals.Add(MemoryCandidateSignal.CodeSnippet);
-            }
+            // A question after an aside ("I drive a Civic, could the desk fit in the trunk?") asks only from its own clause
+            // on: what comes before it is a statement.
+            var questionFrom = clauses.FindLastIndex(c => c.Joint == Joint.Aside && QuestionStart().IsMatch(c.Span.Of(text))) is var aside and > 0 ? aside : 0;
+
+            // A date belongs to its clause, and dates the sentence's other clauses told in the same tense ("Last week I went to
+            // Paris and I visited the Louvre"), not a clause in another ("I moved to Porto in August, so I'll fly from OPO now"),
+            // nor across the question after an aside.
+            var texts = clauses.Select(c => c.Span.Of(text)).ToList();
+            var ownDates = texts.Select(t => RelativeDates.Find(t, item.ObservedAt)).ToList();
+            var futures = texts.Select(t => FutureWord().IsMatch(t)).ToList();
+            var asks = clauses.Select((c, i) => question && i >= questionFrom).ToList();
+            GroundedDate? SentenceDate(int i) =>
+                ownDates[i] ?? (NowWord().IsMatch(texts[i]) ? null : Enumerable.Range(0, clauses.Count).Where(j => ownDates[j] is not null && futures[j] == futures[i] && asks[j] == asks[i]).Select(j => ownDates[j]).FirstOrDefault());
 
             Clause? previous = null;
-            foreach (var (span, carry) in Clauses(text, sentence))
+            for (var i = 0; i < clauses.Count; i++)
             {
-                var clause = View(item, text, span, carry, previous, sentenceDate, signals, state);
+                var signals = new List<MemoryCandidateSignal>();
+                if (hypothetical || (question && (i >= questionFrom || QuestionStart().IsMatch(clauses[i].Span.Of(text)))))
+                {
+                    signals.Add(MemoryCandidateSignal.Hypothetical);
+                }
+
+                if (code)
+                {
+                    signals.Add(MemoryCandidateSignal.CodeSnippet);
+                }
+
+                var (span, carry, _) = clauses[i];
+                var clause = View(item, text, span, carry, previous, SentenceDate(i), signals, state);
                 previous = clause;
                 if (clause is not null)
                 {
@@ -80,7 +99,7 @@ public sealed partial class RuleBasedMemoryExtractor
             foreach (Match match in rule.Pattern.Matches(clause.Text))
             {
                 var end = match.Index + match.Length;
-                if (match.Length == 0 || claimed.Any(c => match.Index < c.End && c.Start < end))
+                if (match.Length == 0 || claimed.Any(c => match.Index < c.End && c.Start < end) || IsContractionStem(clause.Text, match) || InRelativeClause(clause.Text, match))
                 {
                     continue;
                 }
@@ -103,6 +122,18 @@ public sealed partial class RuleBasedMemoryExtractor
             }
         }
     }
+
+    /// <summary>"won't", "can't", "don't": a verb read off the front of a contraction ("won" in "won't") is not that verb.</summary>
+    private static bool IsContractionStem(string text, Match match)
+    {
+        var verb = match.Groups["verb"];
+        var after = verb.Index + verb.Length;
+        return verb.Success && verb.Length > 0 && after + 1 < text.Length && text[after] is '\'' or '’' && text[after + 1] is 't' or 'T';
+    }
+
+    /// <summary>"This book I read last year reminds me…": an "I" right after a noun phrase opens a relative clause, whose verb says nothing on its own.</summary>
+    private static bool InRelativeClause(string text, Match match) =>
+        match.Value.StartsWith('I') && match.Index > 0 && RelativeClauseHead().IsMatch(text.AsSpan(0, match.Index));
 
     private static void Emit(SourceItem item, Clause clause, Proposal proposal, int limit, CandidateSet found)
     {
@@ -203,28 +234,46 @@ public sealed partial class RuleBasedMemoryExtractor
         return (word.Length == 1 && char.IsUpper(word[0])) || Abbreviations.Contains(word);
     }
 
-    /// <summary>Splits a sentence into clauses at conjunctions that start a new statement.</summary>
-    /// <returns>Each clause, and whether it continues the previous clause's subject ("… and allergic to peanuts").</returns>
-    private static IEnumerable<(Span Span, bool Carry)> Clauses(string text, Span sentence)
+    /// <summary>Splits a sentence into clauses at conjunctions that start a new statement, at dashes and before a trailing question.</summary>
+    /// <returns>Each clause, whether it continues the previous clause's subject ("… and allergic to peanuts"), and how it is joined to the previous one.</returns>
+    private static IEnumerable<(Span Span, bool Carry, Joint Joint)> Clauses(string text, Span sentence)
     {
         var body = sentence.Of(text);
         var start = 0;
         var carry = false;
+        var joint = Joint.None;
         foreach (Match cut in ClauseBreak().Matches(body))
         {
             if (Trim(text, sentence.Start + start, sentence.Start + cut.Index) is { } clause)
             {
-                yield return (clause, carry);
+                yield return (clause, carry, joint);
             }
 
             start = cut.Index + cut.Length;
             carry = cut.Groups["carry"].Success;
+            joint = carry || cut.Groups["and"].Success ? Joint.And : cut.Groups["aside"].Success ? Joint.Aside : Joint.Break;
         }
 
         if (Trim(text, sentence.Start + start, sentence.End) is { } tail)
         {
-            yield return (tail, carry);
+            yield return (tail, carry, joint);
         }
+    }
+
+    /// <summary>How a clause is joined to the one before it.</summary>
+    private enum Joint
+    {
+        /// <summary>The sentence's first clause.</summary>
+        None,
+
+        /// <summary>"and", "then", "plus": the same scene; a date carries over.</summary>
+        And,
+
+        /// <summary>"so", "but", "because"…: another statement with its own time.</summary>
+        Break,
+
+        /// <summary>A dash or a comma before a question: an aside.</summary>
+        Aside,
     }
 
     /// <summary>Reads a clause from the point of view of who it is about, or returns null when it is about no one known.</summary>
@@ -239,12 +288,14 @@ public sealed partial class RuleBasedMemoryExtractor
         }
 
         var signals = new List<MemoryCandidateSignal>(sentenceSignals);
+        var plural = false;
         string subject;
         string normalized;
         if (carry && previous is not null && FirstPersonOpening().IsMatch(previous.Text))
         {
             // "I live in Lisbon and work at Contoso": the second clause keeps the first one's subject.
             subject = previous.Subject;
+            plural = previous.Plural;
             signals.AddRange(previous.OwnSignals);
             var space = body.IndexOf(' ', StringComparison.Ordinal);
             normalized = CarryAdjective().IsMatch(body) ? "I am " + body : "I " + (space < 0 ? BaseForm(body) : BaseForm(body[..space]) + body[space..]);
@@ -266,7 +317,8 @@ public sealed partial class RuleBasedMemoryExtractor
 
             // "We have two kids", "We moved to Denver": the speaker's household speaks for the speaker, unless the clause
             // also says "I" (then "we" is someone else as well).
-            normalized = FirstPersonSingular().IsMatch(body) ? body : FirstPersonPlural().Replace(body, m => ToSingular(m.Value));
+            plural = !FirstPersonSingular().IsMatch(body) && FirstPersonPlural().IsMatch(body);
+            normalized = plural ? FirstPersonPlural().Replace(body, m => ToSingular(m.Value)) : body;
         }
         else
         {
@@ -289,6 +341,7 @@ public sealed partial class RuleBasedMemoryExtractor
             Signals = signals.Distinct().ToList(),
             OwnSignals = signals.Except(sentenceSignals).ToList(),
             Hedged = Hedge().IsMatch(normalized),
+            Plural = plural,
         };
     }
 
@@ -439,14 +492,18 @@ public sealed partial class RuleBasedMemoryExtractor
 
         var value = new StringBuilder();
         var at = start;
+        var truncated = cut.Success;
         if (style is ValueStyle.Phrase or ValueStyle.Place)
         {
             foreach (var date in clause.Dates)
             {
                 if (date.Index >= at && date.Index + date.Length <= end)
                 {
-                    value.Append(clause.Text, at, date.Index - at);
+                    // "about five years ago": the approximation goes with the date it qualifies.
+                    var before = Approximator().Match(clause.Text[at..date.Index]) is { Success: true } about ? about.Index : date.Index - at;
+                    value.Append(clause.Text, at, before);
                     at = date.Index + date.Length;
+                    truncated |= string.IsNullOrWhiteSpace(clause.Text[at..end]);
                 }
             }
         }
@@ -463,6 +520,14 @@ public sealed partial class RuleBasedMemoryExtractor
         {
             previous = text;
             text = TrailingFiller().Replace(text, string.Empty);
+            text = DanglingDeterminer().Replace(text, string.Empty);
+            if (truncated || text.Length == 0 || FunctionWord().IsMatch(text))
+            {
+                // Cut short ("wanting to play this one for a"), a preposition has lost its object; said at the end ("what
+                // they're thankful for"), it has not.
+                text = DanglingPreposition().Replace(text, string.Empty);
+            }
+
             text = LeadingFiller().Replace(text, string.Empty);
             text = text.Trim(TrimmedChars);
         }
@@ -588,17 +653,28 @@ public sealed partial class RuleBasedMemoryExtractor
         /// <summary>Gets a value indicating whether the clause hedges ("I think", "maybe", "probably", "kind of").</summary>
         public bool Hedged { get; init; }
 
+        /// <summary>Gets a value indicating whether the clause said "we" and is read as the speaker's ("We can make a difference").</summary>
+        public bool Plural { get; init; }
+
         public string Possessive => RuleBasedMemoryExtractor.Possessive(Subject);
     }
 
     // Conjunctions that start a new statement: before a subject pronoun ("…, and I work at…"), or before a predicate
     // that keeps the previous subject ("… and allergic to peanuts", "… and work at Contoso": group carry).
     [GeneratedRegex(
-        @"(?:\s*[,;]\s*|\s+)(?:and|but|so|because|though|although|while|whereas|plus|yet|or|then)\s+(?=(?:(?:now|then|also|still|recently|lately|actually|just|really|finally|even|currently|today|yesterday)\s+)?(?:i|my|i['’](?:m|ve|d|ll)|you|your|you['’](?:re|ve|d|ll)|he|she|they|we|our)\b)"
+        @"(?:\s*[,;]\s*|\s+)(?:(?<and>and|plus|then)|but|so|because|though|although|while|whereas|yet|or)\s+(?=(?:(?:now|then|also|still|recently|lately|actually|just|really|finally|even|currently|today|yesterday)\s+)?(?:i|my|i['’](?:m|ve|d|ll)|you|your|you['’](?:re|ve|d|ll)|he|she|they|we|our)\b)"
         + @"|(?<carry>(?:\s*,\s*|\s+)and\s+(?=(?:also\s+|really\s+|even\s+|severely\s+|mildly\s+)?(?:allergic|fluent|married|engaged|vegan|vegetarian|live|lives|work|works|love|loves|like|likes|enjoy|enjoys|hate|hates|prefer|prefers|own|owns|have|has|speak|speaks|drive|drives|play|plays|can)\b))"
-        + @"|\s+[–—]\s+|\s+-\s+",
+        + @"|(?<aside>\s+[–—]\s+|\s+-\s+)"
+        + @"|(?<aside>\s*,\s*(?=(?:could|can|would|will|should|do|does|did|is|are|was|were|want|wanna|shall|may|might|any|how|what|where|when|why|who|which|right|ok|okay|thoughts|ideas|you\s+know)\b[^,.!?]*\?[\s""'’”)]*$))",
         Options)]
     private static partial Regex ClauseBreak();
+
+    // A clause that asks: it opens with a question word or an inverted auxiliary ("could the desk fit…", "want to see…").
+    [GeneratedRegex(@"^\W*(?:could|can|would|will|should|do|does|did|is|are|was|were|want|wanna|shall|may|might|any|how|what|where|when|why|who|which|have|has|right|ok|okay|thoughts|ideas)\b", Options)]
+    private static partial Regex QuestionStart();
+
+    [GeneratedRegex(@"\b(?:will|won['’]t|going\s+to|gonna|plan(?:ning)?\s+to|about\s+to|next|tomorrow|upcoming)\b|['’]ll\b", Options)]
+    private static partial Regex FutureWord();
 
     // The clause speaks as "I" within its first few words ("Last week, I went…"), not of someone else ("My sister lives…").
     [GeneratedRegex(@"^(?:[\w,'’]+\s+){0,4}?I(?:['’](?:m|ve|d|ll))?\s", Options)]
@@ -670,17 +746,36 @@ public sealed partial class RuleBasedMemoryExtractor
     private static partial Regex PlaceComma();
 
     [GeneratedRegex(
-        @"(?:\s+|^)(?:too|as\s+well|a\s+lot|so\s+much|very\s+much|much|lately|recently|these\s+days|nowadays|now|anymore|any\s+more|any\s+longer|though|right\s+now|at\s+all|either|again|haha+|lol|honestly|already|ever|for\s+now|at\s+the\s+moment|currently|actually|really|tbh|then|here|there|today|though|for\s+sure|a\s+ton|like\s+crazy|to\s+death)$",
+        @"(?:\s+|^)(?:too|as\s+well|a\s+lot|so\s+much|very\s+much|much|lately|recently|these\s+days|nowadays|now|anymore|any\s+more|any\s+longer|though|right\s+now|at\s+all|either|again|haha+|lol|honestly|already|ever|for\s+now|at\s+the\s+moment|currently|actually|really|tbh|then|here|there|today|though|for\s+sure|a\s+ton|like\s+crazy|to\s+death|for\s+(?:a\s+(?:while|bit|long\s+time|few\s+\w+)|ages|years|months|weeks|so\s+long))$",
         Options)]
     private static partial Regex TrailingFiller();
 
     [GeneratedRegex(@"^(?:really|also|just|actually|totally|absolutely|even|still|definitely|now|currently|kind\s+of|sort\s+of|kinda|basically|probably|always|so)\s+", Options)]
     private static partial Regex LeadingFiller();
 
+    // A value cut short ("to play this one for a"): a trailing article or possessive has lost its noun.
+    [GeneratedRegex(@"(?:\s+|^)(?:a|an|the|my|their|your|our|his|her|its|some|any|and|or|but|than)$", Options)]
+    private static partial Regex DanglingDeterminer();
+
+    [GeneratedRegex(@"(?:\s+|^)(?:for|to|of|in|on|at|with|from|by|about|into|onto|as)$", Options)]
+    private static partial Regex DanglingPreposition();
+
+    [GeneratedRegex(@"^(?:for|to|of|in|on|at|with|from|by|about|into|onto|as)$", Options)]
+    private static partial Regex FunctionWord();
+
+    // An approximation left in front of a removed date: "about", "around", "roughly", "nearly", "almost", "over", "some", "like".
+    [GeneratedRegex(@"\s*\b(?:about|around|roughly|approximately|nearly|almost|over|some|like|just)\s*$", Options)]
+    private static partial Regex Approximator();
+
+    // The noun phrase a relative clause hangs off: "This book I…", "The course that I…", "One thing I…" (not a time: "The other day I…").
+    [GeneratedRegex(@"^\W*(?:\w+\W+)?(?:this|that|the|these|those|a|an|every|one|some|any|each)\s+(?:[\w'’-]+\s+){0,3}?(?!(?:day|days|week|weeks|weekend|month|months|year|years|time|times|morning|night|evening|afternoon|summer|winter|spring|fall|autumn|moment)\s)[\w'’-]+\s+(?:that\s+|which\s+)?$", Options)]
+    private static partial Regex RelativeClauseHead();
+
     // Values that point at something said elsewhere, not a thing to remember ("I love it", "I like that you…").
     [GeneratedRegex(
         @"^(?:it|that|this|there|them|those|these|you|him|her|something|anything|everything|nothing|one|so|too|here|all|both|it\s+all|that\s+one|this\s+one|you\s+guys|y['’]all|u|ya|yours|lots|much|more|stuff|things|people|everyone|everybody|someone|somebody|me|myself|what|how|why|hear|to|a|an|the)$"
-        + @"|^(?:that|how|what|when|why|where|who|it|you|your|if|it['’]s|that['’]s|this\s+is|to\s+be|the\s+idea|the\s+way|the\s+sound|doing\s+that|hearing|seeing|talking\s+to\s+you|chatting)\b",
+        + @"|^(?:that|how|what|when|why|where|who|it|you|your|if|it['’]s|that['’]s|this\s+is|to\s+be|the\s+idea|the\s+way|the\s+sound|doing\s+that|hearing|seeing|talking\s+to\s+you|chatting)\b"
+        + @"|^(?:the|that|this|its|their)\s+(?:taste|smell|look|looks|feel|feeling|vibe|vibes|fact|thought|concept|rest|same|thing|things|stuff|part|one|ones|other|others|whole\s+thing|texture|sound|idea|way|atmosphere|energy|experience)$",
         Options)]
     private static partial Regex JunkValue();
 }

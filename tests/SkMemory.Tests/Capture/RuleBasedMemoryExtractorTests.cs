@@ -42,11 +42,11 @@ public sealed class RuleBasedMemoryExtractorTests
         // Preferences.
         { "I love pottery, especially landscapes.", MemoryTypes.Preference, "Ana loves pottery", null },
         { "I really like sushi.", MemoryTypes.Preference, "Ana likes sushi", null },
-        { "I prefer window seats.", MemoryTypes.Preference, "Ana prefers window seats", null },
+        { "I prefer window seats.", MemoryTypes.Preference, "Ana prefers window seats", "preference:seat" },
         { "My favorite color is blue.", MemoryTypes.Preference, "Ana's favorite color is blue", "preference:favorite_color" },
         { "I can't stand loud music.", MemoryTypes.Preference, "Ana cannot stand loud music", null },
         { "I'm a big fan of Taylor Swift.", MemoryTypes.Preference, "Ana is a big fan of Taylor Swift", null },
-        { "I usually drink black coffee in the morning.", MemoryTypes.Preference, "Ana usually drinks black coffee in the morning", null },
+        { "I usually drink black coffee in the morning.", MemoryTypes.Preference, "Ana usually drinks black coffee in the morning", "preference:coffee" },
 
         // Identifiers.
         { "My email is ana@example.org", MemoryTypes.Identifier, "Ana's email is ana@example.org", "identifier:email" },
@@ -246,7 +246,7 @@ public sealed class RuleBasedMemoryExtractorTests
         { "I changed my email from ana@old.example to ana@new.example.", MemoryTypes.Identifier, "Ana's email is ana@new.example", "identifier:email", "ana@old.example" },
         { "I changed my shipping address to 5 Main St, Porto.", MemoryTypes.Asset, "Ana's shipping address is 5 Main St, Porto", "asset:shipping_address", null },
         { "I went from vegetarian to vegan in March.", MemoryTypes.Constraint, "Ana is vegan", "constraint:diet", "vegetarian" },
-        { "I no longer eat meat.", MemoryTypes.Constraint, "Ana no longer eats meat", null, "meat" },
+        { "I no longer eat meat.", MemoryTypes.Constraint, "Ana no longer eats meat", "constraint:diet", "meat" },
         { "I don't drink coffee anymore.", MemoryTypes.Constraint, "Ana no longer drinks coffee", null, "coffee" },
         { "I no longer live in Porto.", MemoryTypes.Fact, "Ana no longer lives in Porto", "fact:home_city", "Porto" },
         { "I quit my job at Contoso.", MemoryTypes.Fact, "Ana no longer works at Contoso", "fact:employer", "Contoso" },
@@ -570,6 +570,120 @@ public sealed class RuleBasedMemoryExtractorTests
                 Assert.All(verdicts, v => Assert.Null(v.Reason));
             }
         }
+    }
+
+    [Theory]
+    [InlineData("I won't give up on my dreams.")]
+    [InlineData("I didn't win, and I won't quit.")]
+    [InlineData("I can't say, it isn't up to me.")]
+    public async Task ExtractAsync_Contraction_IsNeverReadAsAVerbPlusT(string text)
+    {
+        // "won't" is not "won", "can't" is not "can".
+        Assert.Empty(await ExtractAsync(Request(Say("m1", "Ana", text))));
+    }
+
+    [Fact]
+    public async Task ExtractAsync_StatementBeforeATrailingQuestion_IsItsOwnClauseAndNotHypothetical()
+    {
+        var candidates = await ExtractAsync(Request(
+            Say("m1", "Ana", "I drive a Toyota Corolla, would a bike rack fit?"),
+            Say("m2", "Ana", "Guess what, I ran my first 10K - want to hear how it went?")));
+
+        Assert.Equal(["Ana drives a Toyota Corolla", "Ana ran their first 10K"], candidates.Select(c => c.Value.Text));
+        Assert.Equal(["I drive a Toyota Corolla", "Guess what, I ran my first 10K"], candidates.Select(c => Assert.Single(c.Evidence.QuotedSpans)));
+        Assert.All(candidates, c => Assert.Empty(c.Signals));
+        Assert.Equal("asset:car", candidates[0].Key);
+    }
+
+    [Theory]
+    [InlineData("We can change the world together!")]
+    [InlineData("I can make a real difference here.")]
+    [InlineData("Honestly, I just like the smell.")]
+    [InlineData("I finally got into the program I applied for!")]
+    [InlineData("The album I bought last week reminds me of home.")]
+    public async Task ExtractAsync_EncouragementContentlessLikeOrRelativeClause_ProposesNothing(string text)
+    {
+        Assert.Empty(await ExtractAsync(Request(Say("m1", "Ana", text))));
+    }
+
+    [Fact]
+    public async Task ExtractAsync_CutValue_EndsAtAPhraseNotADanglingWord()
+    {
+        var candidates = await ExtractAsync(Request(
+            Say("m1", "Ana", "I've been meaning to read this series for a while because everyone loves it."),
+            Say("m2", "Ana", "I started running about two years ago.")));
+
+        Assert.Equal(["Ana has been meaning to read this series", "Ana started running in 2021"], candidates.Select(c => c.Value.Text));
+        Assert.Equal(MemoryTypes.Preference, candidates[0].Type);
+    }
+
+    [Fact]
+    public async Task ExtractAsync_DateOfOneClause_DoesNotDateAClauseInAnotherTense()
+    {
+        // Said on 2023-05-08: "in June" is June 2022, and it does not date the flight "now".
+        var candidate = Assert.Single(await ExtractAsync(Request(Say("m1", "Ana", "I moved to Denver in June, so I'll fly from DEN now."))));
+
+        Assert.Equal("Ana lives in Denver", candidate.Value.Text);
+        Assert.Equal(new DateTimeOffset(2022, 6, 1, 0, 0, 0, TimeSpan.Zero), candidate.ValidFrom);
+    }
+
+    public static TheoryData<string, string, string, string?> KeyedAndNewPhrasings() => new()
+    {
+        // Slot keys: the head noun of what is taken, drunk, ordered or preferred; a meatless diet; every key is type:slot.
+        { "I normally order soy milk with my tea.", MemoryTypes.Preference, "Ana normally orders soy milk with their tea", "preference:milk" },
+        { "I prefer green tea.", MemoryTypes.Preference, "Ana prefers green tea", "preference:tea" },
+        { "I don't eat any meat.", MemoryTypes.Constraint, "Ana does not eat any meat", "constraint:diet" },
+        { "I own a mountain bike.", MemoryTypes.Asset, "Ana owns a mountain bike", "asset:bike" },
+
+        // Identifiers told after a comma, by shape, for a purpose, as a change, or on a named forum.
+        { "Forward it to my personal email, ana.r@mail.example.", MemoryTypes.Identifier, "Ana's email is ana.r@mail.example", "identifier:email" },
+        { "Please use ana@new.example going forward.", MemoryTypes.Identifier, "Ana's email is ana@new.example", "identifier:email" },
+        { "My email for receipts is r@shop.example.", MemoryTypes.Identifier, "Ana's email is r@shop.example", "identifier:email" },
+        { "My Discord handle changed to @ana_plays.", MemoryTypes.Identifier, "Ana's Discord handle is @ana_plays", "identifier:discord" },
+        { "My username on the Go forum is gopher_ana.", MemoryTypes.Identifier, "Ana's Go forum username is gopher_ana", "identifier:go_forum" },
+        { "I updated my phone, it's 555-0199 now.", MemoryTypes.Identifier, "Ana's phone number is 555-0199", "identifier:phone" },
+
+        // A business run, a trade trained in.
+        { "I own a small bookstore.", MemoryTypes.Fact, "Ana owns a small bookstore", null },
+        { "I qualified as a nurse in Dublin.", MemoryTypes.Skill, "Ana qualified as a nurse in Dublin", null },
+    };
+
+    [Theory]
+    [MemberData(nameof(KeyedAndNewPhrasings))]
+    public async Task ExtractAsync_KeyedOrNewPhrasing_ProposesOneTypedMemory(string text, string type, string expected, string? key)
+    {
+        var candidate = Assert.Single(await ExtractAsync(Request(Say("m1", "Ana", text))));
+
+        Assert.Equal(type, candidate.Type);
+        Assert.Equal(expected, candidate.Value.Text);
+        Assert.Equal(key, candidate.Key);
+        Assert.Null(candidate.Replaces);
+    }
+
+    [Fact]
+    public async Task ExtractAsync_Restatement_HasTheOriginalsWordsAndCitesBoth()
+    {
+        var candidate = Assert.Single(await ExtractAsync(Request(
+            Say("m1", "Ana", "I'm allergic to walnuts."),
+            Say("m2", "Ana", "I'm still allergic to walnuts."),
+            Say("m3", "Ana", "Remember, I'm allergic to walnuts."))));
+
+        Assert.Equal("Ana is allergic to walnuts", candidate.Value.Text);
+        Assert.Equal(["m1", "m2", "m3"], candidate.Evidence.MessageIds);
+    }
+
+    [Fact]
+    public async Task ExtractAsync_AssistantGuessPhrasings_AreProposedForTheUserAndFlagged()
+    {
+        var candidates = await ExtractAsync(Request(
+            Say("m1", "Ana", "Any tips for my weekend?"),
+            Say("m2", "assistant", "You'd probably like hiking.", MemoryMessageRole.Assistant),
+            Say("m3", "assistant", "You might want noise-cancelling headphones.", MemoryMessageRole.Assistant),
+            Say("m4", "assistant", "I suppose you're vegan.", MemoryMessageRole.Assistant)));
+
+        Assert.Equal(["Ana would like hiking", "Ana might want noise-cancelling headphones", "Ana is vegan"], candidates.Select(c => c.Value.Text));
+        Assert.All(candidates, c => Assert.Equal([MemoryCandidateSignal.AssistantSpeculation], c.Signals));
+        Assert.All(candidates, c => Assert.Equal("Ana", c.Subject));
     }
 
     private static MemoryMessage Say(string id, string speaker, string text, MemoryMessageRole role = MemoryMessageRole.User) =>
