@@ -143,7 +143,7 @@ public sealed partial class RuleBasedMemoryExtractor
     [GeneratedRegex(@"\b(?:please\s+)?(?:always\s+)?(?:ship|send|deliver|mail)\s+(?:it|them|everything|things|(?:my\s+)?(?:orders?|packages?|parcels?|stuff|deliveries))\s+to\s+(?<obj>\d.*)", Options)]
     private static partial Regex ShipToPattern();
 
-    [GeneratedRegex(@"\bI(?:['’]ve)?\s+(?:(?:also|now|still|just|recently|finally)\s+)*(?:have\s+got|have|own|got|adopted|rescued)\s+(?<det>an?|two|three|four|five|\d+|one|a\s+couple\s+of)\s+(?<adj>(?:[\w-]+\s+){0,3})(?<pet>" + Pets + @")\b(?:\s*,?\s+(?:named|called)\s+(?<name>[\p{L}-]+(?:\s+and\s+[\p{L}-]+)?))?", Options)]
+    [GeneratedRegex(@"\bI(?:['’]ve)?\s+(?:(?:also|now|still|just|recently|finally)\s+)*(?<verb>have\s+got|have|own|got|adopted|rescued)\s+(?<det>an?|two|three|four|five|\d+|one|a\s+couple\s+of)\s+(?<adj>(?:[\w-]+\s+){0,3})(?<pet>" + Pets + @")\b(?:\s*,?\s+(?:named|called)\s+(?<name>[\p{L}-]+(?:\s+and\s+[\p{L}-]+)?)|(?:\s+\S+){0,3}?\s*,\s*(?:(?:and|so)\s+)?(?:her|his|its|their)\s+names?\s+(?:is|are)\s+(?<name>[\p{L}-]+(?:\s+and\s+[\p{L}-]+)?))?", Options)]
     private static partial Regex PetPattern();
 
     [GeneratedRegex(@"\bmy\s+(?<adj>(?:[\w-]+\s+){0,2}?)(?<pet>dog|cat|puppy|kitten|parrot|hamster|rabbit|bunny|horse|pony|bird|turtle|tortoise|snake|lizard|gecko|ferret|retriever|labrador|poodle|terrier|beagle|bulldog|corgi|husky|shepherd|spaniel|dachshund|pug|chihuahua)(?:['’]s\s+name\s+is|\s+is\s+(?:named|called)|\s*,)?\s+(?<name>[\p{L}-]+)", Options)]
@@ -306,6 +306,9 @@ public sealed partial class RuleBasedMemoryExtractor
     private static partial Regex GuessPattern();
 
     // ---- Events ----
+
+    [GeneratedRegex(@"\b(?:moved|relocated)\b", Options)]
+    private static partial Regex MovedWord();
 
     [GeneratedRegex(@"^(?:wanting|meaning|dying|itching|hoping)\s+to\b", Options)]
     private static partial Regex OngoingWish();

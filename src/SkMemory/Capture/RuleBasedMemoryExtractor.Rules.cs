@@ -631,6 +631,11 @@ public sealed partial class RuleBasedMemoryExtractor
         var pet = MemoryWords.Collapse(m.Groups["pet"].Value.ToLowerInvariant());
         var name = m.Groups["name"].Success && char.IsUpper(m.Groups["name"].Value[0]) ? " named " + m.Groups["name"].Value : string.Empty;
         output.Add(new Proposal(MemoryTypes.Asset, MemoryWords.Collapse(c.Subject + " has " + det + " " + adjective + " " + pet) + name) { Confidence = 0.85, Salience = 0.55 });
+        if (m.Groups["verb"].Value.ToLowerInvariant() is "adopted" or "rescued" or "got")
+        {
+            // "I adopted a puppy yesterday": a dated change is also an event.
+            output.Add(DatedChange(MemoryWords.Collapse(c.Subject + " " + m.Groups["verb"].Value.ToLowerInvariant() + " " + det + " " + adjective + " " + pet)));
+        }
     }
 
     private static void NamedPet(Match m, Clause c, List<Proposal> output)
@@ -747,8 +752,15 @@ public sealed partial class RuleBasedMemoryExtractor
         if (Value(c, m.Groups["obj"], ValueStyle.Place) is { } place)
         {
             output.Add(new Proposal(MemoryTypes.Fact, c.Subject + " lives in " + place) { Key = "fact:home_city", Confidence = char.IsUpper(place[0]) ? 0.85 : 0.7, Salience = 0.6 });
+            if (MovedWord().IsMatch(m.Value))
+            {
+                output.Add(DatedChange(c.Subject + " moved to " + place));
+            }
         }
     }
+
+    /// <summary>A change with a date in its clause ("I moved to Austin two weeks ago") is also an event; without one it is not proposed.</summary>
+    private static Proposal DatedChange(string text) => new(MemoryTypes.Event, text) { Dated = true, NeedsDate = true, Confidence = 0.75, Salience = 0.5 };
 
     private static void Hometown(Match m, Clause c, List<Proposal> output)
     {
@@ -842,6 +854,12 @@ public sealed partial class RuleBasedMemoryExtractor
         }
 
         output.Add(new Proposal(MemoryTypes.Fact, c.Subject + " works as " + article + title) { Key = "fact:job_title", Confidence = 0.85, Salience = 0.6 });
+        if (m.Groups["became"].Success)
+        {
+            var promoted = m.Groups["became"].Value.Contains("promoted", StringComparison.OrdinalIgnoreCase);
+            output.Add(DatedChange(c.Subject + (promoted ? " was promoted to " : " became ") + article + title));
+        }
+
         if (Value(c, m.Groups["org"]) is { } org && !NotEmployer().IsMatch(org))
         {
             output.Add(new Proposal(MemoryTypes.Fact, c.Subject + " works at " + org) { Key = "fact:employer", Confidence = 0.8, Salience = 0.6 });

@@ -620,11 +620,11 @@ public sealed class RuleBasedMemoryExtractorTests
     [Fact]
     public async Task ExtractAsync_DateOfOneClause_DoesNotDateAClauseInAnotherTense()
     {
-        // Said on 2023-05-08: "in June" is June 2022, and it does not date the flight "now".
-        var candidate = Assert.Single(await ExtractAsync(Request(Say("m1", "Ana", "I moved to Denver in June, so I'll fly from DEN now."))));
+        // Said on 2023-05-08: "in June" is June 2022, and it does not date the flight "now" (no planned flight is proposed).
+        var candidates = await ExtractAsync(Request(Say("m1", "Ana", "I moved to Denver in June, so I'll fly from DEN now.")));
 
-        Assert.Equal("Ana lives in Denver", candidate.Value.Text);
-        Assert.Equal(new DateTimeOffset(2022, 6, 1, 0, 0, 0, TimeSpan.Zero), candidate.ValidFrom);
+        Assert.Equal(["Ana lives in Denver", "Ana moved to Denver in 2022-06"], candidates.Select(c => c.Value.Text));
+        Assert.All(candidates, c => Assert.Equal(new DateTimeOffset(2022, 6, 1, 0, 0, 0, TimeSpan.Zero), c.ValidFrom));
     }
 
     public static TheoryData<string, string, string, string?> KeyedAndNewPhrasings() => new()
@@ -684,6 +684,28 @@ public sealed class RuleBasedMemoryExtractorTests
         Assert.Equal(["Ana would like hiking", "Ana might want noise-cancelling headphones", "Ana is vegan"], candidates.Select(c => c.Value.Text));
         Assert.All(candidates, c => Assert.Equal([MemoryCandidateSignal.AssistantSpeculation], c.Signals));
         Assert.All(candidates, c => Assert.Equal("Ana", c.Subject));
+    }
+
+    [Fact]
+    public async Task ExtractAsync_DatedChange_IsAlsoAnEvent()
+    {
+        var candidates = await ExtractAsync(Request(
+            Say("m1", "Ana", "We relocated to Leeds three weeks ago."),
+            Say("m2", "Ana", "I got promoted to senior nurse last month!"),
+            Say("m3", "Ana", "I rescued a kitten on Saturday, her name is Pip."),
+            Say("m4", "Ana", "I moved to Boston.")));
+
+        Assert.Equal(
+            [
+                (MemoryTypes.Fact, "Ana lives in Leeds"),
+                (MemoryTypes.Event, "Ana moved to Leeds in the week of 2023-04-17"),
+                (MemoryTypes.Fact, "Ana works as senior nurse"),
+                (MemoryTypes.Event, "Ana was promoted to senior nurse in 2023-04"),
+                (MemoryTypes.Asset, "Ana has a kitten named Pip"),
+                (MemoryTypes.Event, "Ana rescued a kitten on 2023-05-06"),
+                (MemoryTypes.Fact, "Ana lives in Boston"),
+            ],
+            candidates.Select(c => (c.Type, c.Value.Text)));
     }
 
     private static MemoryMessage Say(string id, string speaker, string text, MemoryMessageRole role = MemoryMessageRole.User) =>
