@@ -31,7 +31,7 @@ public sealed partial class RuleBasedMemoryExtractor
 
     [GeneratedRegex(
         @"(?:\bI(?:['’]m|\s+am)\s+(?:(?:now|also|still|strictly|mostly|fully|completely|basically|actually)\s+)*(?:an?\s+)?(?:(?:strict|full|total|committed)\s+)?"
-        + @"|\bI(?:\s+(?:(?:just|recently|finally|also)\s+)*(?:went|became|turned)|(?:['’]ve|\s+have)\s+(?:(?:just|recently|always)\s+)?(?:gone|become|been))\s+(?:(?:fully|completely)\s+)?)"
+        + @"|\bI(?:\s+(?:(?:just|recently|finally|also)\s+)*(?:went|became|turned|tried\s+going|try\s+going)|(?:['’]ve|\s+have)\s+(?:(?:just|recently|always)\s+)?(?:gone|become|been))\s+(?:(?:fully|completely)\s+)?)"
         + @"(?<diet>vegetarian|vegan|pescatarian|pescetarian|lactose[\s-]intolerant|gluten[\s-]intolerant|celiac|coeliac|diabetic|kosher|halal|teetotal|sober|(?:on\s+)?an?\s+(?:keto|ketogenic|low[\s-]carb|paleo|gluten[\s-]free|plant[\s-]based|low[\s-]sodium|low[\s-]fat|vegan|vegetarian)\s+diet)\b",
         Options)]
     private static partial Regex DietPattern();
@@ -168,8 +168,8 @@ public sealed partial class RuleBasedMemoryExtractor
 
     [GeneratedRegex(
         @"\bI(?:['’]m|\s+am|\s+feel|(?:['’]ve|\s+have)\s+been|\s+was)\s+(?:(?:so|really|very|a\s+bit|a\s+little|a\s+little\s+bit|kind\s+of|super|pretty|quite|just|still|too|currently|feeling|extremely|totally|completely|incredibly|absolutely)\s+)*"
-        + @"(?<state>in\s+a\s+(?:hurry|rush|meeting|bad\s+mood|good\s+mood|call)|busy|tired|exhausted|sleepy|hungry|thirsty|sick|ill|stressed(?:\s+out)?|bored|running\s+late|late|on\s+my\s+(?:phone|way)|driving|on\s+the\s+(?:train|bus|road|go)|grumpy|distracted|anxious|nervous|sad|upset|angry|annoyed|frustrated|overwhelmed|swamped|jet[\s-]?lagged|hungover|freezing|away|out\s+of\s+(?:the\s+)?office|on\s+vacation|on\s+holiday|at\s+work|at\s+home|offline|unwell|under\s+the\s+weather|short\s+on\s+time)\b"
-        + @"(?!\s+(?:of|with|about|to|that|for)\b)",
+        + @"(?<state>in\s+a\s+(?:hurry|rush|meeting|bad\s+mood|good\s+mood|call)|busy|tired|exhausted|sleepy|hungry|starving|famished|knackered|wiped\s+out|drained|thirsty|sick|ill|stressed(?:\s+out)?|bored|running\s+late|late|on\s+my\s+(?:phone|way)|driving|on\s+the\s+(?:train|bus|road|go)|grumpy|distracted|anxious|nervous|sad|upset|angry|annoyed|frustrated|overwhelmed|swamped|jet[\s-]?lagged|hungover|freezing|away|out\s+of\s+(?:the\s+)?office|on\s+vacation|on\s+holiday|at\s+work|at\s+home|offline|unwell|under\s+the\s+weather|short\s+on\s+time)\b"
+        + @"(?:(?<=late|meeting|call|hurry|rush|way)|(?!\s+(?:of|with|about|to|that|for)\b))",
         Options)]
     private static partial Regex TransientStatePattern();
 
@@ -231,7 +231,7 @@ public sealed partial class RuleBasedMemoryExtractor
     [GeneratedRegex(@"\bI\s+identify\s+as\s+(?<obj>\S.*)", Options)]
     private static partial Regex IdentifyPattern();
 
-    [GeneratedRegex(@"\bI(?:['’]m|\s+am)\s+(?:(?:currently|now|still|also|actually|basically|technically|just|only|proudly|officially)\s+)*(?<art>an?\s+)(?<obj>.+?)(?:\s+(?<orgprep>at|for|with)\s+(?<org>.+?))?\s*$", Options)]
+    [GeneratedRegex(@"\bI(?:['’]m|\s+am)\s+(?:(?:currently|now|still|also|actually|basically|technically|just|only|proudly|officially|probably|likely|clearly|obviously|surely|definitely)\s+)*(?<art>an?\s+)(?<obj>.+?)(?:\s+(?<orgprep>at|for|with)\s+(?<org>.+?))?\s*$", Options)]
     private static partial Regex IAmAPattern();
 
     // ---- Skills ----

@@ -7,7 +7,7 @@ public sealed partial class RuleBasedMemoryExtractor
 {
     private const string Lead = @"(?:(?:just|recently|finally|also|now|actually|officially|already|even)\s+)*";
     private const string Degree = @"(?:(?:really|very|pretty|quite|super|extremely|fairly|reasonably|also|now|totally|completely|highly|somewhat|kind\s+of|sort\s+of|so|still)\s+)*";
-    private const string Liking = @"(?:(?:really|absolutely|totally|truly|genuinely|honestly|just|also|still|definitely|actually|especially|particularly|generally|mostly|now|kind\s+of|sort\s+of|kinda|probably|do|seriously|simply|certainly|always|deeply|secretly|thoroughly)\s+)*";
+    private const string Liking = @"(?:(?:really|absolutely|totally|truly|genuinely|honestly|just|also|still|definitely|actually|especially|particularly|generally|mostly|now|kind\s+of|sort\s+of|kinda|probably|do|seriously|simply|certainly|always|deeply|secretly|thoroughly|seem\s+to|seems\s+to)\s+)*";
     private const string Platforms = @"github|gitlab|bitbucket|twitter|instagram|insta|telegram|discord|mastodon|linkedin|slack|reddit|tiktok|bluesky|threads|steam|xbox|psn|playstation|youtube|twitch|facebook|snapchat|skype|signal|whatsapp|stack\s*overflow|npm|docker\s*hub|kaggle|hugging\s*face|medium|substack|spotify|strava|goodreads|letterboxd|duolingo|lichess|chess\.com";
     private const string Pets = @"dogs?|cats?|pupp(?:y|ies)|kittens?|kitties|kitty|parrots?|hamsters?|rabbits?|bunn(?:y|ies)|goldfish|fish|horses?|ponies|pony|birds?|turtles?|tortoises?|guinea\s+pigs?|snakes?|lizards?|geckos?|ferrets?|chickens?|retrievers?|labradors?|labs?|poodles?|terriers?|beagles?|bulldogs?|corgis?|huskies|husky|shepherds?|spaniels?|dachshunds?|pugs?|chihuahuas?|cockatiels?|budgies?|canar(?:y|ies)|iguanas?|pigs?|goats?";
     private const string Devices = @"car|laptop|phone|smartphone|computer|bike|bicycle|motorcycle|motorbike|truck|van|tablet|watch|smartwatch|camera|console|desktop|pc|mac|ride|e-?reader|kindle|headphones|keyboard";
@@ -1102,6 +1102,12 @@ public sealed partial class RuleBasedMemoryExtractor
     {
         var verb = m.Groups["verb"].Value.ToLowerInvariant();
         var connector = MemoryWords.Collapse(m.Groups["conn"].Value.ToLowerInvariant());
+        if (ObjectEnd().IsMatch(m.Groups["new"].Value))
+        {
+            // "prefer a functional style, so iterators will feel natural to you": the "to" is another statement's.
+            return;
+        }
+
         if (Value(c, m.Groups["new"]) is not { } preferred || Value(c, m.Groups["old"]) is not { } other)
         {
             return;

@@ -708,6 +708,38 @@ public sealed class RuleBasedMemoryExtractorTests
             candidates.Select(c => (c.Type, c.Value.Text)));
     }
 
+    [Theory]
+    [InlineData("I'm in a call for the next twenty minutes.", "Ana is in a call")]
+    [InlineData("I'm running late for my flight!", "Ana is running late")]
+    [InlineData("I'm famished right now.", "Ana is famished")]
+    public async Task ExtractAsync_PassingSituation_IsProposedAndFlaggedTransient(string text, string expected)
+    {
+        var candidate = Assert.Single(await ExtractAsync(Request(Say("m1", "Ana", text))));
+
+        Assert.Equal(expected, candidate.Value.Text);
+        Assert.Equal([MemoryCandidateSignal.Transient], candidate.Signals);
+    }
+
+    [Theory]
+    [InlineData("You're clearly a night owl.", "Ana is a night owl")]
+    [InlineData("You seem to prefer short answers, so I'll keep it brief for you.", "Ana prefers short answers")]
+    public async Task ExtractAsync_AssistantReading_IsProposedFlagged(string text, string expected)
+    {
+        var candidate = Assert.Single(await ExtractAsync(Request(Say("m1", "Ana", "Hi."), Say("m2", "assistant", text, MemoryMessageRole.Assistant))));
+
+        Assert.Equal(expected, candidate.Value.Text);
+        Assert.Equal([MemoryCandidateSignal.AssistantSpeculation], candidate.Signals);
+    }
+
+    [Fact]
+    public async Task ExtractAsync_WhatIfTryingADiet_IsProposedHypothetical()
+    {
+        var candidate = Assert.Single(await ExtractAsync(Request(Say("m1", "Ana", "What if I tried going pescatarian this year?"))));
+
+        Assert.Equal("Ana is pescatarian", candidate.Value.Text);
+        Assert.Equal([MemoryCandidateSignal.Hypothetical], candidate.Signals);
+    }
+
     private static MemoryMessage Say(string id, string speaker, string text, MemoryMessageRole role = MemoryMessageRole.User) =>
         new() { Id = id, Speaker = speaker, Role = role, Text = text, ObservedAt = Monday };
 
