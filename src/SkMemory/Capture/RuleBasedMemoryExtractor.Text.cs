@@ -319,6 +319,12 @@ public sealed partial class RuleBasedMemoryExtractor
             // also says "I" (then "we" is someone else as well).
             plural = !FirstPersonSingular().IsMatch(body) && FirstPersonPlural().IsMatch(body);
             normalized = plural ? FirstPersonPlural().Replace(body, m => ToSingular(m.Value)) : body;
+
+            // Chat drops the subject: "Lost my job yesterday", "Just started a pottery class" are the speaker's.
+            if (!carry && DroppedSubject().IsMatch(normalized))
+            {
+                normalized = "I " + normalized;
+            }
         }
         else
         {
@@ -675,6 +681,11 @@ public sealed partial class RuleBasedMemoryExtractor
 
     [GeneratedRegex(@"\b(?:will|won['’]t|going\s+to|gonna|plan(?:ning)?\s+to|about\s+to|next|tomorrow|upcoming)\b|['’]ll\b", Options)]
     private static partial Regex FutureWord();
+
+    // A clause that opens with a past-tense verb and no subject ("Lost my job…", "Finally finished my thesis"); not "Read
+    // lots" (an imperative spelled like the past) nor "Got it".
+    [GeneratedRegex(@"^(?:(?:just|finally|recently|also|actually)\s+)*(?-i:(?:[Jj]ust|[Ff]inally|[Rr]ecently|[Aa]lso|[Aa]ctually|[Ll]ost|[Ss]tarted|[Ff]inished|[Cc]ompleted|[Jj]oined|[Ww]ent|[Vv]isited|[Aa]ttended|[Bb]ought|[Aa]dopted|[Ww]atched|[Tt]ried|[Bb]egan|[Ss]igned|[Gg]raduated|[Mm]oved|[Pp]ainted|[Bb]aked|[Ww]on|[Ss]et)\b)(?:\s+(?:(?:just|finally|recently|up|out)\s+)*(?:lost|started|finished|completed|joined|went|visited|attended|bought|adopted|watched|tried|began|signed|graduated|moved|painted|baked|won|set))?\s+(?!it\b|that\b|this\b)\S", Options)]
+    private static partial Regex DroppedSubject();
 
     // The clause speaks as "I" within its first few words ("Last week, I went…"), not of someone else ("My sister lives…").
     [GeneratedRegex(@"^(?:[\w,'’]+\s+){0,4}?I(?:['’](?:m|ve|d|ll))?\s", Options)]

@@ -740,6 +740,19 @@ public sealed class RuleBasedMemoryExtractorTests
         Assert.Equal([MemoryCandidateSignal.Hypothetical], candidate.Signals);
     }
 
+    [Fact]
+    public async Task ExtractAsync_DroppedSubject_IsTheSpeaker()
+    {
+        var candidates = await ExtractAsync(Request(
+            Say("m1", "Ana", "Lost my wallet on the tram yesterday, so that was fun."),
+            Say("m2", "Ana", "Started to learn Korean."),
+            Say("m3", "Ana", "Read lots and try out different genres."),
+            Say("m4", "Ana", "Got it, thanks.")));
+
+        Assert.Equal(["Ana lost their wallet on the tram on 2023-05-07", "Ana is learning Korean"], candidates.Select(c => c.Value.Text));
+        Assert.Equal("Lost my wallet on the tram yesterday, so that was fun", Assert.Single(candidates[0].Evidence.QuotedSpans));
+    }
+
     private static MemoryMessage Say(string id, string speaker, string text, MemoryMessageRole role = MemoryMessageRole.User) =>
         new() { Id = id, Speaker = speaker, Role = role, Text = text, ObservedAt = Monday };
 
