@@ -307,6 +307,10 @@ public sealed partial class RuleBasedMemoryExtractor
 
     // ---- Events ----
 
+    // "I just finished…", "I recently watched…": told as news, an event even without a date.
+    [GeneratedRegex(@"^I\s+(?:(?:also|actually|even|already|officially)\s+)*(?:just|recently|finally)\b|\b(?:recently|the\s+other\s+day|lately)\b", Options)]
+    private static partial Regex RecentWord();
+
     [GeneratedRegex(@"\b(?:moved|relocated)\b", Options)]
     private static partial Regex MovedWord();
 

@@ -1254,6 +1254,12 @@ public sealed partial class RuleBasedMemoryExtractor
 
         // "I graduated" needs no object; "I went" with nothing worth keeping after it is no event.
         var what = Value(c, m.Groups["obj"]);
+        if (verb is "had" or "got" && what is not null && what.StartsWith("to ", StringComparison.Ordinal))
+        {
+            // "I had to try…", "I got to see…": an obligation or a chance, not an event of its own.
+            return;
+        }
+
         if (verb == "been" && what is not null && OngoingWish().IsMatch(what))
         {
             // "I've been wanting to…", "I've been meaning to…": a wish that goes on, not something that happened.
@@ -1267,7 +1273,7 @@ public sealed partial class RuleBasedMemoryExtractor
         }
 
         var date = c.Dates.Count > 0 ? c.Dates[0] : c.SentenceDate;
-        if (date is null && perfect is null && !Milestones.Contains(verb.Split(' ')[^1]))
+        if (date is null && perfect is null && !Milestones.Contains(verb.Split(' ')[^1]) && (what is null || !RecentWord().IsMatch(m.Value)))
         {
             // "I had fun", "I saw that": without a time, a common verb is not an event worth remembering.
             return;

@@ -739,7 +739,7 @@ public sealed partial class RuleBasedMemoryExtractor
     [GeneratedRegex(
         @"(?:\s*,\s*|\s+)(?:and|but|so|plus|or|then)\s+(?:it|that|this|they|he|she|we|there|its|it['’]s|that['’]s|i|i['’]m|i['’]ve|you|then|now|also|so|which)\b"
         + @"|(?:\s*,\s*|\s+)(?:because|cause|since|but|although|though|whereas|when|whenever|while|which|who|whom|whose|so\s+that|so|unless|until|till|if|especially|except|whether|even\s+though|as\s+long\s+as|as\s+soon\s+as|where)\b"
-        + @"|\s*,\s*(?:it|that|this|they|he|she|we|i|you|as|like|not|too|though|just|really|haha|lol|right|ok|okay|plus|thanks|thank|and\s+so)\b"
+        + @"|\s*,\s*(?:it|that|this|they|he|she|we|i|you|as|like|not|too|though|just|really|haha|lol|right|ok|okay|plus|thanks|thank|and\s+so|maybe|perhaps)\b"
         + @"|\s+[-–—]+\s+|\s*[(\[]",
         Options)]
     private static partial Regex ObjectEnd();
@@ -757,7 +757,7 @@ public sealed partial class RuleBasedMemoryExtractor
     private static partial Regex PlaceComma();
 
     [GeneratedRegex(
-        @"(?:\s+|^)(?:too|as\s+well|a\s+lot|so\s+much|very\s+much|much|lately|recently|these\s+days|nowadays|now|anymore|any\s+more|any\s+longer|though|right\s+now|at\s+all|either|again|haha+|lol|honestly|already|ever|for\s+now|at\s+the\s+moment|currently|actually|really|tbh|then|here|there|today|though|for\s+sure|a\s+ton|like\s+crazy|to\s+death|for\s+(?:a\s+(?:while|bit|long\s+time|few\s+\w+)|ages|years|months|weeks|so\s+long))$",
+        @"(?:\s+|^)(?:too|as\s+well|a\s+lot|so\s+much|very\s+much|much|lately|recently|these\s+days|nowadays|now|anymore|any\s+more|any\s+longer|though|right\s+now|at\s+all|either|again|haha+|lol|honestly|already|ever|for\s+now|at\s+the\s+moment|currently|actually|really|tbh|then|here|there|today|though|for\s+sure|a\s+ton|like\s+crazy|to\s+death|for\s+(?:a\s+(?:while|bit|long\s+time|few\s+\w+)|ages|years|months|weeks|so\s+long)|the\s+other\s+day)$",
         Options)]
     private static partial Regex TrailingFiller();
 

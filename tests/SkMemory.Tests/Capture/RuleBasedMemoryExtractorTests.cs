@@ -599,7 +599,6 @@ public sealed class RuleBasedMemoryExtractorTests
     [InlineData("We can change the world together!")]
     [InlineData("I can make a real difference here.")]
     [InlineData("Honestly, I just like the smell.")]
-    [InlineData("I finally got into the program I applied for!")]
     [InlineData("The album I bought last week reminds me of home.")]
     public async Task ExtractAsync_EncouragementContentlessLikeOrRelativeClause_ProposesNothing(string text)
     {
@@ -751,6 +750,21 @@ public sealed class RuleBasedMemoryExtractorTests
 
         Assert.Equal(["Ana lost their wallet on the tram on 2023-05-07", "Ana is learning Korean"], candidates.Select(c => c.Value.Text));
         Assert.Equal("Lost my wallet on the tram yesterday, so that was fun", Assert.Single(candidates[0].Evidence.QuotedSpans));
+    }
+
+    [Fact]
+    public async Task ExtractAsync_NewsWithoutADate_IsAnUndatedEvent()
+    {
+        var candidates = await ExtractAsync(Request(
+            Say("m1", "Ana", "I just joined a choir!"),
+            Say("m2", "Ana", "I baked a lemon tart the other day, maybe you'd like the recipe."),
+            Say("m3", "Ana", "I had to leave early."),
+            Say("m4", "Ana", "I watched a movie."),
+            Say("m5", "Ana", "I finally got into the program I applied for!")));
+
+        // The relative clause keeps its preposition ("applied for"), and proposes no "applied for" event of its own.
+        Assert.Equal(["Ana joined a choir", "Ana baked a lemon tart", "Ana got into the program they applied for"], candidates.Select(c => c.Value.Text));
+        Assert.All(candidates, c => Assert.Null(c.ValidFrom));
     }
 
     private static MemoryMessage Say(string id, string speaker, string text, MemoryMessageRole role = MemoryMessageRole.User) =>
