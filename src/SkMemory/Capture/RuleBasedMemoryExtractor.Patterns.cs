@@ -323,7 +323,7 @@ public sealed partial class RuleBasedMemoryExtractor
     [GeneratedRegex(@"\bI(?:['’]ve)?\s+(?:(?:also|still)\s+)?(?:have\s+got|have|got)\s+(?<obj>(?:an?|my|the|another|two|three)\s+(?:[\w'’-]+\s+){0,3}?(?:appointment|interview|exam|test|surgery|operation|wedding|concert|recital|conference|trip|flight|meeting|party|game|match|race|marathon|presentation|talk|date|show|performance|gig|competition|tournament|class|checkup|check-up|procedure|deadline|vacation|holiday|visit|reunion|ceremony|graduation)s?\b.*)", Options)]
     private static partial Regex AppointmentPattern();
 
-    [GeneratedRegex(@"\bI(?<perf>['’]ve|\s+have|['’]d|\s+had)?\s+(?:(?:just|finally|recently|also|actually|even|already|officially|once|first)\s+)*(?<verb>" + EventVerbs + @")\b\s*(?<obj>.*)", Options)]
+    [GeneratedRegex(@"\bI(?<perf>['’]ve|\s+have|['’]d|\s+had)?\s+(?:(?:just|finally|recently|also|actually|even|already|officially|once|first)\s+)*(?<verb>" + EventVerbs + @")\b\s*(?<obj>(?:(?!,\s*(?:my|our)\s).)*)", Options)]
     private static partial Regex EventPattern();
 
     // ---- Shared ----
@@ -395,7 +395,7 @@ public sealed partial class RuleBasedMemoryExtractor
     /// <summary>Event verbs that make sense without an object ("I graduated last May").</summary>
     private static readonly HashSet<string> Intransitive = new(StringComparer.Ordinal)
     {
-        "graduated", "retired", "won", "lost", "volunteered", "performed", "competed", "camped", "swam", "biked", "cycled", "hiked", "returned", "came back", "left",
+        "graduated", "retired", "won", "lost", "volunteered", "moved", "relocated", "performed", "competed", "camped", "swam", "biked", "cycled", "hiked", "returned", "came back", "left",
         "was promoted", "was hired", "was fired", "was laid off", "was accepted", "was injured", "was discharged", "was elected", "was selected", "was nominated", "signed up",
         "been", "run",
     };

@@ -317,7 +317,7 @@ public sealed partial class RuleBasedMemoryExtractor
 
             // "We have two kids", "We moved to Denver": the speaker's household speaks for the speaker, unless the clause
             // also says "I" (then "we" is someone else as well).
-            plural = !FirstPersonSingular().IsMatch(body) && FirstPersonPlural().IsMatch(body);
+            plural = !FirstPersonSubject().IsMatch(body) && FirstPersonPlural().IsMatch(body);
             normalized = plural ? FirstPersonPlural().Replace(body, m => ToSingular(m.Value)) : body;
 
             // Chat drops the subject: "Lost my job yesterday", "Just started a pottery class" are the speaker's.
@@ -713,6 +713,10 @@ public sealed partial class RuleBasedMemoryExtractor
 
     [GeneratedRegex(@"\b(?:we['’](?:re|ve|ll|d)|we\s+are|we\s+were|we|our|ours)\b", Options)]
     private static partial Regex FirstPersonPlural();
+
+    // "I" as a subject: "We moved and I started a new job" has two; "We moved, my address is…" only the household.
+    [GeneratedRegex(@"(?-i:\bI\b)|\bI['’](?:m|ve|d|ll)\b", Options)]
+    private static partial Regex FirstPersonSubject();
 
     [GeneratedRegex(
         @"^(?:(?<who>[Hh]is|[Hh]er|[Tt]heir)(?<posspron>\s)|(?<who>[Hh]e|[Ss]he|[Tt]hey|(?:[Tt]he\s+)?(?:user|customer|client)|[Uu]ser|[Cc]ustomer|[Cc]lient|\p{Lu}[\p{L}-]*(?:\s+\p{Lu}[\p{L}-]*)?)(?:(?<poss>['’]s)\s|\s+(?:(?:never|always|also|still|now|usually|often|really|recently|just|currently|sometimes|mostly|typically|generally|definitely|absolutely|actually|finally)\s+)*(?<verb>\p{Ll}[\p{L}'’]*)))",

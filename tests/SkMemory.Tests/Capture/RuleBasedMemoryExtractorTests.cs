@@ -767,6 +767,16 @@ public sealed class RuleBasedMemoryExtractorTests
         Assert.All(candidates, c => Assert.Null(c.ValidFrom));
     }
 
+    [Fact]
+    public async Task ExtractAsync_MoveWithoutDestination_IsADatedEventBesideTheNewAddress()
+    {
+        var candidates = await ExtractAsync(Request(Say("m1", "Ana", "We moved last weekend, my new address is 9 Oak Lane, Leeds LS1 4AB.")));
+
+        Assert.Equal(
+            [(MemoryTypes.Asset, "Ana's home address is 9 Oak Lane, Leeds LS1 4AB"), (MemoryTypes.Event, "Ana moved on the weekend of 2023-05-06")],
+            candidates.Select(c => (c.Type, c.Value.Text)));
+    }
+
     private static MemoryMessage Say(string id, string speaker, string text, MemoryMessageRole role = MemoryMessageRole.User) =>
         new() { Id = id, Speaker = speaker, Role = role, Text = text, ObservedAt = Monday };
 
