@@ -395,7 +395,7 @@ public sealed partial class RuleBasedMemoryExtractor
     /// <summary>Event verbs that make sense without an object ("I graduated last May").</summary>
     private static readonly HashSet<string> Intransitive = new(StringComparer.Ordinal)
     {
-        "graduated", "retired", "won", "lost", "volunteered", "moved", "relocated", "performed", "competed", "camped", "swam", "biked", "cycled", "hiked", "returned", "came back", "left",
+        "graduated", "retired", "won", "lost", "volunteered", "performed", "competed", "camped", "swam", "biked", "cycled", "hiked", "returned", "came back", "left",
         "was promoted", "was hired", "was fired", "was laid off", "was accepted", "was injured", "was discharged", "was elected", "was selected", "was nominated", "signed up",
         "been", "run",
     };

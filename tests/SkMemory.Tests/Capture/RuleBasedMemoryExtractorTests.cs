@@ -768,12 +768,12 @@ public sealed class RuleBasedMemoryExtractorTests
     }
 
     [Fact]
-    public async Task ExtractAsync_MoveWithoutDestination_IsADatedEventBesideTheNewAddress()
+    public async Task ExtractAsync_WeWithMy_IsTheSpeakersHousehold()
     {
-        var candidates = await ExtractAsync(Request(Say("m1", "Ana", "We moved last weekend, my new address is 9 Oak Lane, Leeds LS1 4AB.")));
+        var candidates = await ExtractAsync(Request(Say("m1", "Ana", "We adopted a puppy last week, my kids adore him.")));
 
         Assert.Equal(
-            [(MemoryTypes.Asset, "Ana's home address is 9 Oak Lane, Leeds LS1 4AB"), (MemoryTypes.Event, "Ana moved on the weekend of 2023-05-06")],
+            [(MemoryTypes.Asset, "Ana has a puppy"), (MemoryTypes.Event, "Ana adopted a puppy in the week of 2023-05-01")],
             candidates.Select(c => (c.Type, c.Value.Text)));
     }
 
