@@ -33,16 +33,21 @@ internal sealed class PostgresIngestionJobStore : IngestionJobStore
         }
     }
 
-    protected override async Task<bool> UpdateJobAsync(JobRow row, CancellationToken cancellationToken)
+    protected override async Task<bool> UpdateJobAsync(JobRow row, DateTimeOffset? expectedUpdatedAt, CancellationToken cancellationToken)
     {
         var command = _dataSource.CreateCommand(
             $"""
             UPDATE {_names.IngestionJobs} SET state = @state, created_at = @created_at, updated_at = @updated_at, job = @job
-            WHERE tenant = @tenant AND id = @id
+            WHERE tenant = @tenant AND id = @id{(expectedUpdatedAt is null ? string.Empty : " AND updated_at = @expected")}
             """);
         await using (command.ConfigureAwait(false))
         {
             AddJobParameters(command, row);
+            if (expectedUpdatedAt is { } expected)
+            {
+                PostgresRows.Time(command, "expected", expected);
+            }
+
             return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
         }
     }

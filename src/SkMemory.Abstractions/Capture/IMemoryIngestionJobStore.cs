@@ -22,6 +22,16 @@ public interface IMemoryIngestionJobStore
     /// <exception cref="MemoryException">The tenant has no such job (<see cref="MemoryErrorCode.NotFound"/>).</exception>
     Task SaveJobAsync(MemoryIngestionJob job, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Replaces a job's stored state only if it is still the version the caller read (its <c>updated_at</c>): how a run
+    /// claims a job atomically, so two processes never run the same job at once.
+    /// </summary>
+    /// <param name="job">The job's new state.</param>
+    /// <param name="expectedUpdatedAt">The <see cref="MemoryIngestionJob.UpdatedAt"/> the caller read.</param>
+    /// <param name="cancellationToken">The cancellation token.</param>
+    /// <returns>Whether the job was replaced; false when it changed since, or does not exist.</returns>
+    Task<bool> TrySaveJobAsync(MemoryIngestionJob job, DateTimeOffset expectedUpdatedAt, CancellationToken cancellationToken = default);
+
     /// <summary>Gets a job.</summary>
     /// <param name="tenant">The tenant.</param>
     /// <param name="id">The job id.</param>

@@ -138,7 +138,7 @@ internal static class IngestCommand
                             $"wait for it to finish ('skmem ingest status {job.Id}'); if the process that ran it died, run it again with --force");
                 }
 
-                return Report(context, await RunAsync(pipeline.Pipeline, job.Id, context).ConfigureAwait(false));
+                return Report(context, await RunAsync(pipeline.Pipeline, job.Id, context, forced).ConfigureAwait(false));
             };
         }, EmbedderUse.Load);
         return command;
@@ -235,13 +235,13 @@ internal static class IngestCommand
     }
 
     /// <summary>Runs a job, showing progress on stderr; a cancelled run leaves the job failed with its input, to be run again.</summary>
-    private static async Task<MemoryIngestionJob> RunAsync(MemoryCapturePipeline pipeline, string jobId, CliContext context)
+    private static async Task<MemoryIngestionJob> RunAsync(MemoryCapturePipeline pipeline, string jobId, CliContext context, bool force = false)
     {
         var mode = ProgressDisplay.ModeFor(context, stdoutCarriesData: false);
         using var progress = new ProgressDisplay(context.Error, mode, "ingesting");
         try
         {
-            var run = pipeline.RunAsync(context.Tenant, jobId, context.CancellationToken);
+            var run = pipeline.RunAsync(context.Tenant, jobId, force, context.CancellationToken);
             if (mode == ProgressMode.Live)
             {
                 // The pipeline reports no progress of its own: the live line shows the job and the time spent.
@@ -255,6 +255,11 @@ internal static class IngestCommand
             var job = await run.ConfigureAwait(false);
             progress.Complete(IngestJobView.Summary(job));
             return job;
+        }
+        catch (MemoryConflictException ex) when (ex.Code == MemoryErrorCode.InvalidState)
+        {
+            // Another process claimed the job between the status check and the run: the pipeline's claim is atomic.
+            throw new CliException(ExitCodes.Conflict, ex.Message, $"see 'skmem ingest status {jobId}'");
         }
         catch (OperationCanceledException) when (context.CancellationToken.IsCancellationRequested)
         {

@@ -12,7 +12,7 @@ namespace SkMemory.Capture;
 /// </summary>
 /// <remarks>
 /// Jobs live in the store's <see cref="IMemoryIngestionJobStore"/>. A job that fails (the extractor or the store is down)
-/// keeps its input; run it again with <see cref="RunAsync"/>. This class is thread-safe.
+/// keeps its input; run it again with <see cref="RunAsync(string, string, CancellationToken)"/>. This class is thread-safe.
 /// </remarks>
 public sealed partial class MemoryCapturePipeline
 {
@@ -52,7 +52,7 @@ public sealed partial class MemoryCapturePipeline
 
     /// <summary>Creates an ingestion job for the input and, unless deferred, runs it.</summary>
     /// <param name="input">What to extract from.</param>
-    /// <param name="defer">Store the input raw and return the pending job; run it later with <see cref="RunAsync"/>.</param>
+    /// <param name="defer">Store the input raw and return the pending job; run it later with <see cref="RunAsync(string, string, CancellationToken)"/>.</param>
     /// <param name="cancellationToken">The cancellation token.</param>
     /// <returns>The job: completed or failed, or pending when deferred.</returns>
     /// <exception cref="MemoryValidationException">The input is invalid (the field is named); no job is created.</exception>
@@ -90,10 +90,33 @@ public sealed partial class MemoryCapturePipeline
     /// <param name="cancellationToken">The cancellation token.</param>
     /// <returns>The job after the run.</returns>
     /// <exception cref="MemoryException">The tenant has no such job (<see cref="MemoryErrorCode.NotFound"/>).</exception>
-    public async Task<MemoryIngestionJob> RunAsync(string tenant, string jobId, CancellationToken cancellationToken = default)
+    /// <exception cref="MemoryConflictException">The job is running (<see cref="MemoryErrorCode.InvalidState"/>).</exception>
+    public Task<MemoryIngestionJob> RunAsync(string tenant, string jobId, CancellationToken cancellationToken = default) =>
+        RunAsync(tenant, jobId, force: false, cancellationToken);
+
+    /// <summary>Runs a pending or failed job (again), or with <paramref name="force"/> a job marked running whose process died.</summary>
+    /// <param name="tenant">The tenant.</param>
+    /// <param name="jobId">The job id.</param>
+    /// <param name="force">Run a job marked running: only when the process that ran it stopped mid-run.</param>
+    /// <param name="cancellationToken">The cancellation token.</param>
+    /// <returns>The job after the run; a completed job as it is.</returns>
+    /// <exception cref="MemoryException">The tenant has no such job (<see cref="MemoryErrorCode.NotFound"/>).</exception>
+    /// <exception cref="MemoryConflictException">
+    /// The job is running and <paramref name="force"/> is false, or another process claimed it first
+    /// (<see cref="MemoryErrorCode.InvalidState"/>).
+    /// </exception>
+    public async Task<MemoryIngestionJob> RunAsync(string tenant, string jobId, bool force, CancellationToken cancellationToken = default)
     {
         var job = await GetJobAsync(tenant, jobId, cancellationToken).ConfigureAwait(false)
             ?? throw new MemoryException(MemoryErrorCode.NotFound, $"Tenant '{tenant}' has no ingestion job '{jobId}'; list the jobs to find its id.");
+        if (job.State == MemoryIngestionJobState.Running && !force)
+        {
+            throw new MemoryConflictException(
+                MemoryErrorCode.InvalidState,
+                $"Ingestion job '{jobId}' is running (since {job.UpdatedAt:O}); wait for it to finish, or if the process that ran it stopped, run it again with force (skmem ingest run {jobId} --force).",
+                null);
+        }
+
         return job.State == MemoryIngestionJobState.Completed ? job : await RunCoreAsync(job, cancellationToken).ConfigureAwait(false);
     }
 
@@ -117,7 +140,7 @@ public sealed partial class MemoryCapturePipeline
         var decisions = new List<MemoryIngestionDecision>();
         var errors = new List<string>();
         var counts = new MemoryIngestionCounts { Items = ItemCount(input) };
-        job = await SaveAsync(job with { State = MemoryIngestionJobState.Running, Stages = [], Rejections = [], Decisions = [], Errors = [], Counts = counts }, cancellationToken).ConfigureAwait(false);
+        job = await ClaimAsync(job with { State = MemoryIngestionJobState.Running, Stages = [], Rejections = [], Decisions = [], Errors = [], Counts = counts }, job.UpdatedAt, cancellationToken).ConfigureAwait(false);
 
         MemoryIngestionJob Snapshot(MemoryIngestionJobState state) => job with
         {
@@ -207,6 +230,22 @@ public sealed partial class MemoryCapturePipeline
             LogFailed(ex, job.Id, stage);
             return await SaveAsync(Snapshot(MemoryIngestionJobState.Failed), CancellationToken.None).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// Marks the job running only if nobody changed it since it was read, so two runs of one job cannot both start. The new
+    /// time is after the one read even on a clock that has not moved, so a second claim from the same read always fails.
+    /// </summary>
+    private async Task<MemoryIngestionJob> ClaimAsync(MemoryIngestionJob job, DateTimeOffset readAt, CancellationToken cancellationToken)
+    {
+        var now = Now();
+        job = job with { UpdatedAt = now > readAt ? now : readAt.AddTicks(10) };
+        if (!await _jobs.TrySaveJobAsync(job, readAt, cancellationToken).ConfigureAwait(false))
+        {
+            throw new MemoryConflictException(MemoryErrorCode.InvalidState, $"Ingestion job '{job.Id}' was started by another run at the same time; see its status (skmem ingest status {job.Id}).", null);
+        }
+
+        return job;
     }
 
     private async Task<MemoryIngestionJob> SaveAsync(MemoryIngestionJob job, CancellationToken cancellationToken)

@@ -39,10 +39,18 @@ internal abstract class IngestionJobStore : IMemoryIngestionJobStore
     {
         var row = ToRow(job);
         cancellationToken.ThrowIfCancellationRequested();
-        if (!await UpdateJobAsync(row, cancellationToken).ConfigureAwait(false))
+        if (!await UpdateJobAsync(row, null, cancellationToken).ConfigureAwait(false))
         {
             throw new MemoryException(MemoryErrorCode.NotFound, $"Ingestion job '{row.Id}' was not found in tenant '{row.Tenant}'.");
         }
+    }
+
+    /// <inheritdoc />
+    public Task<bool> TrySaveJobAsync(MemoryIngestionJob job, DateTimeOffset expectedUpdatedAt, CancellationToken cancellationToken = default)
+    {
+        var row = ToRow(job);
+        cancellationToken.ThrowIfCancellationRequested();
+        return UpdateJobAsync(row, MemoryEventChain.TruncateToMicroseconds(expectedUpdatedAt), cancellationToken);
     }
 
     /// <inheritdoc />
@@ -110,11 +118,12 @@ internal abstract class IngestionJobStore : IMemoryIngestionJobStore
     /// <returns>Whether it was inserted.</returns>
     protected abstract Task<bool> InsertJobAsync(JobRow row, CancellationToken cancellationToken);
 
-    /// <summary>Replaces an existing job's row (every column but the key).</summary>
+    /// <summary>Replaces an existing job's row (every column but the key), optionally only while it is at a version.</summary>
     /// <param name="row">The job's row.</param>
+    /// <param name="expectedUpdatedAt">Replace only if the stored <c>updated_at</c> is this; any when null.</param>
     /// <param name="cancellationToken">The cancellation token.</param>
-    /// <returns>Whether (tenant, id) existed.</returns>
-    protected abstract Task<bool> UpdateJobAsync(JobRow row, CancellationToken cancellationToken);
+    /// <returns>Whether a row was replaced.</returns>
+    protected abstract Task<bool> UpdateJobAsync(JobRow row, DateTimeOffset? expectedUpdatedAt, CancellationToken cancellationToken);
 
     /// <summary>Reads a job's JSON.</summary>
     /// <param name="tenant">The tenant.</param>

@@ -90,6 +90,31 @@ public abstract partial class MemoryStoreConformanceTests
     }
 
     [Fact]
+    public virtual async Task TrySaveJobAsync_ReplacesOnlyTheVersionTheCallerRead()
+    {
+        var store = await NewStoreAsync();
+        var jobs = Jobs(store);
+        var tenant = NewTenant();
+        var pending = EmptyJob(tenant, "ing_claim", ClockStart.AddTicks(1_234_560));
+        await jobs.CreateJobAsync(pending, Ct);
+        var claimed = pending with { State = MemoryIngestionJobState.Running, UpdatedAt = pending.UpdatedAt.AddTicks(10) };
+
+        Assert.True(await jobs.TrySaveJobAsync(claimed, pending.UpdatedAt, Ct));
+
+        // A second claim from the same read loses: the job is no longer at the version it read.
+        Assert.False(await jobs.TrySaveJobAsync(claimed with { UpdatedAt = pending.UpdatedAt.AddTicks(20) }, pending.UpdatedAt, Ct));
+        Assert.Equal(JobJson(claimed), JobJson((await jobs.GetJobAsync(tenant, "ing_claim", Ct))!));
+        Assert.False(await jobs.TrySaveJobAsync(EmptyJob(tenant, "ing_missing", ClockStart), ClockStart, Ct));
+        Assert.Null(await jobs.GetJobAsync(tenant, "ing_missing", Ct));
+        Assert.True(await jobs.TrySaveJobAsync(claimed with { State = MemoryIngestionJobState.Completed, UpdatedAt = claimed.UpdatedAt.AddSeconds(1) }, claimed.UpdatedAt, Ct));
+
+        // Of several concurrent claims from one read, exactly one wins.
+        var read = (await jobs.GetJobAsync(tenant, "ing_claim", Ct))!;
+        var claims = await Task.WhenAll(Enumerable.Range(1, 8).Select(i => jobs.TrySaveJobAsync(read with { State = MemoryIngestionJobState.Running, UpdatedAt = read.UpdatedAt.AddTicks(10 * i) }, read.UpdatedAt, Ct)));
+        Assert.Equal(1, claims.Count(c => c));
+    }
+
+    [Fact]
     public virtual async Task IngestionJobs_OtherTenantsJobsAndKeys_AreInvisible()
     {
         var store = await NewStoreAsync();

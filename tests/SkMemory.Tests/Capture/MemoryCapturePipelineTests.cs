@@ -105,6 +105,35 @@ public sealed class MemoryCapturePipelineTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_job_is_run_by_one_run_at_a_time_and_a_running_job_only_with_force()
+    {
+        var gate = new TaskCompletionSource();
+        var pipeline = Pipeline(new SentenceExtractor { OnExtract = () => gate.Task.Wait(TimeSpan.FromSeconds(30)) });
+        var job = await pipeline.IngestAsync(Conversation(), defer: true, cancellationToken: Ct);
+
+        // Two runs of one pending job: the first claims it; the second finds it running.
+        var first = Task.Run(() => pipeline.RunAsync(Tenant, job.Id, Ct), Ct);
+        while ((await pipeline.GetJobAsync(Tenant, job.Id, Ct))!.State != MemoryIngestionJobState.Running)
+        {
+            await Task.Delay(10, Ct);
+        }
+
+        var refused = await Assert.ThrowsAsync<MemoryConflictException>(() => pipeline.RunAsync(Tenant, job.Id, Ct));
+        Assert.Equal(MemoryErrorCode.InvalidState, refused.Code);
+        Assert.Contains($"skmem ingest run {job.Id} --force", refused.Message, StringComparison.Ordinal);
+        gate.SetResult();
+        Assert.Equal(MemoryIngestionJobState.Completed, (await first).State);
+        Assert.Equal(2, (await _store.ReadAsync(new MemoryQuery { Tenant = Tenant }, Ct)).Items.Count);
+
+        // A job left running by a process that died is run again only when asked to.
+        var stuck = await pipeline.IngestAsync(Conversation() with { Subject = "ben" }, defer: true, cancellationToken: Ct);
+        var jobs = (IMemoryIngestionJobStore)_store.GetService(typeof(IMemoryIngestionJobStore))!;
+        await jobs.SaveJobAsync(stuck with { State = MemoryIngestionJobState.Running }, Ct);
+        await Assert.ThrowsAsync<MemoryConflictException>(() => pipeline.RunAsync(Tenant, stuck.Id, Ct));
+        Assert.Equal(MemoryIngestionJobState.Completed, (await pipeline.RunAsync(Tenant, stuck.Id, force: true, Ct)).State);
+    }
+
+    [Fact]
     public async Task A_failing_extractor_fails_the_job_with_what_to_do_and_a_rerun_finishes_it()
     {
         var extractor = new SentenceExtractor { FailuresLeft = 1 };

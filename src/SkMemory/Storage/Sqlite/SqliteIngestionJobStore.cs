@@ -42,7 +42,7 @@ internal sealed class SqliteIngestionJobStore : IngestionJobStore
         }
     }
 
-    protected override async Task<bool> UpdateJobAsync(JobRow row, CancellationToken cancellationToken)
+    protected override async Task<bool> UpdateJobAsync(JobRow row, DateTimeOffset? expectedUpdatedAt, CancellationToken cancellationToken)
     {
         var tx = await _store.BeginWriteAsync(cancellationToken).ConfigureAwait(false);
         await using (tx.ConfigureAwait(false))
@@ -50,9 +50,10 @@ internal sealed class SqliteIngestionJobStore : IngestionJobStore
             using var command = tx.Command(
                 """
                 UPDATE memory_ingestion_jobs SET state = $state, created_at = $created_at, updated_at = $updated_at, job = $job
-                WHERE tenant = $tenant AND id = $id
+                WHERE tenant = $tenant AND id = $id AND ($expected IS NULL OR updated_at = $expected)
                 """);
             AddJobParameters(command, row);
+            command.Parameters.AddWithValue("$expected", expectedUpdatedAt is { } expected ? SqliteRows.Timestamp(expected) : DBNull.Value);
             var updated = await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
             await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
             return updated;
