@@ -28,6 +28,11 @@ internal sealed class RemoteChatClient : DelegatingChatClient
         {
             return await base.GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);
         }
+        catch (Exception ex) when (cancellationToken.IsCancellationRequested && ex is not OperationCanceledException)
+        {
+            // Cancelled mid-request, the client's retry policy throws an AggregateException of the tries, not a cancellation.
+            throw new OperationCanceledException("The request was cancelled.", ex, cancellationToken);
+        }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested && RemoteEmbeddingGenerator.IsServerFailure(ex))
         {
             throw Describe(ex is AggregateException { InnerExceptions: [.., var last] } ? last : ex);

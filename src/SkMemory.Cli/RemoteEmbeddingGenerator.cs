@@ -28,6 +28,11 @@ internal sealed class RemoteEmbeddingGenerator : DelegatingEmbeddingGenerator<st
         {
             return await base.GenerateAsync(values, options, cancellationToken).ConfigureAwait(false);
         }
+        catch (Exception ex) when (cancellationToken.IsCancellationRequested && ex is not OperationCanceledException)
+        {
+            // Cancelled mid-request, the client's retry policy throws an AggregateException of the tries, not a cancellation.
+            throw new OperationCanceledException("The request was cancelled.", ex, cancellationToken);
+        }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested && IsServerFailure(ex))
         {
             // After its retries the client throws an AggregateException of every try's failure; the last one says the most.
