@@ -51,6 +51,14 @@ public class DelegatingMemoryStore : IMemoryStore
         InnerStore.DeleteAsync(request, cancellationToken);
 
     /// <inheritdoc />
+    public virtual Task<MemoryRecord> ExpireAsync(MemoryExpireRequest request, CancellationToken cancellationToken = default) =>
+        InnerStore.ExpireAsync(request, cancellationToken);
+
+    /// <inheritdoc />
+    public virtual Task<MemoryDeletionAttestation> PurgeAsync(MemoryPurgeRequest request, CancellationToken cancellationToken = default) =>
+        InnerStore.PurgeAsync(request, cancellationToken);
+
+    /// <inheritdoc />
     public virtual Task<IReadOnlyList<MemoryEvent>> GetHistoryAsync(string tenant, Guid id, CancellationToken cancellationToken = default) =>
         InnerStore.GetHistoryAsync(tenant, id, cancellationToken);
 

@@ -72,6 +72,23 @@ public interface IMemoryStore : IDisposable
     /// <returns>The deleted record.</returns>
     Task<MemoryRecord> DeleteAsync(MemoryDeleteRequest request, CancellationToken cancellationToken = default);
 
+    /// <summary>Expires a memory: it leaves every read at once and keeps its content until purged.</summary>
+    /// <param name="request">The request.</param>
+    /// <param name="cancellationToken">The cancellation token.</param>
+    /// <returns>The expired record.</returns>
+    /// <exception cref="MemoryException">The memory is missing, not active, held (<see cref="MemoryErrorCode.LegalHold"/>), or changed concurrently.</exception>
+    Task<MemoryRecord> ExpireAsync(MemoryExpireRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Purges memories' content everywhere it lives, atomically, keeping the hash chain verifiable (events keep their payload
+    /// hashes), and returns a signed attestation of what was removed.
+    /// </summary>
+    /// <param name="request">The request.</param>
+    /// <param name="cancellationToken">The cancellation token.</param>
+    /// <returns>The attestation.</returns>
+    /// <exception cref="MemoryException">A memory is missing or held (<see cref="MemoryErrorCode.LegalHold"/>); nothing was purged.</exception>
+    Task<MemoryDeletionAttestation> PurgeAsync(MemoryPurgeRequest request, CancellationToken cancellationToken = default);
+
     /// <summary>Gets every event of one memory, oldest first.</summary>
     /// <param name="tenant">The tenant.</param>
     /// <param name="id">The memory id.</param>

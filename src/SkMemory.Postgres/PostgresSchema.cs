@@ -131,6 +131,85 @@ internal static class PostgresSchema
             PRIMARY KEY (tenant, item_key)
         );
         """,
+
+        // 4: governance. Reads say how they happened; denials, consents (current and every change), legal holds, the
+        // redaction vault and deletion attestations live beside the memories so one transaction covers a purge.
+        """
+        ALTER TABLE {schema}.memory_reads ADD COLUMN operation text NOT NULL DEFAULT 'read';
+        CREATE INDEX ix_memory_reads_reader ON {schema}.memory_reads (tenant, reader_kind, reader_id, read_at);
+        CREATE TABLE {schema}.memory_access_denials (
+            id bigserial PRIMARY KEY,
+            tenant text NOT NULL,
+            actor_kind text NOT NULL,
+            actor_id text NOT NULL,
+            operation text NOT NULL,
+            memory_id uuid,
+            subject text,
+            scope text,
+            reason text NOT NULL,
+            detail text NOT NULL,
+            denied_at timestamptz NOT NULL
+        );
+        CREATE INDEX ix_memory_access_denials_tenant ON {schema}.memory_access_denials (tenant, denied_at);
+        CREATE TABLE {schema}.memory_consents (
+            tenant text NOT NULL,
+            subject text NOT NULL,
+            scope_kind text NOT NULL,
+            state text NOT NULL CHECK (state IN ('granted', 'revoked')),
+            purpose text NOT NULL,
+            expires_at timestamptz,
+            changed_at timestamptz NOT NULL,
+            actor_kind text NOT NULL,
+            actor_id text NOT NULL,
+            reason text,
+            PRIMARY KEY (tenant, subject, scope_kind)
+        );
+        CREATE TABLE {schema}.memory_consent_changes (
+            id bigserial PRIMARY KEY,
+            tenant text NOT NULL,
+            subject text NOT NULL,
+            scope_kind text NOT NULL,
+            state text NOT NULL CHECK (state IN ('granted', 'revoked')),
+            purpose text NOT NULL,
+            expires_at timestamptz,
+            changed_at timestamptz NOT NULL,
+            actor_kind text NOT NULL,
+            actor_id text NOT NULL,
+            reason text
+        );
+        CREATE INDEX ix_memory_consent_changes_subject ON {schema}.memory_consent_changes (tenant, subject, id);
+        CREATE TABLE {schema}.memory_legal_holds (
+            tenant text NOT NULL,
+            id text COLLATE "C" NOT NULL,
+            subject text,
+            memory_id uuid,
+            reason text NOT NULL,
+            placed_by_kind text NOT NULL,
+            placed_by_id text NOT NULL,
+            placed_at timestamptz NOT NULL,
+            released_at timestamptz,
+            released_by_kind text,
+            released_by_id text,
+            PRIMARY KEY (tenant, id),
+            CHECK ((subject IS NULL) <> (memory_id IS NULL))
+        );
+        CREATE TABLE {schema}.memory_vault (
+            tenant text NOT NULL,
+            token text COLLATE "C" NOT NULL,
+            kind text NOT NULL,
+            subject text,
+            value text NOT NULL,
+            created_at timestamptz NOT NULL,
+            PRIMARY KEY (tenant, token)
+        );
+        CREATE TABLE {schema}.memory_attestations (
+            tenant text NOT NULL,
+            id text NOT NULL,
+            created_at timestamptz NOT NULL,
+            attestation text NOT NULL,
+            PRIMARY KEY (tenant, id)
+        );
+        """,
     ];
 
     /// <summary>Gets the schema version this code writes.</summary>

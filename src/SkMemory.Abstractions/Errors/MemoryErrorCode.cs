@@ -32,4 +32,16 @@ public enum MemoryErrorCode
 
     /// <summary>A service the operation needs (a chat model, an embedding endpoint) could not be reached; retry when it is back.</summary>
     Unavailable,
+
+    /// <summary>The caller's identity does not allow the operation (<see cref="MemoryAccessDeniedException"/>).</summary>
+    AccessDenied,
+
+    /// <summary>The subject has not granted (or has revoked) the consent the write or read needs.</summary>
+    ConsentRequired,
+
+    /// <summary>Redaction found content its policy blocks; nothing was stored.</summary>
+    Blocked,
+
+    /// <summary>A legal hold covers the memory; it cannot be expired or purged until the hold is released.</summary>
+    LegalHold,
 }

@@ -119,6 +119,85 @@ internal static class SqliteSchema
             PRIMARY KEY (tenant, item_key)
         ) WITHOUT ROWID;
         """,
+
+        // 4: governance. Reads say how they happened; denials, consents (current and every change), legal holds, the
+        // redaction vault and deletion attestations live beside the memories so one transaction covers a purge.
+        """
+        ALTER TABLE memory_reads ADD COLUMN operation TEXT NOT NULL DEFAULT 'read';
+        CREATE INDEX ix_memory_reads_reader ON memory_reads (tenant, reader_kind, reader_id, read_at);
+        CREATE TABLE memory_access_denials (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            tenant TEXT NOT NULL,
+            actor_kind TEXT NOT NULL,
+            actor_id TEXT NOT NULL,
+            operation TEXT NOT NULL,
+            memory_id TEXT,
+            subject TEXT,
+            scope TEXT,
+            reason TEXT NOT NULL,
+            detail TEXT NOT NULL,
+            denied_at TEXT NOT NULL
+        );
+        CREATE INDEX ix_memory_access_denials_tenant ON memory_access_denials (tenant, denied_at);
+        CREATE TABLE memory_consents (
+            tenant TEXT NOT NULL,
+            subject TEXT NOT NULL,
+            scope_kind TEXT NOT NULL,
+            state TEXT NOT NULL CHECK (state IN ('granted', 'revoked')),
+            purpose TEXT NOT NULL,
+            expires_at TEXT,
+            changed_at TEXT NOT NULL,
+            actor_kind TEXT NOT NULL,
+            actor_id TEXT NOT NULL,
+            reason TEXT,
+            PRIMARY KEY (tenant, subject, scope_kind)
+        ) WITHOUT ROWID;
+        CREATE TABLE memory_consent_changes (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            tenant TEXT NOT NULL,
+            subject TEXT NOT NULL,
+            scope_kind TEXT NOT NULL,
+            state TEXT NOT NULL CHECK (state IN ('granted', 'revoked')),
+            purpose TEXT NOT NULL,
+            expires_at TEXT,
+            changed_at TEXT NOT NULL,
+            actor_kind TEXT NOT NULL,
+            actor_id TEXT NOT NULL,
+            reason TEXT
+        );
+        CREATE INDEX ix_memory_consent_changes_subject ON memory_consent_changes (tenant, subject, id);
+        CREATE TABLE memory_legal_holds (
+            tenant TEXT NOT NULL,
+            id TEXT NOT NULL,
+            subject TEXT,
+            memory_id TEXT,
+            reason TEXT NOT NULL,
+            placed_by_kind TEXT NOT NULL,
+            placed_by_id TEXT NOT NULL,
+            placed_at TEXT NOT NULL,
+            released_at TEXT,
+            released_by_kind TEXT,
+            released_by_id TEXT,
+            PRIMARY KEY (tenant, id),
+            CHECK ((subject IS NULL) <> (memory_id IS NULL))
+        );
+        CREATE TABLE memory_vault (
+            tenant TEXT NOT NULL,
+            token TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            subject TEXT,
+            value TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            PRIMARY KEY (tenant, token)
+        ) WITHOUT ROWID;
+        CREATE TABLE memory_attestations (
+            tenant TEXT NOT NULL,
+            id TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            attestation TEXT NOT NULL,
+            PRIMARY KEY (tenant, id)
+        );
+        """,
     ];
 
     /// <summary>Gets the schema version this code writes.</summary>
