@@ -22,6 +22,9 @@ public sealed partial class PostgresMemoryStore : EventSourcedMemoryStore
     private readonly PostgresNames _names;
     private readonly PostgresVectorIndexes _vectorIndexes;
     private readonly PostgresIngestionJobStore _ingestionJobs;
+
+    // The stores kept beside the memories in the same database (jobs, audit, consent, holds, vault), found through GetService.
+    private readonly List<object> _sideStores = [];
     private readonly string _location;
     private int _disposed;
     private long _approximateShortfalls;
@@ -34,6 +37,10 @@ public sealed partial class PostgresMemoryStore : EventSourcedMemoryStore
         _names = names;
         _vectorIndexes = new PostgresVectorIndexes(names);
         _ingestionJobs = new PostgresIngestionJobStore(dataSource, names, options.TimeProvider);
+        _sideStores.Add(_ingestionJobs);
+        AddAuditLog(_sideStores);
+        AddConsentAndHoldStores(_sideStores);
+        AddTokenVault(_sideStores);
         var cs = new NpgsqlConnectionStringBuilder(dataSource.ConnectionString);
         _location = $"{cs.Host}:{cs.Port}/{cs.Database}?schema={names.Schema}";
     }
@@ -136,12 +143,23 @@ public sealed partial class PostgresMemoryStore : EventSourcedMemoryStore
     }
 
     /// <inheritdoc />
-    /// <remarks>Also provides the <see cref="IMemoryIngestionJobStore"/> kept in this store's schema.</remarks>
+    /// <remarks>
+    /// Also provides what is kept beside the memories in the same database: <see cref="IMemoryIngestionJobStore"/>,
+    /// <see cref="IMemoryAuditLog"/>, <see cref="IMemoryConsentStore"/>, <see cref="IMemoryLegalHoldStore"/> and the
+    /// redaction vault.
+    /// </remarks>
     public override object? GetService(Type serviceType, object? serviceKey = null)
     {
         ArgumentNullException.ThrowIfNull(serviceType);
-        return serviceKey is null && serviceType == typeof(IMemoryIngestionJobStore) ? _ingestionJobs : base.GetService(serviceType, serviceKey);
+        return serviceKey is null && _sideStores.FirstOrDefault(serviceType.IsInstanceOfType) is { } side ? side : base.GetService(serviceType, serviceKey);
     }
+
+    // Each governance store adds itself in its own file.
+    partial void AddAuditLog(List<object> sideStores);
+
+    partial void AddConsentAndHoldStores(List<object> sideStores);
+
+    partial void AddTokenVault(List<object> sideStores);
 
     /// <inheritdoc />
     protected override async Task<MemoryStoreTransaction> BeginTransactionAsync(string? tenant, CancellationToken cancellationToken) =>

@@ -12,7 +12,7 @@ namespace SkMemory.Storage.Sqlite;
 /// The embedded default store: one SQLite file in WAL mode, safe with concurrent readers and writers in one process and
 /// across processes. Full text through FTS5; vectors compared exactly within the filtered scope.
 /// </summary>
-public sealed class SqliteMemoryStore : EventSourcedMemoryStore
+public sealed partial class SqliteMemoryStore : EventSourcedMemoryStore
 {
     // One gate per database file, shared by every store instance on that file in this process.
     private static readonly ConcurrentDictionary<string, SemaphoreSlim> WriterGates = new(StringComparer.Ordinal);
@@ -20,6 +20,9 @@ public sealed class SqliteMemoryStore : EventSourcedMemoryStore
     private readonly SemaphoreSlim _writerGate;
     private readonly int _busyTimeoutMs;
     private readonly SqliteIngestionJobStore _ingestionJobs;
+
+    // The stores kept beside the memories in the same database (jobs, audit, consent, holds, vault), found through GetService.
+    private readonly List<object> _sideStores = [];
 
     private SqliteMemoryStore(SqliteMemoryStoreOptions options, string path, ILogger? logger)
         : base(options, logger)
@@ -35,6 +38,10 @@ public sealed class SqliteMemoryStore : EventSourcedMemoryStore
         }.ToString();
         _writerGate = WriterGates.GetOrAdd(path, _ => new SemaphoreSlim(1, 1));
         _ingestionJobs = new SqliteIngestionJobStore(this);
+        _sideStores.Add(_ingestionJobs);
+        AddAuditLog(_sideStores);
+        AddConsentAndHoldStores(_sideStores);
+        AddTokenVault(_sideStores);
     }
 
     /// <summary>Gets the store's clock, for the transactions it begins.</summary>
@@ -91,12 +98,23 @@ public sealed class SqliteMemoryStore : EventSourcedMemoryStore
     }
 
     /// <inheritdoc />
-    /// <remarks>Also provides the <see cref="IMemoryIngestionJobStore"/> kept in this database.</remarks>
+    /// <remarks>
+    /// Also provides what is kept beside the memories in the same database: <see cref="IMemoryIngestionJobStore"/>,
+    /// <see cref="IMemoryAuditLog"/>, <see cref="IMemoryConsentStore"/>, <see cref="IMemoryLegalHoldStore"/> and the
+    /// redaction vault.
+    /// </remarks>
     public override object? GetService(Type serviceType, object? serviceKey = null)
     {
         ArgumentNullException.ThrowIfNull(serviceType);
-        return serviceKey is null && serviceType == typeof(IMemoryIngestionJobStore) ? _ingestionJobs : base.GetService(serviceType, serviceKey);
+        return serviceKey is null && _sideStores.FirstOrDefault(serviceType.IsInstanceOfType) is { } side ? side : base.GetService(serviceType, serviceKey);
     }
+
+    // Each governance store adds itself in its own file.
+    partial void AddAuditLog(List<object> sideStores);
+
+    partial void AddConsentAndHoldStores(List<object> sideStores);
+
+    partial void AddTokenVault(List<object> sideStores);
 
     /// <inheritdoc />
     protected override async Task<MemoryStoreTransaction> BeginTransactionAsync(string? tenant, CancellationToken cancellationToken) =>
