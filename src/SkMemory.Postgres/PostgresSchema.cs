@@ -202,6 +202,16 @@ internal static class PostgresSchema
             created_at timestamptz NOT NULL,
             PRIMARY KEY (tenant, token)
         );
+        CREATE TABLE {schema}.memory_vault_reveals (
+            id bigserial PRIMARY KEY,
+            tenant text NOT NULL,
+            token text COLLATE "C" NOT NULL,
+            actor_kind text NOT NULL,
+            actor_id text NOT NULL,
+            reason text NOT NULL,
+            revealed_at timestamptz NOT NULL
+        );
+        CREATE INDEX ix_memory_vault_reveals_token ON {schema}.memory_vault_reveals (tenant, token);
         CREATE TABLE {schema}.memory_attestations (
             tenant text NOT NULL,
             id text NOT NULL,

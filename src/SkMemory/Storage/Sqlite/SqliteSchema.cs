@@ -190,6 +190,16 @@ internal static class SqliteSchema
             created_at TEXT NOT NULL,
             PRIMARY KEY (tenant, token)
         ) WITHOUT ROWID;
+        CREATE TABLE memory_vault_reveals (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            tenant TEXT NOT NULL,
+            token TEXT NOT NULL,
+            actor_kind TEXT NOT NULL,
+            actor_id TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            revealed_at TEXT NOT NULL
+        );
+        CREATE INDEX ix_memory_vault_reveals_token ON memory_vault_reveals (tenant, token);
         CREATE TABLE memory_attestations (
             tenant TEXT NOT NULL,
             id TEXT NOT NULL,
