@@ -7,7 +7,7 @@ namespace SkMemory.Storage.Postgres;
 /// <remarks>The one filter used by reads, full-text search and vector search, so the three always agree.</remarks>
 internal static class PostgresFilter
 {
-    public static string Where(NpgsqlCommand command, MemoryFilter filter, DateTimeOffset now)
+    public static string Where(NpgsqlCommand command, MemoryFilter filter, DateTimeOffset now, PostgresNames names)
     {
         var sql = new StringBuilder("o.tenant = @f_tenant");
         PostgresRows.Text(command, "f_tenant", filter.Tenant);
@@ -40,6 +40,11 @@ internal static class PostgresFilter
             PostgresRows.Time(command, "f_now", now);
         }
 
+        if (filter.Access is { } access)
+        {
+            Access(sql, command, access, now, names.Consents);
+        }
+
         if (filter.Metadata is { Count: > 0 } metadata)
         {
             sql.Append(" AND o.metadata @> @f_metadata");
@@ -47,6 +52,33 @@ internal static class PostgresFilter
         }
 
         return sql.ToString();
+    }
+
+    // Personal memories of the readable subjects, team memories of the caller's teams, public ones; never one whose subject
+    // revoked consent (or let it lapse) for that scope: revocation stops reads at once, before retention purges.
+    private static void Access(StringBuilder sql, NpgsqlCommand command, MemoryAccessScope access, DateTimeOffset now, string consents)
+    {
+        if (!access.AllScopes)
+        {
+            sql.Append(" AND (").Append(access.Public ? "o.scope_kind = 'public'" : "false");
+            if (access.Subjects.Count > 0)
+            {
+                sql.Append(" OR (o.scope_kind = 'personal' AND o.subject = ANY(@f_acc_subjects))");
+                PostgresRows.TextArray(command, "f_acc_subjects", access.Subjects);
+            }
+
+            if (access.Teams.Count > 0)
+            {
+                sql.Append(" OR (o.scope_kind = 'team' AND o.team = ANY(@f_acc_teams))");
+                PostgresRows.TextArray(command, "f_acc_teams", access.Teams);
+            }
+
+            sql.Append(')');
+        }
+
+        sql.Append(" AND NOT EXISTS (SELECT 1 FROM ").Append(consents).Append(" c WHERE c.tenant = o.tenant AND c.subject = o.subject AND c.scope_kind = o.scope_kind")
+            .Append(" AND (c.state = 'revoked' OR (c.expires_at IS NOT NULL AND c.expires_at <= @f_acc_now)))");
+        PostgresRows.Time(command, "f_acc_now", now);
     }
 
     private static void Equal(StringBuilder sql, NpgsqlCommand command, string column, string name, string? value)

@@ -190,7 +190,7 @@ public sealed partial class PostgresMemoryStore : EventSourcedMemoryStore
         var command = _dataSource.CreateCommand();
         await using (command.ConfigureAwait(false))
         {
-            var where = PostgresFilter.Where(command, filter, now);
+            var where = PostgresFilter.Where(command, filter, now, _names);
             if (after is { } cursor)
             {
                 where += " AND o.id > @after";
@@ -220,7 +220,7 @@ public sealed partial class PostgresMemoryStore : EventSourcedMemoryStore
         var command = _dataSource.CreateCommand();
         await using (command.ConfigureAwait(false))
         {
-            var where = PostgresFilter.Where(command, filter, now);
+            var where = PostgresFilter.Where(command, filter, now, _names);
             PostgresRows.Text(command, "query", query);
             PostgresRows.Add(command, "limit", limit);
             command.CommandText =
@@ -302,7 +302,7 @@ public sealed partial class PostgresMemoryStore : EventSourcedMemoryStore
         var command = new NpgsqlCommand { Connection = connection };
         await using (command.ConfigureAwait(false))
         {
-            var where = PostgresFilter.Where(command, filter, now);
+            var where = PostgresFilter.Where(command, filter, now, _names);
             PostgresRows.Text(command, "model", model);
             PostgresRows.Add(command, "dimensions", query.Memory.Length);
             command.Parameters.Add(new NpgsqlParameter { ParameterName = "query", Value = query });
@@ -345,7 +345,7 @@ public sealed partial class PostgresMemoryStore : EventSourcedMemoryStore
             var command = new NpgsqlCommand { Connection = connection, Transaction = transaction };
             await using (command.ConfigureAwait(false))
             {
-                var where = PostgresFilter.Where(command, filter, now);
+                var where = PostgresFilter.Where(command, filter, now, _names);
                 command.Parameters.Add(new NpgsqlParameter { ParameterName = "query", Value = query });
                 PostgresRows.Add(command, "limit", limit);
                 var distance = $"{_vectorIndexes.Expression(dimensions, "e")} {_names.CosineDistance} @query";
@@ -407,7 +407,7 @@ public sealed partial class PostgresMemoryStore : EventSourcedMemoryStore
         var command = _dataSource.CreateCommand();
         await using (command.ConfigureAwait(false))
         {
-            var where = PostgresFilter.Where(command, filter, now);
+            var where = PostgresFilter.Where(command, filter, now, _names);
             command.CommandText =
                 $"""
                 SELECT c.id,

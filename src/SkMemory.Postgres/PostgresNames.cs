@@ -17,6 +17,14 @@ internal sealed class PostgresNames
         IngestionJobs = s + ".memory_ingestion_jobs";
         IngestedItems = s + ".memory_ingested_items";
         Migrations = s + ".schema_migrations";
+        Reads = s + ".memory_reads";
+        AccessDenials = s + ".memory_access_denials";
+        Consents = s + ".memory_consents";
+        ConsentChanges = s + ".memory_consent_changes";
+        LegalHolds = s + ".memory_legal_holds";
+        Vault = s + ".memory_vault";
+        VaultReveals = s + ".memory_vault_reveals";
+        Attestations = s + ".memory_attestations";
         VectorType = Quote(vectorSchema) + ".vector";
         CosineDistance = "OPERATOR(" + Quote(vectorSchema) + ".<=>)";
     }
@@ -45,6 +53,22 @@ internal sealed class PostgresNames
     public string IngestedItems { get; }
 
     public string Migrations { get; }
+
+    public string Reads { get; }
+
+    public string AccessDenials { get; }
+
+    public string Consents { get; }
+
+    public string ConsentChanges { get; }
+
+    public string LegalHolds { get; }
+
+    public string Vault { get; }
+
+    public string VaultReveals { get; }
+
+    public string Attestations { get; }
 
     /// <summary>Gets the qualified <c>vector</c> type.</summary>
     public string VectorType { get; }

@@ -49,6 +49,13 @@ public record MemoryFilter
     /// <summary>Gets metadata entries that must all match exactly.</summary>
     public IReadOnlyDictionary<string, string>? Metadata { get; init; }
 
+    /// <summary>
+    /// Gets what the caller may read, applied inside the store's query; <see langword="null"/> means unrestricted (trusted
+    /// code below the access-control layer). When set, memories whose subject revoked (or let expire) consent for their
+    /// scope are excluded too.
+    /// </summary>
+    public MemoryAccessScope? Access { get; init; }
+
     /// <summary>Gets a value indicating whether active memories past their time to live still match.</summary>
     public bool IncludeExpired { get; init; }
 

@@ -45,6 +45,11 @@ internal static class SqliteFilter
             p.AddWithValue("$f_now", SqliteRows.Timestamp(now));
         }
 
+        if (filter.Access is { } access)
+        {
+            Access(sql, p, access, now);
+        }
+
         if (filter.Metadata is { Count: > 0 } metadata)
         {
             var i = 0;
@@ -58,6 +63,36 @@ internal static class SqliteFilter
         }
 
         return sql.ToString();
+    }
+
+    // Personal memories of the readable subjects, team memories of the caller's teams, public ones; never one whose subject
+    // revoked consent (or let it lapse) for that scope: revocation stops reads at once, before retention purges.
+    private static void Access(StringBuilder sql, SqliteParameterCollection p, MemoryAccessScope access, DateTimeOffset now)
+    {
+        if (!access.AllScopes)
+        {
+            sql.Append(" AND (");
+            sql.Append(access.Public ? "o.scope_kind = 'public'" : "0");
+            if (access.Subjects.Count > 0)
+            {
+                sql.Append(" OR (o.scope_kind = 'personal'");
+                In(sql, p, "o.subject", "f_acc_subject", access.Subjects);
+                sql.Append(')');
+            }
+
+            if (access.Teams.Count > 0)
+            {
+                sql.Append(" OR (o.scope_kind = 'team'");
+                In(sql, p, "o.team", "f_acc_team", access.Teams);
+                sql.Append(')');
+            }
+
+            sql.Append(')');
+        }
+
+        sql.Append(" AND NOT EXISTS (SELECT 1 FROM memory_consents c WHERE c.tenant = o.tenant AND c.subject = o.subject AND c.scope_kind = o.scope_kind")
+            .Append(" AND (c.state = 'revoked' OR (c.expires_at IS NOT NULL AND c.expires_at <= $f_acc_now)))");
+        p.AddWithValue("$f_acc_now", SqliteRows.Timestamp(now));
     }
 
     private static void Equal(StringBuilder sql, SqliteParameterCollection p, string column, string name, string? value)
