@@ -17,10 +17,10 @@ internal static class PostgresRows
         Sequence = reader.GetInt64(1),
         EventId = reader.GetGuid(2),
         MemoryId = reader.GetGuid(3),
-        EventType = Parse<MemoryEventType>(reader.GetString(4)),
+        EventType = ParseEnum<MemoryEventType>(reader.GetString(4)),
         StreamVersion = reader.GetInt64(5),
         OccurredAt = reader.GetFieldValue<DateTimeOffset>(6),
-        Actor = new MemoryActor(Parse<MemoryActorKind>(reader.GetString(7)), reader.GetString(8)),
+        Actor = new MemoryActor(ParseEnum<MemoryActorKind>(reader.GetString(7)), reader.GetString(8)),
         Reason = reader.IsDBNull(9) ? null : reader.GetString(9),
         Payload = reader.IsDBNull(10) ? null : reader.GetString(10),
         PayloadHash = reader.GetString(11),
@@ -89,9 +89,9 @@ internal static class PostgresRows
     public static void Add<T>(NpgsqlCommand command, string name, T value) =>
         command.Parameters.Add(new NpgsqlParameter<T>(name, value));
 
-    public static MemoryEmbeddingModelState ParseModelState(string state) => Parse<MemoryEmbeddingModelState>(state);
+    public static MemoryEmbeddingModelState ParseModelState(string state) => ParseEnum<MemoryEmbeddingModelState>(state);
 
-    private static TEnum Parse<TEnum>(string name)
+    public static TEnum ParseEnum<TEnum>(string name)
         where TEnum : struct, Enum =>
         MemoryJson.TryParseEnum<TEnum>(name, out var value) ? value : throw new InvalidDataException($"Unknown {typeof(TEnum).Name} '{name}' in the database.");
 }

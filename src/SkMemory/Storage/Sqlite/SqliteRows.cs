@@ -27,10 +27,10 @@ internal static class SqliteRows
         Sequence = reader.GetInt64(1),
         EventId = Guid.ParseExact(reader.GetString(2), "D"),
         MemoryId = Guid.ParseExact(reader.GetString(3), "D"),
-        EventType = Parse<MemoryEventType>(reader.GetString(4)),
+        EventType = ParseEnum<MemoryEventType>(reader.GetString(4)),
         StreamVersion = reader.GetInt64(5),
         OccurredAt = ParseTimestamp(reader.GetString(6)),
-        Actor = new MemoryActor(Parse<MemoryActorKind>(reader.GetString(7)), reader.GetString(8)),
+        Actor = new MemoryActor(ParseEnum<MemoryActorKind>(reader.GetString(7)), reader.GetString(8)),
         Reason = reader.IsDBNull(9) ? null : reader.GetString(9),
         Payload = reader.IsDBNull(10) ? null : reader.GetString(10),
         PayloadHash = reader.GetString(11),
@@ -83,13 +83,13 @@ internal static class SqliteRows
     }
 
     public static MemoryEmbeddingModelState? ParseModelState(string? state) =>
-        state is null ? null : Parse<MemoryEmbeddingModelState>(state);
+        state is null ? null : ParseEnum<MemoryEmbeddingModelState>(state);
 
     public static byte[] VectorBytes(ReadOnlyMemory<float> vector) => MemoryMarshal.AsBytes(vector.Span).ToArray();
 
     public static ReadOnlySpan<float> VectorFromBytes(byte[] bytes) => MemoryMarshal.Cast<byte, float>(bytes);
 
-    private static TEnum Parse<TEnum>(string name)
+    public static TEnum ParseEnum<TEnum>(string name)
         where TEnum : struct, Enum =>
         MemoryJson.TryParseEnum<TEnum>(name, out var value) ? value : throw new InvalidDataException($"Unknown {typeof(TEnum).Name} '{name}' in the database.");
 }
