@@ -190,6 +190,24 @@ internal sealed class PostgresMemoryStoreTransaction : MemoryStoreTransaction
     }
 
     /// <inheritdoc />
+    public override async Task<string?> FindActiveLegalHoldAsync(string tenant, Guid id, string subject, CancellationToken cancellationToken)
+    {
+        var command = Command(
+            $"""
+            SELECT id FROM {_names.LegalHolds}
+            WHERE tenant = @tenant AND released_at IS NULL AND (memory_id = @id OR subject = @subject)
+            ORDER BY id LIMIT 1
+            """);
+        await using (command.ConfigureAwait(false))
+        {
+            PostgresRows.Text(command, "tenant", tenant);
+            PostgresRows.Add(command, "id", id);
+            PostgresRows.Text(command, "subject", subject);
+            return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as string;
+        }
+    }
+
+    /// <inheritdoc />
     protected override async Task<ChainHead?> LoadHeadAsync(string tenant, CancellationToken cancellationToken)
     {
         // The placeholder row gives a new tenant something to lock; it stays at sequence 0 (invisible) until a commit

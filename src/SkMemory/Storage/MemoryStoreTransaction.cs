@@ -115,6 +115,16 @@ public abstract class MemoryStoreTransaction : IAsyncDisposable
     /// <returns>A task.</returns>
     public abstract Task DropEmbeddingModelAsync(string model, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Finds an active legal hold covering a memory: one not released that names the memory or its subject.
+    /// </summary>
+    /// <param name="tenant">The tenant.</param>
+    /// <param name="id">The memory id.</param>
+    /// <param name="subject">The memory's subject.</param>
+    /// <param name="cancellationToken">The cancellation token.</param>
+    /// <returns>The hold's id, or null when no active hold covers the memory.</returns>
+    public abstract Task<string?> FindActiveLegalHoldAsync(string tenant, Guid id, string subject, CancellationToken cancellationToken);
+
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {

@@ -123,6 +123,20 @@ internal sealed class SqliteMemoryStoreTransaction : MemoryStoreTransaction
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
+    public override async Task<string?> FindActiveLegalHoldAsync(string tenant, Guid id, string subject, CancellationToken cancellationToken)
+    {
+        using var command = Command(
+            """
+            SELECT id FROM memory_legal_holds
+            WHERE tenant = $tenant AND released_at IS NULL AND (memory_id = $id OR subject = $subject)
+            ORDER BY id LIMIT 1
+            """);
+        command.Parameters.AddWithValue("$tenant", tenant);
+        command.Parameters.AddWithValue("$id", SqliteRows.Id(id));
+        command.Parameters.AddWithValue("$subject", subject);
+        return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as string;
+    }
+
     protected override async Task<ChainHead?> LoadHeadAsync(string tenant, CancellationToken cancellationToken)
     {
         using var command = Command("SELECT sequence, hash FROM memory_chain_heads WHERE tenant = $tenant");
