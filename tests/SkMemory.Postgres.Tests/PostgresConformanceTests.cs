@@ -40,4 +40,9 @@ public sealed class PostgresConformanceTests(PostgresFixture fixture) : MemorySt
             ("tenant", tenant),
             ("sequence", sequence)));
     }
+
+    protected override async Task<IReadOnlyList<object?[]>> QuerySqlAsync(IMemoryStore store, string sql, params (string Name, object? Value)[] parameters) =>
+        await fixture.QueryAsync(
+            sql.Replace("{s}", $"\"{((PostgresMemoryStore)store).Schema}\".", StringComparison.Ordinal),
+            parameters.Select(p => (p.Name, p.Value ?? (object)DBNull.Value)).ToArray());
 }

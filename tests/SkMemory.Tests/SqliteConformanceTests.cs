@@ -54,6 +54,39 @@ public sealed class SqliteConformanceTests : MemoryStoreConformanceTests, IDispo
     protected override Task RemoveEventAsync(IMemoryStore store, string tenant, long sequence, CancellationToken cancellationToken) =>
         ExecuteAsync(store, "DELETE FROM memory_events WHERE tenant = $tenant AND sequence = $sequence", tenant, sequence, null, cancellationToken);
 
+    protected override async Task<IReadOnlyList<object?[]>> QuerySqlAsync(IMemoryStore store, string sql, params (string Name, object? Value)[] parameters)
+    {
+        await using var connection = new SqliteConnection($"Data Source={((SqliteMemoryStore)store).DatabasePath}");
+        await connection.OpenAsync(TestContext.Current.CancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql.Replace("{s}", string.Empty, StringComparison.Ordinal);
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.AddWithValue("@" + name, value switch
+            {
+                null => DBNull.Value,
+                Guid id => id.ToString("D"),
+                DateTimeOffset time => MemoryEventChain.FormatTimestamp(time),
+                _ => value,
+            });
+        }
+
+        var rows = new List<object?[]>();
+        await using var reader = await command.ExecuteReaderAsync(TestContext.Current.CancellationToken);
+        while (await reader.ReadAsync(TestContext.Current.CancellationToken))
+        {
+            var row = new object?[reader.FieldCount];
+            for (var i = 0; i < row.Length; i++)
+            {
+                row[i] = reader.IsDBNull(i) ? null : reader.GetValue(i);
+            }
+
+            rows.Add(row);
+        }
+
+        return rows;
+    }
+
     private static async Task ExecuteAsync(IMemoryStore store, string sql, string tenant, long sequence, string? payload, CancellationToken cancellationToken)
     {
         var path = ((SqliteMemoryStore)store).DatabasePath;

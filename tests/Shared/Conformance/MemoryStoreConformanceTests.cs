@@ -103,6 +103,17 @@ public abstract partial class MemoryStoreConformanceTests : IAsyncDisposable
     /// <returns>A task.</returns>
     protected abstract Task RemoveEventAsync(IMemoryStore store, string tenant, long sequence, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Runs SQL on a store's database, bypassing the store (to set up rows another component owns, or to plant a leftover).
+    /// Table names are written <c>{s}name</c>: the backend puts its schema there. Parameters are named <c>@name</c>; a
+    /// <see cref="Guid"/> or <see cref="DateTimeOffset"/> is stored the way the backend stores ids and times.
+    /// </summary>
+    /// <param name="store">A store made by <see cref="CreateStoreAsync"/>.</param>
+    /// <param name="sql">The SQL.</param>
+    /// <param name="parameters">The parameters.</param>
+    /// <returns>The rows returned (empty for a statement).</returns>
+    protected abstract Task<IReadOnlyList<object?[]>> QuerySqlAsync(IMemoryStore store, string sql, params (string Name, object? Value)[] parameters);
+
     /// <summary>Disposes the stores, then the derived class.</summary>
     /// <returns>A task.</returns>
     protected virtual ValueTask DisposeAsyncCore()
