@@ -29,6 +29,12 @@ public class MemoryStoreOptions
     /// <summary>Gets or sets how search results are fused, scored and reranked.</summary>
     public MemoryRetrievalOptions Retrieval { get; set; } = new();
 
+    /// <summary>
+    /// Gets or sets the key that signs the attestation every purge returns (ECDSA P-256, <c>ES256</c>). Null returns
+    /// attestations unsigned; see docs/deletion.md for how to create and configure a key.
+    /// </summary>
+    public MemoryAttestationSigner? AttestationSigner { get; set; }
+
     /// <summary>Gets or sets the clock. Tests set a fake one.</summary>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 

@@ -34,6 +34,12 @@ public sealed record MemoryDeletionAttestation
     /// <summary>Gets the payload hashes of every event whose payload was scrubbed (the chain still covers them).</summary>
     public required IReadOnlyList<string> PayloadHashes { get; init; }
 
+    /// <summary>
+    /// Gets the SHA-256 (lower-case hex) of every vault token deleted, so a verifier can check that no vault row still holds
+    /// one without the attestation naming the tokens.
+    /// </summary>
+    public IReadOnlyList<string> VaultTokenHashes { get; init; } = [];
+
     /// <summary>Gets how many rows were removed or scrubbed in each place the content lived.</summary>
     public required MemoryDeletionCounts Counts { get; init; }
 
