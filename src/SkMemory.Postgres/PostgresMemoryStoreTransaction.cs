@@ -208,6 +208,131 @@ internal sealed class PostgresMemoryStoreTransaction : MemoryStoreTransaction
     }
 
     /// <inheritdoc />
+    public override async Task<IReadOnlyList<MemoryRecord>> ListSubjectAsync(string tenant, string subject, CancellationToken cancellationToken)
+    {
+        var command = Command($"SELECT record FROM {_names.Objects} WHERE tenant = @tenant AND subject = @subject ORDER BY id");
+        await using (command.ConfigureAwait(false))
+        {
+            PostgresRows.Text(command, "tenant", tenant);
+            PostgresRows.Text(command, "subject", subject);
+            var records = new List<MemoryRecord>();
+            var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await using (reader.ConfigureAwait(false))
+            {
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    records.Add(PostgresRows.ReadRecord(reader, 0));
+                }
+            }
+
+            return records;
+        }
+    }
+
+    /// <inheritdoc />
+    public override async Task<(int EventPayloads, int Embeddings, int FullTextRows)> RemoveContentAsync(string tenant, Guid id, CancellationToken cancellationToken)
+    {
+        var payloads = await ExecuteForMemoryAsync($"UPDATE {_names.Events} SET payload = NULL WHERE tenant = @tenant AND memory_id = @id AND payload IS NOT NULL", tenant, id, cancellationToken).ConfigureAwait(false);
+        var embeddings = await ExecuteForMemoryAsync($"DELETE FROM {_names.Embeddings} WHERE tenant = @tenant AND memory_id = @id", tenant, id, cancellationToken).ConfigureAwait(false);
+
+        // The full-text entry is the generated search_vector column: emptying the text empties it.
+        var fullText = await ExecuteForMemoryAsync($"UPDATE {_names.Objects} SET \"text\" = '' WHERE tenant = @tenant AND id = @id AND \"text\" <> ''", tenant, id, cancellationToken).ConfigureAwait(false);
+        return (payloads, embeddings, fullText);
+    }
+
+    /// <inheritdoc />
+    public override async Task<IReadOnlyList<string>> ListVaultTokensAsync(string tenant, string? subject, CancellationToken cancellationToken)
+    {
+        var command = Command($"SELECT token FROM {_names.Vault} WHERE tenant = @tenant AND (@subject::text IS NULL OR subject = @subject) ORDER BY token");
+        await using (command.ConfigureAwait(false))
+        {
+            PostgresRows.Text(command, "tenant", tenant);
+            PostgresRows.Text(command, "subject", subject);
+            var tokens = new List<string>();
+            var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await using (reader.ConfigureAwait(false))
+            {
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    tokens.Add(reader.GetString(0));
+                }
+            }
+
+            return tokens;
+        }
+    }
+
+    /// <inheritdoc />
+    public override async Task<IReadOnlyList<string>> DeleteUnreferencedVaultTokensAsync(string tenant, IReadOnlyCollection<string> tokens, CancellationToken cancellationToken)
+    {
+        var deleted = new List<string>();
+        foreach (var token in tokens)
+        {
+            var command = Command(
+                $"""
+                DELETE FROM {_names.Vault} WHERE tenant = @tenant AND token = @token
+                AND NOT EXISTS (SELECT 1 FROM {_names.Events} WHERE tenant = @tenant AND payload IS NOT NULL AND strpos(payload, @token) > 0)
+                """);
+            await using (command.ConfigureAwait(false))
+            {
+                PostgresRows.Text(command, "tenant", tenant);
+                PostgresRows.Text(command, "token", token);
+                if (await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) > 0)
+                {
+                    deleted.Add(token);
+                }
+            }
+        }
+
+        return deleted;
+    }
+
+    /// <inheritdoc />
+    public override async Task SaveAttestationAsync(MemoryDeletionAttestation attestation, string json, CancellationToken cancellationToken)
+    {
+        var command = Command($"INSERT INTO {_names.Attestations} (tenant, id, created_at, attestation) VALUES (@tenant, @id, @created_at, @attestation)");
+        await using (command.ConfigureAwait(false))
+        {
+            PostgresRows.Text(command, "tenant", attestation.Tenant);
+            PostgresRows.Text(command, "id", attestation.Id.ToString("D"));
+            PostgresRows.Time(command, "created_at", attestation.PurgedAt);
+            PostgresRows.Text(command, "attestation", json);
+            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <inheritdoc />
+    public override async Task<(IReadOnlyList<Guid> WithText, IReadOnlyList<Guid> WithFullText, IReadOnlyList<Guid> WithEmbeddings)> FindPurgeResidueAsync(string tenant, IReadOnlyList<Guid> ids, CancellationToken cancellationToken)
+    {
+        var array = ids.ToArray();
+        var withText = await IdsAsync($"SELECT id FROM {_names.Objects} WHERE tenant = @tenant AND id = ANY(@ids) AND \"text\" <> '' ORDER BY id").ConfigureAwait(false);
+        var withFullText = await IdsAsync($"SELECT id FROM {_names.Objects} WHERE tenant = @tenant AND id = ANY(@ids) AND search_vector <> ''::tsvector ORDER BY id").ConfigureAwait(false);
+        var withEmbeddings = await IdsAsync($"SELECT DISTINCT memory_id FROM {_names.Embeddings} WHERE tenant = @tenant AND memory_id = ANY(@ids) ORDER BY memory_id").ConfigureAwait(false);
+        return (withText, withFullText, withEmbeddings);
+
+        async Task<IReadOnlyList<Guid>> IdsAsync(string sql)
+        {
+            var command = Command(sql);
+            await using (command.ConfigureAwait(false))
+            {
+                PostgresRows.Text(command, "tenant", tenant);
+                PostgresRows.Add(command, "ids", array);
+                var found = new List<Guid>();
+                var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                await using (reader.ConfigureAwait(false))
+                {
+                    while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                    {
+                        found.Add(reader.GetGuid(0));
+                    }
+                }
+
+                return found;
+            }
+        }
+    }
+
+    /// <inheritdoc />
     protected override async Task<ChainHead?> LoadHeadAsync(string tenant, CancellationToken cancellationToken)
     {
         // The placeholder row gives a new tenant something to lock; it stays at sequence 0 (invisible) until a commit
@@ -330,6 +455,17 @@ internal sealed class PostgresMemoryStoreTransaction : MemoryStoreTransaction
         finally
         {
             await _connection.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private async Task<int> ExecuteForMemoryAsync(string sql, string tenant, Guid id, CancellationToken cancellationToken)
+    {
+        var command = Command(sql);
+        await using (command.ConfigureAwait(false))
+        {
+            PostgresRows.Text(command, "tenant", tenant);
+            PostgresRows.Add(command, "id", id);
+            return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
     }
 

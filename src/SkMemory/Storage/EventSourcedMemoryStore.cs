@@ -484,6 +484,9 @@ public abstract partial class EventSourcedMemoryStore : IMemoryStore
         var tenants = new List<string>();
         var seenTenants = new HashSet<string>(StringComparer.Ordinal);
 
+        // The version a memory reached through events whose payload a purge erased (they project nothing).
+        var erasedVersions = new Dictionary<Guid, long>();
+
         var tx = await BeginTransactionAsync(null, cancellationToken).ConfigureAwait(false);
         await using (tx.ConfigureAwait(false))
         {
@@ -501,8 +504,16 @@ public abstract partial class EventSourcedMemoryStore : IMemoryStore
                             tenants.Add(e.Tenant);
                         }
 
-                        var record = await CheckImportedEventAsync(tx, e, firstOfTenant, line, cancellationToken).ConfigureAwait(false);
+                        var record = await CheckImportedEventAsync(tx, e, firstOfTenant, line, erasedVersions, cancellationToken).ConfigureAwait(false);
                         await tx.AppendAsync(e, record, cancellationToken).ConfigureAwait(false);
+                        if (record is null)
+                        {
+                            erasedVersions[e.MemoryId] = e.StreamVersion;
+                        }
+                        else
+                        {
+                            erasedVersions.Remove(e.MemoryId);
+                        }
 
                         events++;
                     }
@@ -773,7 +784,7 @@ public abstract partial class EventSourcedMemoryStore : IMemoryStore
         return current;
     }
 
-    private async Task<MemoryRecord?> CheckImportedEventAsync(MemoryStoreTransaction tx, MemoryEvent e, bool firstOfTenant, long line, CancellationToken cancellationToken)
+    private async Task<MemoryRecord?> CheckImportedEventAsync(MemoryStoreTransaction tx, MemoryEvent e, bool firstOfTenant, long line, Dictionary<Guid, long> erasedVersions, CancellationToken cancellationToken)
     {
         var record = e.ReadRecord();
         if (record is not null)
@@ -791,7 +802,8 @@ public abstract partial class EventSourcedMemoryStore : IMemoryStore
             try
             {
                 // An imported memory meets the same rules as a written one, so every store can hold it.
-                MemoryRequestValidator.Record(record, type, Options.MaxValueBytes);
+                // A purge's tombstone has no text by design; everything else about it meets the rules.
+                MemoryRequestValidator.Record(IsPurged(record) ? record with { Value = "purged" } : record, type, Options.MaxValueBytes);
             }
             catch (MemoryValidationException ex)
             {
@@ -826,14 +838,15 @@ public abstract partial class EventSourcedMemoryStore : IMemoryStore
 
         // Each event moves its memory one version on: a Created event needs a new id, any other the version before it.
         var current = await tx.GetAsync(e.Tenant, e.MemoryId, cancellationToken).ConfigureAwait(false);
-        var expectedVersion = (current?.Version ?? 0) + 1;
+        var currentVersion = erasedVersions.TryGetValue(e.MemoryId, out var erased) ? erased : current?.Version ?? 0;
+        var expectedVersion = currentVersion + 1;
         if (e.StreamVersion != expectedVersion)
         {
             throw new MemoryImportException(
                 MemoryErrorCode.ImportInvalid,
                 line,
                 "stream_version",
-                $"memory {e.MemoryId} is at version {current?.Version ?? 0} at this point of the import; the next event must be version {expectedVersion}, not {e.StreamVersion}");
+                $"memory {e.MemoryId} is at version {currentVersion} at this point of the import; the next event must be version {expectedVersion}, not {e.StreamVersion}");
         }
 
         return record;

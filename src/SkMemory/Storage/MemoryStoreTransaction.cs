@@ -125,6 +125,52 @@ public abstract class MemoryStoreTransaction : IAsyncDisposable
     /// <returns>The hold's id, or null when no active hold covers the memory.</returns>
     public abstract Task<string?> FindActiveLegalHoldAsync(string tenant, Guid id, string subject, CancellationToken cancellationToken);
 
+    /// <summary>Lists every record of one subject, in any status, in id order.</summary>
+    /// <param name="tenant">The tenant.</param>
+    /// <param name="subject">The subject.</param>
+    /// <param name="cancellationToken">The cancellation token.</param>
+    /// <returns>The records.</returns>
+    public abstract Task<IReadOnlyList<MemoryRecord>> ListSubjectAsync(string tenant, string subject, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Removes a memory's content from the places derived from its record: erases the payload of each of its events
+    /// (their payload hashes stay, so the chain still verifies), deletes its embeddings, and removes its full-text entry.
+    /// The record itself is replaced by the purge's tombstone event afterwards.
+    /// </summary>
+    /// <param name="tenant">The tenant.</param>
+    /// <param name="id">The memory id.</param>
+    /// <param name="cancellationToken">The cancellation token.</param>
+    /// <returns>How many event payloads, embeddings and full-text entries were removed.</returns>
+    public abstract Task<(int EventPayloads, int Embeddings, int FullTextRows)> RemoveContentAsync(string tenant, Guid id, CancellationToken cancellationToken);
+
+    /// <summary>Lists the vault tokens of a tenant, or only those recorded for one subject.</summary>
+    /// <param name="tenant">The tenant.</param>
+    /// <param name="subject">The subject, or null for every token of the tenant.</param>
+    /// <param name="cancellationToken">The cancellation token.</param>
+    /// <returns>The tokens.</returns>
+    public abstract Task<IReadOnlyList<string>> ListVaultTokensAsync(string tenant, string? subject, CancellationToken cancellationToken);
+
+    /// <summary>Deletes the vault rows of the given tokens that no event payload of the tenant (seen by this transaction) still contains.</summary>
+    /// <param name="tenant">The tenant.</param>
+    /// <param name="tokens">The candidate tokens.</param>
+    /// <param name="cancellationToken">The cancellation token.</param>
+    /// <returns>The tokens whose rows were deleted.</returns>
+    public abstract Task<IReadOnlyList<string>> DeleteUnreferencedVaultTokensAsync(string tenant, IReadOnlyCollection<string> tokens, CancellationToken cancellationToken);
+
+    /// <summary>Stores a deletion attestation.</summary>
+    /// <param name="attestation">The attestation.</param>
+    /// <param name="json">Its JSON.</param>
+    /// <param name="cancellationToken">The cancellation token.</param>
+    /// <returns>A task.</returns>
+    public abstract Task SaveAttestationAsync(MemoryDeletionAttestation attestation, string json, CancellationToken cancellationToken);
+
+    /// <summary>Finds what still references purged memories outside their event payloads: projection text, full-text entries, embeddings.</summary>
+    /// <param name="tenant">The tenant.</param>
+    /// <param name="ids">The purged memory ids.</param>
+    /// <param name="cancellationToken">The cancellation token.</param>
+    /// <returns>The ids that still have text in the projection, a full-text entry, or an embedding.</returns>
+    public abstract Task<(IReadOnlyList<Guid> WithText, IReadOnlyList<Guid> WithFullText, IReadOnlyList<Guid> WithEmbeddings)> FindPurgeResidueAsync(string tenant, IReadOnlyList<Guid> ids, CancellationToken cancellationToken);
+
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {

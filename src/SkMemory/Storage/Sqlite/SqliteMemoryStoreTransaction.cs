@@ -137,6 +137,105 @@ internal sealed class SqliteMemoryStoreTransaction : MemoryStoreTransaction
         return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as string;
     }
 
+    public override async Task<IReadOnlyList<MemoryRecord>> ListSubjectAsync(string tenant, string subject, CancellationToken cancellationToken)
+    {
+        using var command = Command("SELECT record FROM memory_objects WHERE tenant = $tenant AND subject = $subject ORDER BY id");
+        command.Parameters.AddWithValue("$tenant", tenant);
+        command.Parameters.AddWithValue("$subject", subject);
+        var records = new List<MemoryRecord>();
+        var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using var readerScope = reader.ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            records.Add(SqliteRows.ReadRecord(reader, 0));
+        }
+
+        return records;
+    }
+
+    public override async Task<(int EventPayloads, int Embeddings, int FullTextRows)> RemoveContentAsync(string tenant, Guid id, CancellationToken cancellationToken)
+    {
+        var payloads = await ExecuteForMemoryAsync("UPDATE memory_events SET payload = NULL WHERE tenant = $tenant AND memory_id = $id AND payload IS NOT NULL", tenant, id, cancellationToken).ConfigureAwait(false);
+        var embeddings = await ExecuteForMemoryAsync("DELETE FROM memory_embeddings WHERE tenant = $tenant AND memory_id = $id", tenant, id, cancellationToken).ConfigureAwait(false);
+        var fullText = await ExecuteForMemoryAsync("DELETE FROM memory_fts WHERE rowid IN (SELECT rowid FROM memory_objects WHERE id = $id AND tenant = $tenant)", tenant, id, cancellationToken).ConfigureAwait(false);
+        return (payloads, embeddings, fullText);
+    }
+
+    public override async Task<IReadOnlyList<string>> ListVaultTokensAsync(string tenant, string? subject, CancellationToken cancellationToken)
+    {
+        using var command = Command("SELECT token FROM memory_vault WHERE tenant = $tenant AND ($subject IS NULL OR subject = $subject) ORDER BY token");
+        command.Parameters.AddWithValue("$tenant", tenant);
+        command.Parameters.AddWithValue("$subject", (object?)subject ?? DBNull.Value);
+        var tokens = new List<string>();
+        var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using var readerScope = reader.ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            tokens.Add(reader.GetString(0));
+        }
+
+        return tokens;
+    }
+
+    public override async Task<IReadOnlyList<string>> DeleteUnreferencedVaultTokensAsync(string tenant, IReadOnlyCollection<string> tokens, CancellationToken cancellationToken)
+    {
+        var deleted = new List<string>();
+        foreach (var token in tokens)
+        {
+            using var command = Command(
+                """
+                DELETE FROM memory_vault WHERE tenant = $tenant AND token = $token
+                AND NOT EXISTS (SELECT 1 FROM memory_events WHERE tenant = $tenant AND payload IS NOT NULL AND instr(payload, $token) > 0)
+                """);
+            command.Parameters.AddWithValue("$tenant", tenant);
+            command.Parameters.AddWithValue("$token", token);
+            if (await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) > 0)
+            {
+                deleted.Add(token);
+            }
+        }
+
+        return deleted;
+    }
+
+    public override async Task SaveAttestationAsync(MemoryDeletionAttestation attestation, string json, CancellationToken cancellationToken)
+    {
+        using var command = Command("INSERT INTO memory_attestations (tenant, id, created_at, attestation) VALUES ($tenant, $id, $created_at, $attestation)");
+        command.Parameters.AddWithValue("$tenant", attestation.Tenant);
+        command.Parameters.AddWithValue("$id", SqliteRows.Id(attestation.Id));
+        command.Parameters.AddWithValue("$created_at", SqliteRows.Timestamp(attestation.PurgedAt));
+        command.Parameters.AddWithValue("$attestation", json);
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public override async Task<(IReadOnlyList<Guid> WithText, IReadOnlyList<Guid> WithFullText, IReadOnlyList<Guid> WithEmbeddings)> FindPurgeResidueAsync(string tenant, IReadOnlyList<Guid> ids, CancellationToken cancellationToken)
+    {
+        // A JSON array of ids for json_each: any number of ids in one parameter (a GUID needs no escaping).
+        var json = "[" + string.Join(',', ids.Select(id => "\"" + SqliteRows.Id(id) + "\"")) + "]";
+        var withText = await IdsAsync("SELECT id FROM memory_objects WHERE tenant = $tenant AND id IN (SELECT value FROM json_each($ids)) AND text <> '' ORDER BY id").ConfigureAwait(false);
+        var withFullText = await IdsAsync(
+            "SELECT o.id FROM memory_objects o JOIN memory_fts f ON f.rowid = o.rowid WHERE o.tenant = $tenant AND o.id IN (SELECT value FROM json_each($ids)) ORDER BY o.id").ConfigureAwait(false);
+        var withEmbeddings = await IdsAsync(
+            "SELECT DISTINCT memory_id FROM memory_embeddings WHERE tenant = $tenant AND memory_id IN (SELECT value FROM json_each($ids)) ORDER BY memory_id").ConfigureAwait(false);
+        return (withText, withFullText, withEmbeddings);
+
+        async Task<IReadOnlyList<Guid>> IdsAsync(string sql)
+        {
+            using var command = Command(sql);
+            command.Parameters.AddWithValue("$tenant", tenant);
+            command.Parameters.AddWithValue("$ids", json);
+            var found = new List<Guid>();
+            var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await using var readerScope = reader.ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                found.Add(Guid.ParseExact(reader.GetString(0), "D"));
+            }
+
+            return found;
+        }
+    }
+
     protected override async Task<ChainHead?> LoadHeadAsync(string tenant, CancellationToken cancellationToken)
     {
         using var command = Command("SELECT sequence, hash FROM memory_chain_heads WHERE tenant = $tenant");
@@ -191,7 +290,9 @@ internal sealed class SqliteMemoryStoreTransaction : MemoryStoreTransaction
         var rowId = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false)
             ?? throw new MemoryConflictException(MemoryErrorCode.ImportConflict, $"Memory id {record.Id} already belongs to another tenant of this store.", record.Id);
 
-        using var fts = Command("DELETE FROM memory_fts WHERE rowid = $rowid; INSERT INTO memory_fts (rowid, text) VALUES ($rowid, $text);");
+        // A purged record (a tombstone) has no text and no full-text entry.
+        using var fts = Command(
+            "DELETE FROM memory_fts WHERE rowid = $rowid; INSERT INTO memory_fts (rowid, text) SELECT $rowid, $text WHERE $text <> '';");
         fts.Parameters.AddWithValue("$rowid", rowId);
         fts.Parameters.AddWithValue("$text", record.Value.Text);
         await fts.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
@@ -219,6 +320,14 @@ internal sealed class SqliteMemoryStoreTransaction : MemoryStoreTransaction
         {
             _writerGate.Release();
         }
+    }
+
+    private async Task<int> ExecuteForMemoryAsync(string sql, string tenant, Guid id, CancellationToken cancellationToken)
+    {
+        using var command = Command(sql);
+        command.Parameters.AddWithValue("$tenant", tenant);
+        command.Parameters.AddWithValue("$id", SqliteRows.Id(id));
+        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Creates a command in this transaction (the ingestion job store writes through it too).</summary>
