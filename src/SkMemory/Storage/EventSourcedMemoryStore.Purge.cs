@@ -184,6 +184,107 @@ public abstract partial class EventSourcedMemoryStore
         return attestation;
     }
 
+    /// <summary>
+    /// Checks that nothing in this store still holds content an attestation says was purged: each memory is a tombstone,
+    /// no event of theirs has a payload but the tombstone, no projection text, full-text entry, embedding or vault row of
+    /// a deleted token is left, every listed payload hash is still in the chain, the chain head the attestation names is
+    /// in the log, and the tenant's chain verifies.
+    /// </summary>
+    /// <param name="attestation">The attestation.</param>
+    /// <param name="cancellationToken">The cancellation token.</param>
+    /// <returns>The problems found; empty when the purge holds.</returns>
+    internal async Task<IReadOnlyList<string>> CheckPurgeAsync(MemoryDeletionAttestation attestation, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(attestation);
+        MemoryRequestValidator.Tenant(attestation.Tenant);
+        var problems = new List<string>();
+        var tenant = attestation.Tenant;
+        IReadOnlyList<Guid> withText, withFullText, withEmbeddings;
+        IReadOnlyList<string> vaultTokens;
+        var tx = await BeginTransactionAsync(tenant, cancellationToken).ConfigureAwait(false);
+        await using (tx.ConfigureAwait(false))
+        {
+            (withText, withFullText, withEmbeddings) = await tx.FindPurgeResidueAsync(tenant, attestation.MemoryIds, cancellationToken).ConfigureAwait(false);
+            vaultTokens = attestation.VaultTokenHashes.Count == 0 ? [] : await tx.ListVaultTokensAsync(tenant, null, cancellationToken).ConfigureAwait(false);
+        }
+
+        var records = (await LoadManyAsync(tenant, attestation.MemoryIds, cancellationToken).ConfigureAwait(false)).ToDictionary(r => r.Id);
+        var hashesInLog = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var id in attestation.MemoryIds)
+        {
+            if (!records.TryGetValue(id, out var record))
+            {
+                problems.Add($"memory {id} is not in tenant '{tenant}' of this store: check that you verify against the store the purge ran on");
+                continue;
+            }
+
+            if (!IsTombstone(record))
+            {
+                problems.Add($"memory {id} still has content (status {MemoryJson.EnumName(record.Status)}): its record is not a purge tombstone");
+            }
+
+            await foreach (var e in ReadEventsAsync(tenant, id, cancellationToken).ConfigureAwait(false))
+            {
+                hashesInLog.Add(e.PayloadHash);
+                if (e.Payload is not null && !IsTombstonePayload(e.Payload))
+                {
+                    problems.Add($"event {e.Sequence} ({MemoryJson.EnumName(e.EventType)}) of memory {id} still has its payload");
+                }
+            }
+        }
+
+        problems.AddRange(withText.Select(id => $"memory {id} still has text in the memory_objects row"));
+        problems.AddRange(withFullText.Select(id => $"memory {id} still has a full-text index entry"));
+        problems.AddRange(withEmbeddings.Select(id => $"memory {id} still has embeddings"));
+        var deletedTokens = attestation.VaultTokenHashes.ToHashSet(StringComparer.Ordinal);
+        problems.AddRange(vaultTokens
+            .Select(MemoryEventChain.Sha256Hex)
+            .Where(deletedTokens.Contains)
+            .Select(hash => $"the vault still holds a deleted token (sha-256 {hash})"));
+        problems.AddRange(attestation.PayloadHashes
+            .Where(hash => !hashesInLog.Contains(hash))
+            .Select(hash => $"payload hash {hash} is not on any event of the purged memories: the log lost or changed an event"));
+
+        var head = attestation.ChainHead;
+        var headFound = false;
+        await foreach (var e in ReadEventsAsync(tenant, null, cancellationToken).ConfigureAwait(false))
+        {
+            if (FormatChainHead(new ChainHead(e.Sequence, e.Hash)) == head)
+            {
+                headFound = true;
+                break;
+            }
+        }
+
+        if (!headFound)
+        {
+            problems.Add($"the chain head after the purge ({head}) is not an event of tenant '{tenant}': the log was rewritten");
+        }
+
+        var verification = await VerifyAsync(tenant, cancellationToken).ConfigureAwait(false);
+        if (!verification.IsValid && verification.FirstBrokenLink is { } link)
+        {
+            problems.Add($"the hash chain of tenant '{tenant}' breaks at sequence {link.Sequence}: {link.Problem}");
+        }
+
+        return problems;
+    }
+
+    private static bool IsTombstone(MemoryRecord record) =>
+        IsPurged(record) && record.Value.Structured is null && record.Metadata.Count == 0 && !record.Provenance.HasEvidence;
+
+    private static bool IsTombstonePayload(string payload)
+    {
+        try
+        {
+            return IsTombstone(MemoryJson.DeserializeRecord(payload));
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>Whether a record is a purge's tombstone: deleted, with no text left.</summary>
     /// <param name="record">The record.</param>
     /// <returns>Whether its content was purged.</returns>
