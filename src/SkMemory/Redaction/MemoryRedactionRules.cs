@@ -103,7 +103,7 @@ internal static partial class MemoryRedactionRules
     [GeneratedRegex(@"(?<![A-Z0-9])(?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AIPA|ANPA|ANVA|APKA|AROA|ASCA)[A-Z2-7]{16}(?![A-Z0-9])", Options, Timeout)]
     private static partial Regex AwsAccessKeyId();
 
-    [GeneratedRegex(@"(?i)aws[_. -]?secret(?:[_. -]?access)?[_. -]?key[""']?\s*(?::|=|=>)\s*[""']?(?<v>[A-Za-z0-9/+=]{40})(?![A-Za-z0-9/+=])", Options, Timeout)]
+    [GeneratedRegex(@"(?i)(?:aws[_. -]?secret(?:[_. -]?access)?|secret[_. -]?access)[_. -]?key[""']?\s*(?::|=|=>)\s*[""']?(?<v>[A-Za-z0-9/+=]{40})(?![A-Za-z0-9/+=])", Options, Timeout)]
     private static partial Regex AwsSecretKey();
 
     [GeneratedRegex(@"(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*", Options, Timeout)]
@@ -112,7 +112,7 @@ internal static partial class MemoryRedactionRules
     [GeneratedRegex(@"\b[A-Za-z][A-Za-z0-9+.-]{1,20}://[^\s:/@""'<>]+:(?<v>[^\s@/""'<>]+)@[A-Za-z0-9.\-\[\]]+", Options, Timeout)]
     private static partial Regex UrlPassword();
 
-    [GeneratedRegex(@"(?i)(?<![A-Za-z0-9_])(?:password|pwd|passwd)\s*=\s*(?<v>""[^""]+""|'[^']+'|[^;'""\s,]+)", Options, Timeout)]
+    [GeneratedRegex(@"(?i)(?<![A-Za-z0-9_])(?:(?:[A-Za-z0-9]+_)*password|pwd|passwd)\s*=\s*(?<v>""[^""]+""|'[^']+'|[^;'""\s,]+)", Options, Timeout)]
     private static partial Regex ConnectionStringPassword();
 
     [GeneratedRegex(@"(?i)\b(?:password|passwd|passphrase|passcode|pass ?word|wifi key)s?\b[""']?\s*(?:[:=]|\bis\b|\bwas\b|\bto\b|\bset to\b)\s*[""'`]?(?<v>[^\s""'`,;]{4,})", Options, Timeout)]
@@ -133,7 +133,7 @@ internal static partial class MemoryRedactionRules
     [GeneratedRegex(@"(?<![\w\-.+/])(?:\(\d{3}\) ?|\d{3}[\-. ])\d{3}[\-. ]\d{4}(?![\w\-]|\.\d)", Options, Timeout)]
     private static partial Regex PhoneNanp();
 
-    [GeneratedRegex(@"(?i)\b(?:phone|tel|telephone|mobile|cell|call|ring|text|whatsapp|fax|landline|number)\b[^\d\n]{0,20}(?<v>0\d{2,4}[ \-]?\d{3,4}[ \-]?\d{3,4})(?![\d\-])", Options, Timeout)]
+    [GeneratedRegex(@"(?i)\b(?:phone|tel|telephone|mobile|cell|call|ring|text|whatsapp|fax|landline|number)\b[^\d\n]{0,20}(?<v>0\d{2,4}[ \-]?\d{3,4}[ \-]?\d{3,4}|0\d(?:[ .\-]?\d{2}){4})(?![\d\-])", Options, Timeout)]
     private static partial Regex PhoneNational();
 
     [GeneratedRegex(@"(?<![\d\-/.])\d{3}-\d{2}-\d{4}(?![\d\-/])", Options, Timeout)]
@@ -145,6 +145,6 @@ internal static partial class MemoryRedactionRules
     [GeneratedRegex(@"\b[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z] ?\d{2} ?\d{2} ?\d{2} ?[A-D]\b", Options, Timeout)]
     private static partial Regex UkNino();
 
-    [GeneratedRegex(@"(?<![A-Za-z0-9+/=_\-])[A-Za-z0-9+/=_\-]{20,}(?![A-Za-z0-9+/=_\-])", Options, Timeout)]
+    [GeneratedRegex(@"(?<![A-Za-z0-9+/=_\-])[A-Za-z0-9+/_\-]{20,}={0,2}(?![A-Za-z0-9+/=_\-])", Options, Timeout)]
     private static partial Regex HighEntropyCandidate();
 }

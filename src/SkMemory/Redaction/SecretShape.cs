@@ -132,6 +132,19 @@ internal static class SecretShape
             return false;
         }
 
+        if (core.StartsWith("sha1-", StringComparison.OrdinalIgnoreCase) || core.StartsWith("sha256-", StringComparison.OrdinalIgnoreCase)
+            || core.StartsWith("sha384-", StringComparison.OrdinalIgnoreCase) || core.StartsWith("sha512-", StringComparison.OrdinalIgnoreCase))
+        {
+            return false;
+        }
+
+        // A path (tenant/<uuid>/objects, src/app/v2): a segment is a word or a hex id.
+        if (core.Contains('/', StringComparison.Ordinal)
+            && core.Split('/', StringSplitOptions.RemoveEmptyEntries).Any(s => (s.Length >= 3 && s.All(char.IsAsciiLetterLower)) || (s.Length >= 8 && IsHex(s.Replace("-", string.Empty, StringComparison.Ordinal)))))
+        {
+            return false;
+        }
+
         var before = text.AsSpan(Math.Max(0, start - 8), Math.Min(8, start));
         if (before.EndsWith("sha256-", StringComparison.OrdinalIgnoreCase) || before.EndsWith("sha384-", StringComparison.OrdinalIgnoreCase)
             || before.EndsWith("sha512-", StringComparison.OrdinalIgnoreCase) || before.EndsWith("base64,", StringComparison.Ordinal)
@@ -160,7 +173,7 @@ internal static class SecretShape
             return false;
         }
 
-        var threshold = Math.Min(4.3, Math.Log2(core.Length) * 0.85);
+        var threshold = threeClasses ? Math.Min(4.3, Math.Log2(core.Length) * 0.85) : Math.Min(4.0, Math.Log2(core.Length) * 0.8);
         if (Entropy(core) < threshold)
         {
             return false;
