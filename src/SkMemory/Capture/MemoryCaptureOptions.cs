@@ -18,6 +18,14 @@ public sealed class MemoryCaptureOptions
     /// <summary>Gets or sets the memory types; the store's (through <see cref="IMemoryStore.GetService"/>) when null.</summary>
     public MemoryTypeRegistry? Types { get; set; }
 
+    /// <summary>
+    /// Gets or sets the redactor applied to every message, tool output and document before the job stores the input and
+    /// before any extractor (or model) sees it; when null, the store's (a store built with <c>UseRedaction</c>), else none. A
+    /// finding its policy blocks refuses the ingestion
+    /// (<see cref="MemoryErrorCode.Blocked"/>) and no job is created.
+    /// </summary>
+    public SkMemory.Redaction.MemoryRedactor? Redactor { get; set; }
+
     /// <summary>Gets or sets the clock for job times.</summary>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 }

@@ -24,6 +24,7 @@ public sealed partial class MemoryCapturePipeline
     private readonly MemoryGate _gate;
     private readonly MemoryEvolver _evolver;
     private readonly TimeProvider _time;
+    private readonly SkMemory.Redaction.MemoryRedactor? _redactor;
     private readonly ILogger _logger;
 
     /// <summary>Initializes a new instance of the <see cref="MemoryCapturePipeline"/> class.</summary>
@@ -47,6 +48,7 @@ public sealed partial class MemoryCapturePipeline
         _gate = new MemoryGate(types, options.Gate, loggerFactory);
         _evolver = new MemoryEvolver(store, options.Resolver, options.Actor, loggerFactory);
         _time = options.TimeProvider ?? TimeProvider.System;
+        _redactor = options.Redactor ?? store.GetService(typeof(SkMemory.Redaction.MemoryRedactor)) as SkMemory.Redaction.MemoryRedactor;
         _logger = loggerFactory.CreateLogger<MemoryCapturePipeline>();
     }
 
@@ -69,6 +71,11 @@ public sealed partial class MemoryCapturePipeline
             Documents = input.Documents ?? [],
         };
         Validate(input);
+        if (_redactor is not null)
+        {
+            input = await RedactAsync(input, _redactor, cancellationToken).ConfigureAwait(false);
+        }
+
         var now = Now();
         var job = new MemoryIngestionJob
         {
@@ -301,6 +308,39 @@ public sealed partial class MemoryCapturePipeline
     {
         var text = string.Join('\n', [input.Subject ?? string.Empty, input.Scope.ToString(), input.Instructions ?? string.Empty, .. parts]);
         return MemoryEventChain.Sha256Hex(text)[..32];
+    }
+
+    // Secrets leave the input before the job stores it and before any extractor (a model, a vendor) reads it.
+    private static async Task<MemoryExtractionRequest> RedactAsync(MemoryExtractionRequest input, SkMemory.Redaction.MemoryRedactor redactor, CancellationToken cancellationToken)
+    {
+        async Task<string> TextAsync(string text, string? subject, string field)
+        {
+            var result = await redactor.RedactAsync(text, new MemoryRedactionContext { Tenant = input.Tenant, Subject = subject, Field = field }, cancellationToken).ConfigureAwait(false);
+            return result.IsBlocked ? throw new MemoryException(MemoryErrorCode.Blocked, result.BlockReason!) : result.Text;
+        }
+
+        var messages = new List<MemoryMessage>(input.Messages.Count);
+        for (var i = 0; i < input.Messages.Count; i++)
+        {
+            var m = input.Messages[i];
+            messages.Add(m with { Text = await TextAsync(m.Text, input.SubjectOf(m), $"messages[{i}].text").ConfigureAwait(false) });
+        }
+
+        var tools = new List<MemoryToolOutput>(input.ToolOutputs.Count);
+        for (var i = 0; i < input.ToolOutputs.Count; i++)
+        {
+            var t = input.ToolOutputs[i];
+            tools.Add(t with { Text = await TextAsync(t.Text, input.Subject, $"tool_outputs[{i}].text").ConfigureAwait(false) });
+        }
+
+        var documents = new List<MemoryDocument>(input.Documents.Count);
+        for (var i = 0; i < input.Documents.Count; i++)
+        {
+            var d = input.Documents[i];
+            documents.Add(d with { Text = await TextAsync(d.Text, input.Subject, $"documents[{i}].text").ConfigureAwait(false) });
+        }
+
+        return input with { Messages = messages, ToolOutputs = tools, Documents = documents };
     }
 
     private static void Validate(MemoryExtractionRequest input)
