@@ -27,6 +27,8 @@ namespace SkMemory;
 [JsonSerializable(typeof(MemoryExtractionRequest))]
 [JsonSerializable(typeof(MemoryCandidate))]
 [JsonSerializable(typeof(Dictionary<string, string>))]
+[JsonSerializable(typeof(MemoryLineage))]
+[JsonSerializable(typeof(IReadOnlyList<MemoryAccessDenial>))]
 [JsonSerializable(typeof(float[]))]
 [JsonSerializable(typeof(System.Text.Json.JsonElement))]
 public sealed partial class MemoryJsonContext : JsonSerializerContext;
