@@ -33,6 +33,12 @@ public sealed record MemoryCaller
     public bool HasRole(string role) =>
         Roles.Contains(role, StringComparer.Ordinal) || Roles.Contains(MemoryRoles.Admin, StringComparer.Ordinal);
 
+    /// <summary>Gets a value indicating whether the caller may act in <paramref name="tenant"/>: its own, or any for the <see cref="MemoryRoles.StoreOwner"/>.</summary>
+    /// <param name="tenant">The tenant.</param>
+    /// <returns><see langword="true"/> if the caller may act there.</returns>
+    public bool MayEnter(string? tenant) =>
+        string.Equals(tenant, Tenant, StringComparison.Ordinal) || Roles.Contains(MemoryRoles.StoreOwner, StringComparer.Ordinal);
+
     /// <summary>Gets a value indicating whether the caller may act for <paramref name="subject"/>.</summary>
     /// <param name="subject">The subject.</param>
     /// <returns><see langword="true"/> if the subject is the caller itself or one it acts for.</returns>

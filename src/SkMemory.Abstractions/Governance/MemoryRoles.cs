@@ -23,4 +23,11 @@ public static class MemoryRoles
 
     /// <summary>Exports the whole tenant and purges by policy (the sweeper).</summary>
     public const string Operator = "memory.operator";
+
+    /// <summary>
+    /// The holder of the database's credentials (an operator at the <c>skmem</c> prompt, a migration job): acts in every
+    /// tenant, and alone may export, verify or import several tenants at once. Not implied by <see cref="Admin"/>, which
+    /// stays within its tenant; still audited like everyone.
+    /// </summary>
+    public const string StoreOwner = "memory.store_owner";
 }

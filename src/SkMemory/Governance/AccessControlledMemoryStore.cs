@@ -71,7 +71,7 @@ public sealed partial class AccessControlledMemoryStore : DelegatingMemoryStore
         }
 
         await CheckReadAsync(caller, "get", record, cancellationToken).ConfigureAwait(false);
-        await AuditAsync(caller, "get", [(record.Id, null)], injected: false, cancellationToken).ConfigureAwait(false);
+        await AuditAsync(caller, tenant, "get", [(record.Id, null)], injected: false, cancellationToken).ConfigureAwait(false);
         return record;
     }
 
@@ -81,7 +81,7 @@ public sealed partial class AccessControlledMemoryStore : DelegatingMemoryStore
         ArgumentNullException.ThrowIfNull(query);
         var caller = await CallerAsync(query.Tenant, "read", cancellationToken).ConfigureAwait(false);
         var page = await base.ReadAsync(query with { Access = ReadableBy(caller) }, cancellationToken).ConfigureAwait(false);
-        await AuditAsync(caller, "read", page.Items.Select(r => (r.Id, (double?)null)), injected: false, cancellationToken).ConfigureAwait(false);
+        await AuditAsync(caller, query.Tenant, "read", page.Items.Select(r => (r.Id, (double?)null)), injected: false, cancellationToken).ConfigureAwait(false);
         return page;
     }
 
@@ -91,7 +91,7 @@ public sealed partial class AccessControlledMemoryStore : DelegatingMemoryStore
         ArgumentNullException.ThrowIfNull(request);
         var caller = await CallerAsync(request.Tenant, "search", cancellationToken).ConfigureAwait(false);
         var results = await base.SearchAsync(request with { Access = ReadableBy(caller) }, cancellationToken).ConfigureAwait(false);
-        await AuditAsync(caller, "search", results.Select(r => (r.Record.Id, (double?)r.Score)), injected: false, cancellationToken).ConfigureAwait(false);
+        await AuditAsync(caller, request.Tenant, "search", results.Select(r => (r.Record.Id, (double?)r.Score)), injected: false, cancellationToken).ConfigureAwait(false);
         return results;
     }
 
@@ -179,46 +179,58 @@ public sealed partial class AccessControlledMemoryStore : DelegatingMemoryStore
         var record = await base.GetAsync(tenant, id, cancellationToken).ConfigureAwait(false) ?? throw new MemoryNotFoundException(tenant, id);
         await CheckReadAsync(caller, "history", record, cancellationToken).ConfigureAwait(false);
         var history = await base.GetHistoryAsync(tenant, id, cancellationToken).ConfigureAwait(false);
-        await AuditAsync(caller, "history", [(id, null)], injected: false, cancellationToken).ConfigureAwait(false);
+        await AuditAsync(caller, tenant, "history", [(id, null)], injected: false, cancellationToken).ConfigureAwait(false);
         return history;
     }
 
     /// <inheritdoc />
-    /// <remarks>Exports the caller's own tenant only, and needs <see cref="MemoryRoles.Operator"/>; every exported memory is recorded as read.</remarks>
+    /// <remarks>
+    /// Exports the caller's own tenant and needs <see cref="MemoryRoles.Operator"/>; without a tenant, the
+    /// <see cref="MemoryRoles.StoreOwner"/> exports every tenant. Every exported memory is recorded as read.
+    /// </remarks>
     public override async Task<MemoryTransferResult> ExportAsync(Stream destination, MemoryExportOptions? options = null, CancellationToken cancellationToken = default)
     {
-        var caller = await CallerAsync(options?.Tenant ?? _callers.Caller?.Tenant ?? string.Empty, "export", cancellationToken).ConfigureAwait(false);
+        options ??= new MemoryExportOptions();
+        var caller = await CallerAsync(options.Tenant ?? _callers.Caller?.Tenant ?? string.Empty, "export", cancellationToken).ConfigureAwait(false);
         await RequireRoleAsync(caller, MemoryRoles.Operator, "export", "export the tenant", cancellationToken).ConfigureAwait(false);
-        var result = await base.ExportAsync(destination, (options ?? new MemoryExportOptions()) with { Tenant = caller.Tenant }, cancellationToken).ConfigureAwait(false);
-        var query = new MemoryQuery { Tenant = caller.Tenant, Statuses = Enum.GetValues<MemoryStatus>(), IncludeExpired = true, PageSize = MemoryQuery.MaxPageSize };
-        while (true)
+        var tenant = options.Tenant ?? (caller.MayEnter(null) ? null : caller.Tenant);
+        var result = await base.ExportAsync(destination, options with { Tenant = tenant }, cancellationToken).ConfigureAwait(false);
+        foreach (var exported in result.Tenants)
         {
-            var page = await base.ReadAsync(query, cancellationToken).ConfigureAwait(false);
-            await AuditAsync(caller, "export", page.Items.Select(r => (r.Id, (double?)null)), injected: false, cancellationToken).ConfigureAwait(false);
-            if (page.NextCursor is not { } cursor)
+            var query = new MemoryQuery { Tenant = exported, Statuses = Enum.GetValues<MemoryStatus>(), IncludeExpired = true, PageSize = MemoryQuery.MaxPageSize };
+            for (string? cursor = null; ; query = query with { Cursor = cursor })
             {
-                return result;
+                var page = await base.ReadAsync(query, cancellationToken).ConfigureAwait(false);
+                await AuditAsync(caller, exported, "export", page.Items.Select(r => (r.Id, (double?)null)), injected: false, cancellationToken).ConfigureAwait(false);
+                if ((cursor = page.NextCursor) is null)
+                {
+                    break;
+                }
             }
-
-            query = query with { Cursor = cursor };
         }
+
+        return result;
     }
 
     /// <inheritdoc />
-    /// <remarks>Needs <see cref="MemoryRoles.Admin"/>: an import writes as the actors recorded in the file, into any tenant it names.</remarks>
+    /// <remarks>Needs <see cref="MemoryRoles.StoreOwner"/>: an import writes as the actors recorded in the file, into every tenant it names.</remarks>
     public override async Task<MemoryTransferResult> ImportAsync(Stream source, MemoryImportOptions? options = null, CancellationToken cancellationToken = default)
     {
         var caller = await CallerAsync(_callers.Caller?.Tenant ?? string.Empty, "import", cancellationToken).ConfigureAwait(false);
-        await RequireRoleAsync(caller, MemoryRoles.Admin, "import", "import an export", cancellationToken).ConfigureAwait(false);
+        if (!caller.MayEnter(null))
+        {
+            await DenyAsync(caller, "import", MemoryAccessDenialReason.MissingRole, $"{caller.Actor} cannot import an export: an import writes into every tenant it names, which needs the {MemoryRoles.StoreOwner} role.", cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+
         return await base.ImportAsync(source, options, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
-    /// <remarks>Verifies the caller's own tenant; asking for another (or for all) is denied.</remarks>
+    /// <remarks>Verifies the caller's own tenant; only the <see cref="MemoryRoles.StoreOwner"/> verifies another, or all at once.</remarks>
     public override async Task<ChainVerificationResult> VerifyAsync(string? tenant = null, CancellationToken cancellationToken = default)
     {
         var caller = await CallerAsync(tenant ?? _callers.Caller?.Tenant ?? string.Empty, "verify", cancellationToken).ConfigureAwait(false);
-        return await base.VerifyAsync(caller.Tenant, cancellationToken).ConfigureAwait(false);
+        return await base.VerifyAsync(tenant ?? (caller.MayEnter(null) ? null : caller.Tenant), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -261,8 +273,21 @@ public sealed partial class AccessControlledMemoryStore : DelegatingMemoryStore
             Supersedes = supersedes,
             Reads = await _audit.GetReadsAsync(tenant, id, AuditLogLimit, cancellationToken).ConfigureAwait(false),
         };
-        await AuditAsync(caller, "lineage", [(id, null)], injected: false, cancellationToken).ConfigureAwait(false);
+        await AuditAsync(caller, tenant, "lineage", [(id, null)], injected: false, cancellationToken).ConfigureAwait(false);
         return lineage;
+    }
+
+    /// <summary>Lists the operations the policy refused in a tenant, newest first. Needs <see cref="MemoryRoles.Auditor"/>.</summary>
+    /// <param name="tenant">The tenant.</param>
+    /// <param name="limit">The most to return.</param>
+    /// <param name="cancellationToken">The cancellation token.</param>
+    /// <returns>The denials.</returns>
+    /// <exception cref="MemoryAccessDeniedException">The caller is not an auditor of the tenant.</exception>
+    public async Task<IReadOnlyList<MemoryAccessDenial>> GetDenialsAsync(string tenant, int limit = 1000, CancellationToken cancellationToken = default)
+    {
+        var caller = await CallerAsync(tenant, "denials", cancellationToken).ConfigureAwait(false);
+        await RequireRoleAsync(caller, MemoryRoles.Auditor, "denials", "list the tenant's denials", cancellationToken).ConfigureAwait(false);
+        return await _audit.GetDenialsAsync(tenant, limit, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -279,7 +304,7 @@ public sealed partial class AccessControlledMemoryStore : DelegatingMemoryStore
         ArgumentNullException.ThrowIfNull(retrieved);
         var caller = _callers.Caller ?? await DenyNoCallerAsync(string.Empty, "inject", cancellationToken).ConfigureAwait(false);
         var scores = retrieved.GroupBy(r => r.Record.Id).ToDictionary(g => g.Key, g => g.Max(r => r.Score));
-        await AuditAsync(caller, "inject", packet.Included.Select(i => (i.MemoryId, scores.TryGetValue(i.MemoryId, out var s) ? s : (double?)null)), injected: true, cancellationToken).ConfigureAwait(false);
+        await AuditAsync(caller, caller.Tenant, "inject", packet.Included.Select(i => (i.MemoryId, scores.TryGetValue(i.MemoryId, out var s) ? s : (double?)null)), injected: true, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Gets what <paramref name="caller"/> may read, as the store applies it in its queries.</summary>
@@ -298,7 +323,7 @@ public sealed partial class AccessControlledMemoryStore : DelegatingMemoryStore
     private async Task<MemoryCaller> CallerAsync(string tenant, string operation, CancellationToken cancellationToken)
     {
         var caller = _callers.Caller ?? await DenyNoCallerAsync(tenant, operation, cancellationToken).ConfigureAwait(false);
-        if (!string.Equals(caller.Tenant, tenant, StringComparison.Ordinal))
+        if (!caller.MayEnter(tenant))
         {
             // Recorded in the caller's own tenant: the other tenant's log is not the caller's to write.
             await DenyAsync(caller, operation, MemoryAccessDenialReason.CrossTenant, $"{caller.Actor} belongs to tenant '{caller.Tenant}' and cannot {operation} in tenant '{tenant}'.", cancellationToken: cancellationToken).ConfigureAwait(false);
@@ -448,7 +473,7 @@ public sealed partial class AccessControlledMemoryStore : DelegatingMemoryStore
         await _audit.RecordDenialAsync(denial, CancellationToken.None).ConfigureAwait(false);
     }
 
-    private async Task AuditAsync(MemoryCaller caller, string operation, IEnumerable<(Guid Id, double? Score)> reads, bool injected, CancellationToken cancellationToken)
+    private async Task AuditAsync(MemoryCaller caller, string tenant, string operation, IEnumerable<(Guid Id, double? Score)> reads, bool injected, CancellationToken cancellationToken)
     {
         if (!_options.AuditReads)
         {
@@ -458,7 +483,7 @@ public sealed partial class AccessControlledMemoryStore : DelegatingMemoryStore
         var now = _options.TimeProvider.GetUtcNow();
         var entries = reads.Select(r => new MemoryReadEntry
         {
-            Tenant = caller.Tenant,
+            Tenant = tenant,
             MemoryId = r.Id,
             Reader = caller.Actor,
             Operation = operation,

@@ -167,6 +167,19 @@ public abstract partial class MemoryStoreConformanceTests
         Assert.Equal(MemoryAccessDenialReason.MissingRole, plain.Denial.Reason);
         var import = await Assert.ThrowsAsync<MemoryAccessDeniedException>(() => As(store, world.Alice).ImportAsync(new MemoryStream(export.ToArray()), null, Ct));
         Assert.Equal(MemoryAccessDenialReason.MissingRole, import.Denial.Reason);
+        var adminImport = await Assert.ThrowsAsync<MemoryAccessDeniedException>(() => As(store, world.Admin).ImportAsync(new MemoryStream(export.ToArray()), null, Ct));
+        Assert.Contains(MemoryRoles.StoreOwner, adminImport.Message, StringComparison.Ordinal);
+
+        // The store owner (the holder of the database credentials) crosses tenants, and is audited in each.
+        var owner = As(store, MemoryCaller.Service(world.Tenant, "dba", MemoryRoles.StoreOwner, MemoryRoles.Admin));
+        Assert.NotNull(await owner.GetAsync(otherTenant, (await ReadAllAsync(store, AllStatuses(otherTenant))).Single().Id, Ct));
+        using var all = new MemoryStream();
+        var everything = await owner.ExportAsync(all, null, Ct);
+        Assert.Contains(otherTenant, everything.Tenants);
+        Assert.Contains(world.Tenant, everything.Tenants);
+        Assert.True((await owner.VerifyAsync(null, Ct)).TenantCount >= 2);
+        var eveMemory = (await ReadAllAsync(store, AllStatuses(otherTenant))).Single().Id;
+        Assert.Equal(["get", "export"], (await Audit(store).GetReadsAsync(otherTenant, eveMemory, cancellationToken: Ct)).Select(r => r.Operation));
     }
 
     [Fact]
