@@ -115,6 +115,9 @@ public sealed partial class MemoryRetentionSweeper
         private readonly List<Guid> _attestations = [];
         private readonly List<string> _errors = [];
 
+        // Memories this sweep expired: the store stamps their expiry with its own clock, a moment after the sweep's time.
+        private readonly HashSet<Guid> _expiredNow = [];
+
         public SweepRun(MemoryRetentionSweeper owner, MemoryRetentionSweepOptions options, DateTimeOffset now, IProgress<MemoryRetentionProgress>? progress)
         {
             _owner = owner;
@@ -196,6 +199,7 @@ public sealed partial class MemoryRetentionSweeper
                     try
                     {
                         await Store.ExpireAsync(new MemoryExpireRequest { Tenant = tenant, Id = record.Id, Reason = reason, Actor = _options.Actor, ExpectedVersion = record.Version }, cancellationToken).ConfigureAwait(false);
+                        _expiredNow.Add(record.Id);
                         counter.Expired++;
                     }
                     catch (MemoryException e)
@@ -221,8 +225,9 @@ public sealed partial class MemoryRetentionSweeper
                     var counter = _counters[key];
                     counter.Examined++;
 
-                    // An expired memory's last change is its expiry.
-                    if (Policy.PurgeAfterDaysOf(rule) is not { } days || AddDays(record.UpdatedAt, days) > _now)
+                    // An expired memory's last change is its expiry; one this sweep expired counts as expired at the sweep's time.
+                    var expiredAt = _expiredNow.Contains(record.Id) ? _now : record.UpdatedAt;
+                    if (Policy.PurgeAfterDaysOf(rule) is not { } days || AddDays(expiredAt, days) > _now)
                     {
                         continue;
                     }
