@@ -26,6 +26,24 @@ internal sealed class CliContext
         ExplicitTenant
         ?? (Environment.GetEnvironmentVariable(GlobalOptions.TenantVariable) is { Length: > 0 } fromEnvironment ? fromEnvironment : GlobalOptions.DefaultTenant);
 
+    /// <summary>Gets the --as identity with its --role, --team and --acting-for (null to run as the store owner); read when used, so a bad value is reported like any error.</summary>
+    public Func<MemoryCaller?> ExplicitCaller { get; init; } = () => null;
+
+    /// <summary>Gets the --task text, recorded with every read.</summary>
+    public string? Task { get; init; }
+
+    /// <summary>
+    /// Gets who the command runs as: the --as identity in <see cref="Tenant"/>, or else the person at the prompt
+    /// (<c>user:$USER</c>) as the store owner, who holds the database and so may act in every tenant.
+    /// </summary>
+    public MemoryCaller Caller =>
+        (ExplicitCaller() ?? new MemoryCaller
+        {
+            Tenant = Tenant,
+            Actor = ValueParsers.DefaultActor(),
+            Roles = [MemoryRoles.StoreOwner, MemoryRoles.Admin],
+        }) with { Tenant = Tenant, Task = Task };
+
     /// <summary>Gets the raw --store value.</summary>
     public required string? StoreSpec { get; init; }
 

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using Microsoft.Extensions.AI;
+using SkMemory.Governance;
 
 namespace SkMemory.Cli;
 
@@ -60,6 +61,8 @@ internal sealed class CommandRunner
             StoreSpec = TryGet(() => parseResult.GetValue(Globals.Store)),
             Schema = TryGet(() => parseResult.GetValue(Globals.Schema)),
             Embedder = TryGet(() => parseResult.GetValue(Globals.Embedder)),
+            ExplicitCaller = () => ExplicitCaller(parseResult),
+            Task = TryGet(() => parseResult.GetValue(Globals.Task)),
             CancellationToken = cancellationToken,
         };
     }
@@ -87,6 +90,7 @@ internal sealed class CommandRunner
             try
             {
                 var operation = prepare(context, parseResult);
+                var caller = context.Caller;
                 context.Target = StoreOpener.Resolve(context.StoreSpec, context.Schema);
                 // An embedder named on the command line (or in the environment) is loaded before the store is opened, so a
                 // bad one creates nothing; otherwise the store is opened first and the model it records as serving decides.
@@ -97,7 +101,9 @@ internal sealed class CommandRunner
                 using var ownedServing = embedder == EmbedderUse.Load && named is null
                     ? await StoreOpener.ServeRecordedModelAsync(store, context.Error, cancellationToken).ConfigureAwait(false)
                     : null;
-                return await operation(store).ConfigureAwait(false);
+                // Every command goes through the access policy and the read audit, the store owner included.
+                var governed = new AccessControlledMemoryStore(store, MemoryCallerAccessor.Fixed(caller));
+                return await operation(governed).ConfigureAwait(false);
             }
 #pragma warning disable CA1031 // Every error of a command is reported the same way, by ErrorReporter.
             catch (Exception ex)
@@ -129,6 +135,28 @@ internal sealed class CommandRunner
                 return ErrorReporter.Report(ex, context);
             }
         });
+    }
+
+    private MemoryCaller? ExplicitCaller(ParseResult parseResult)
+    {
+        var roles = parseResult.GetValue(Globals.Roles) ?? [];
+        var teams = parseResult.GetValue(Globals.Teams) ?? [];
+        var actingFor = parseResult.GetValue(Globals.ActingFor) ?? [];
+        if (parseResult.GetValue(Globals.As) is not { } identity)
+        {
+            return roles.Length + teams.Length + actingFor.Length == 0
+                ? null
+                : throw CliException.Invalid("as", "--role, --team and --acting-for describe an --as identity, and none was given", "add --as kind:id (e.g. --as user:ana), or drop them to run as the store owner");
+        }
+
+        return new MemoryCaller
+        {
+            Tenant = GlobalOptions.DefaultTenant,
+            Actor = ValueParsers.Actor(identity),
+            Roles = roles,
+            Teams = teams,
+            ActingFor = actingFor,
+        };
     }
 
     /// <summary>The command's name with its parents', without the root: <c>ingest status</c>, <c>model list</c>.</summary>

@@ -156,6 +156,16 @@ internal static class ErrorReporter
                     "use --mode text or --mode hybrid, or choose an embedding model with --embedder (see 'skmem model list')",
                     null,
                     null);
+            case MemoryAccessDeniedException denied:
+                return new CliError(
+                    ExitCodes.Denied,
+                    MemoryCodeName(denied.Code),
+                    denied.Message,
+                    denied.Denial.Reason is MemoryAccessDenialReason.ConsentMissing or MemoryAccessDenialReason.ConsentRevoked
+                        ? $"record the subject's consent with 'skmem consent grant --subject {denied.Denial.Subject}', or act on another subject"
+                        : "run as an identity allowed to do this (--as, --role, --team, --acting-for), or drop --as to act as the store owner",
+                    null,
+                    null);
             case MemoryException memory:
                 return new CliError(ExitCodeFor(memory.Code), MemoryCodeName(memory.Code), memory.Message, $"see '{command} --help'", null, null);
             case var _ when context.Target is { } target && StoreOpener.IsUnavailable(ex):
@@ -201,6 +211,7 @@ internal static class ErrorReporter
             MemoryErrorCode.VersionConflict or MemoryErrorCode.IdempotencyKeyReused or MemoryErrorCode.DuplicateContent or MemoryErrorCode.InvalidState => ExitCodes.Conflict,
             MemoryErrorCode.ImportInvalid or MemoryErrorCode.ImportConflict => ExitCodes.ImportRejected,
             MemoryErrorCode.Unavailable => ExitCodes.StoreUnavailable,
+            MemoryErrorCode.AccessDenied or MemoryErrorCode.ConsentRequired or MemoryErrorCode.Blocked or MemoryErrorCode.LegalHold => ExitCodes.Denied,
             _ => ExitCodes.Unexpected,
         };
 
@@ -217,6 +228,10 @@ internal static class ErrorReporter
             MemoryErrorCode.ImportConflict => "import_conflict",
             MemoryErrorCode.NotSupported => "not_supported",
             MemoryErrorCode.Unavailable => "unavailable",
+            MemoryErrorCode.AccessDenied => "access_denied",
+            MemoryErrorCode.ConsentRequired => "consent_required",
+            MemoryErrorCode.Blocked => "blocked",
+            MemoryErrorCode.LegalHold => "legal_hold",
             _ => "error",
         };
 
@@ -230,6 +245,7 @@ internal static class ErrorReporter
             ExitCodes.ImportRejected => "import_invalid",
             ExitCodes.StoreUnavailable => "store_unavailable",
             ExitCodes.JobFailed => "job_failed",
+            ExitCodes.Denied => "denied",
             ExitCodes.Cancelled => "cancelled",
             _ => "unexpected",
         };

@@ -33,6 +33,9 @@ internal static class ExitCodes
     /// </summary>
     public const int JobFailed = 8;
 
+    /// <summary>The policy refused the operation: the caller's identity, the subject's consent, a redaction rule, or a legal hold.</summary>
+    public const int Denied = 9;
+
     /// <summary>The command was cancelled (Ctrl+C).</summary>
     public const int Cancelled = 130;
 }

@@ -40,6 +40,44 @@ internal sealed class GlobalOptions
         Recursive = true,
     };
 
+    public Option<string?> As { get; } = new("--as")
+    {
+        Description = "Run as this identity under the access policy (kind:id, e.g. user:ana or agent:planner), with the --role, --team and "
+            + "--acting-for given. Default: you, as the store owner (every tenant, every role); every read and denial is audited either way.",
+        HelpName = "kind:id",
+        Recursive = true,
+    };
+
+    public Option<string[]> Roles { get; } = new("--role")
+    {
+        Description = $"A role of the --as identity (repeatable): {MemoryRoles.Admin}, {MemoryRoles.ReadAll}, {MemoryRoles.TeamWriter}, "
+            + $"{MemoryRoles.PublicWriter}, {MemoryRoles.VaultReveal}, {MemoryRoles.Auditor}, {MemoryRoles.Operator}.",
+        HelpName = "role",
+        Recursive = true,
+        AllowMultipleArgumentsPerToken = false,
+    };
+
+    public Option<string[]> Teams { get; } = new("--team")
+    {
+        Description = "A team the --as identity belongs to (repeatable).",
+        HelpName = "team",
+        Recursive = true,
+    };
+
+    public Option<string[]> ActingFor { get; } = new("--acting-for")
+    {
+        Description = "A subject the --as identity acts for (repeatable), as an agent acting for its user.",
+        HelpName = "subject",
+        Recursive = true,
+    };
+
+    public Option<string?> Task { get; } = new("--task")
+    {
+        Description = "The task this command serves, recorded with every read in the audit log.",
+        HelpName = "text",
+        Recursive = true,
+    };
+
     public Option<bool> Json { get; } = new("--json")
     {
         Description = "Print machine-readable JSON instead of text.",
@@ -52,6 +90,11 @@ internal sealed class GlobalOptions
         root.Options.Add(Schema);
         root.Options.Add(Tenant);
         root.Options.Add(Embedder);
+        root.Options.Add(As);
+        root.Options.Add(Roles);
+        root.Options.Add(Teams);
+        root.Options.Add(ActingFor);
+        root.Options.Add(Task);
         root.Options.Add(Json);
     }
 }

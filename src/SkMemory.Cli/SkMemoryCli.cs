@@ -72,6 +72,8 @@ internal static class SkMemoryCli
         root.Subcommands.Add(ListCommand.Create(runner));
         root.Subcommands.Add(ShowCommand.Create(runner));
         root.Subcommands.Add(HistoryCommand.Create(runner));
+        root.Subcommands.Add(LineageCommand.Create(runner));
+        root.Subcommands.Add(LineageCommand.CreateDenials(runner));
         root.Subcommands.Add(ForgetCommand.Create(runner));
         root.Subcommands.Add(ExportCommand.Create(runner));
         root.Subcommands.Add(ImportCommand.Create(runner));

@@ -50,7 +50,7 @@ internal static class RememberCommand
                 Type = parseResult.GetValue(type)!,
                 Scope = ValueParsers.Scope(parseResult.GetValue(scope), parseResult.GetValue(agent), parseResult.GetValue(session)),
                 Subject = parseResult.GetValue(subject)!,
-                Actor = parseResult.GetValue(actor) is { } actorText ? ValueParsers.Actor(actorText) : ValueParsers.DefaultActor(),
+                Actor = parseResult.GetValue(actor) is { } actorText ? ValueParsers.Actor(actorText) : context.Caller.Actor,
                 Value = new MemoryValue(parseResult.GetValue(text)!),
                 ValidFrom = parseResult.GetValue(validFrom) is { } from ? ValueParsers.Time(from, "valid_from") : null,
                 Ttl = parseResult.GetValue(ttl) is { } ttlText ? ValueParsers.Ttl(ttlText) : null,
