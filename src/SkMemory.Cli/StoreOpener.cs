@@ -1,4 +1,5 @@
 using Microsoft.Extensions.AI;
+using SkMemory.Cli.Commands;
 using SkMemory.Embeddings;
 using System.Globalization;
 using System.Net.Sockets;
@@ -362,7 +363,7 @@ internal static class StoreOpener
             if (target.Kind == StoreKind.Postgres)
             {
                 return await PostgresMemoryStore.OpenAsync(
-                    new PostgresMemoryStoreOptions { ConnectionString = target.Location, Schema = target.Schema, EmbeddingGenerator = embedder, EmbeddingModel = embeddingModel },
+                    new PostgresMemoryStoreOptions { ConnectionString = target.Location, Schema = target.Schema, EmbeddingGenerator = embedder, EmbeddingModel = embeddingModel, AttestationSigner = AttestationKeys.Current },
                     loggerFactory: null,
                     cancellationToken).ConfigureAwait(false);
             }
@@ -375,7 +376,7 @@ internal static class StoreOpener
                     "check the path given with --store; 'skmem remember' or 'skmem import' creates a new store");
             }
 
-            return await SqliteMemoryStore.OpenAsync(new SqliteMemoryStoreOptions { Path = target.Location, EmbeddingGenerator = embedder, EmbeddingModel = embeddingModel }, loggerFactory: null, cancellationToken).ConfigureAwait(false);
+            return await SqliteMemoryStore.OpenAsync(new SqliteMemoryStoreOptions { Path = target.Location, EmbeddingGenerator = embedder, EmbeddingModel = embeddingModel, AttestationSigner = AttestationKeys.Current }, loggerFactory: null, cancellationToken).ConfigureAwait(false);
         }
         catch (ArgumentException ex) when (ex.ParamName is "Schema")
         {
