@@ -21,15 +21,24 @@ public static class RedactionCorpus
     /// <summary>The resource name of the embedded corpus.</summary>
     public const string ResourceName = "SkMemory.Evals.Redaction.corpus.jsonl";
 
+    /// <summary>The resource name of the embedded held-out corpus (written after the rules were frozen, never tuned against).</summary>
+    public const string HoldoutResourceName = "SkMemory.Evals.Redaction.holdout.jsonl";
+
+    /// <summary>Reads the held-out corpus embedded in this assembly (<c>evals/data/redaction/holdout.jsonl</c>).</summary>
+    /// <returns>The lines.</returns>
+    public static IReadOnlyList<RedactionCorpusLine> LoadHoldout() => Load(null, HoldoutResourceName);
+
     /// <summary>Reads the corpus.</summary>
     /// <param name="path">A JSON Lines file, or null for the embedded corpus.</param>
     /// <returns>The lines.</returns>
     /// <exception cref="InvalidDataException">A line is malformed, or a label's value is not in its text.</exception>
-    public static IReadOnlyList<RedactionCorpusLine> Load(string? path = null)
+    public static IReadOnlyList<RedactionCorpusLine> Load(string? path = null) => Load(path, ResourceName);
+
+    private static List<RedactionCorpusLine> Load(string? path, string resource)
     {
         using var stream = path is null
-            ? Assembly.GetExecutingAssembly().GetManifestResourceStream(ResourceName)
-                ?? throw new InvalidOperationException($"The evals assembly has no resource '{ResourceName}'; rebuild it (the project embeds evals/data/redaction/corpus.jsonl).")
+            ? Assembly.GetExecutingAssembly().GetManifestResourceStream(resource)
+                ?? throw new InvalidOperationException($"The evals assembly has no resource '{resource}'; rebuild it (the project embeds evals/data/redaction/*.jsonl).")
             : File.OpenRead(path);
         using var reader = new StreamReader(stream);
         var lines = new List<RedactionCorpusLine>();

@@ -5,7 +5,8 @@ namespace SkMemory.Cli.Commands;
 
 /// <summary>
 /// <c>skmem bench redaction [--corpus &lt;file.jsonl&gt;] [--output docs/benchmarks.md] [--no-write]</c>: recall and precision
-/// of the redaction pattern rules, per kind and per rule, on the labelled corpus shipped with the evals.
+/// of the redaction pattern rules, per kind and per rule, on the labelled corpus shipped with the evals, and on the held-out
+/// corpus (written after the rules were frozen) when no --corpus is given.
 /// </summary>
 internal static class BenchRedactionCommand
 {
@@ -31,6 +32,7 @@ internal static class BenchRedactionCommand
 
             var target = report.Target(parseResult);
             var result = RedactionBenchmark.Run(RedactionCorpus.Load(path));
+            var holdout = path is null ? RedactionBenchmark.Run(RedactionCorpus.LoadHoldout()) : null;
             if (context.Json)
             {
                 JsonOutput.Write(context.Out, w =>
@@ -39,6 +41,16 @@ internal static class BenchRedactionCommand
                     w.WriteNumber("labels", result.Labels);
                     w.WriteNumber("recall", result.Recall);
                     w.WriteNumber("precision", result.Precision);
+                    if (holdout is not null)
+                    {
+                        w.WriteStartObject("holdout");
+                        w.WriteNumber("lines", holdout.Lines);
+                        w.WriteNumber("labels", holdout.Labels);
+                        w.WriteNumber("recall", holdout.Recall);
+                        w.WriteNumber("precision", holdout.Precision);
+                        w.WriteEndObject();
+                    }
+
                     w.WriteStartArray("kinds");
                     foreach (var k in result.Kinds)
                     {
@@ -73,10 +85,16 @@ internal static class BenchRedactionCommand
             else
             {
                 context.Out.Write(RedactionReport.ToTable(result));
+                if (holdout is not null)
+                {
+                    context.Out.WriteLine();
+                    context.Out.WriteLine("held-out corpus (never tuned against):");
+                    context.Out.Write(RedactionReport.ToTable(holdout));
+                }
             }
 
             var name = path is null ? "skmem bench redaction" : "skmem bench redaction --corpus <file>";
-            await report.WriteAsync(context, target, existing => RedactionReport.UpdateDocument(existing, RedactionReport.ToMarkdown(result, name))).ConfigureAwait(false);
+            await report.WriteAsync(context, target, existing => RedactionReport.UpdateDocument(existing, RedactionReport.ToMarkdown(result, name, holdout))).ConfigureAwait(false);
             return ExitCodes.Ok;
         });
         return command;
