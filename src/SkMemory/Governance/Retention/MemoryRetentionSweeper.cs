@@ -223,10 +223,16 @@ public sealed partial class MemoryRetentionSweeper
                     var rule = Policy.Resolve(record.Type, record.Scope.Kind);
                     var key = RuleKey(rule);
                     var counter = _counters[key];
-                    counter.Examined++;
 
-                    // An expired memory's last change is its expiry; one this sweep expired counts as expired at the sweep's time.
-                    var expiredAt = _expiredNow.Contains(record.Id) ? _now : record.UpdatedAt;
+                    // An expired memory's last change is its expiry; one this sweep expired counts as expired at the sweep's
+                    // time, and was examined already.
+                    var expiredNow = _expiredNow.Contains(record.Id);
+                    var expiredAt = expiredNow ? _now : record.UpdatedAt;
+                    if (!expiredNow)
+                    {
+                        counter.Examined++;
+                    }
+
                     if (Policy.PurgeAfterDaysOf(rule) is not { } days || AddDays(expiredAt, days) > _now)
                     {
                         continue;
