@@ -109,6 +109,20 @@ public sealed class PatternRuleTests
     }
 
     [Fact]
+    public void A_megabyte_of_key_like_text_is_scanned_without_a_regex_timeout()
+    {
+        // Long runs of identifier characters, digits and separators: what makes a backtracking pattern blow up.
+        var random = new Random(7);
+        var blob = new string([.. Enumerable.Range(0, 1 << 20).Select(_ => "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.+/"[random.Next(66)])]);
+        var digits = string.Concat(Enumerable.Repeat("1234 5678 ", 50_000));
+        var keys = string.Concat(Enumerable.Repeat("api_key_secret_token_", 20_000));
+
+        _ = MemoryRedactor.FindPatterns(blob);
+        _ = MemoryRedactor.FindPatterns(digits);
+        Assert.Empty(MemoryRedactor.FindPatterns(keys));
+    }
+
+    [Fact]
     public void Luhn_and_mod97_checks_are_exact()
     {
         Assert.True(Checksums.Luhn("4539148803436467"));
