@@ -318,6 +318,58 @@ public sealed class RedactingMemoryStoreTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Merge_evidence_is_redacted()
+    {
+        var store = Redacting();
+        var written = await store.WriteAsync(Write("Ana uses the staging bot") with { Provenance = new MemoryProvenance { MessageIds = ["m1"] } }, Ct);
+
+        var merged = await store.MergeAsync(new MemoryMergeRequest
+        {
+            Tenant = Tenant,
+            Id = written.Record.Id,
+            Actor = MemoryActor.User("ana"),
+            Reason = "corroborated",
+            Evidence = new MemoryProvenance { MessageIds = ["m2"], QuotedSpans = [$"staging bot token {GitHubToken}"] },
+        }, Ct);
+
+        Assert.Contains("staging bot token [redacted:api_key]", merged.Provenance.QuotedSpans);
+        Assert.DoesNotContain(merged.Provenance.QuotedSpans, q => q.Contains(GitHubToken, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task The_sqlite_vault_validates_deletes_and_scopes_by_tenant()
+    {
+        var vault = (IMemoryTokenVault)_store.GetService(typeof(IMemoryTokenVault))!;
+
+        var token = await vault.TokenizeAsync(Tenant, "iban", "ana", "GB82WEST12345698765432", Ct);
+        var other = await vault.TokenizeAsync("globex", "iban", "ana", "GB82WEST12345698765432", Ct);
+
+        Assert.NotEqual(token, other);
+        Assert.Null(await vault.GetAsync("globex", token, Ct));
+        Assert.True(await vault.DeleteAsync(Tenant, token, Ct));
+        Assert.False(await vault.DeleteAsync(Tenant, token, Ct));
+        Assert.Null(await vault.GetAsync(Tenant, token, Ct));
+        Assert.Equal("kind", (await Assert.ThrowsAsync<MemoryValidationException>(() => vault.TokenizeAsync(Tenant, "IBAN!", null, "x", Ct))).Field);
+        Assert.Equal("token", (await Assert.ThrowsAsync<MemoryValidationException>(() => vault.GetAsync(Tenant, "[[tok:iban:nope]]", Ct))).Field);
+        var revealer = new MemoryTokenRevealer(_store);
+        Assert.Equal(MemoryErrorCode.NotFound, (await Assert.ThrowsAsync<MemoryException>(() => revealer.RevealAsync(Caller(MemoryRoles.VaultReveal), Tenant, token, "check", Ct))).Code);
+        Assert.Equal("reason", (await Assert.ThrowsAsync<MemoryValidationException>(() => revealer.RevealAsync(Caller(MemoryRoles.VaultReveal), Tenant, other, " ", Ct))).Field);
+    }
+
+    [Fact]
+    public async Task A_classifier_span_outside_the_text_is_reported()
+    {
+        var options = new MemoryRedactionOptions();
+        options.Classifiers.Add(new NameClassifier("x"));
+        options.Classifiers.Add(new BrokenClassifier());
+        var redactor = new MemoryRedactor(options);
+
+        var ex = await Assert.ThrowsAsync<InvalidOperationException>(() => redactor.FindAsync("short", new MemoryRedactionContext { Tenant = Tenant }, Ct).AsTask());
+
+        Assert.Contains("broken", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Public_entries_reject_null()
     {
         Assert.Throws<ArgumentNullException>("innerStore", () => new RedactingMemoryStore(null!));
@@ -377,6 +429,14 @@ public sealed class RedactingMemoryStoreTests : IAsyncLifetime
             IReadOnlyList<MemoryRedactionFinding> found = at < 0 ? [] : [new MemoryRedactionFinding { RuleId = "names", Kind = "person_name", Start = at, Length = name.Length, Confidence = 0.9 }];
             return ValueTask.FromResult(found);
         }
+    }
+
+    private sealed class BrokenClassifier : IMemorySensitiveDataClassifier
+    {
+        public string Id => "broken";
+
+        public ValueTask<IReadOnlyList<MemoryRedactionFinding>> ClassifyAsync(string text, MemoryRedactionContext context, CancellationToken cancellationToken = default) =>
+            ValueTask.FromResult<IReadOnlyList<MemoryRedactionFinding>>([new MemoryRedactionFinding { RuleId = "broken", Kind = "x", Start = 3, Length = 10 }]);
     }
 
     private sealed class RecordingExtractor : IMemoryExtractor
