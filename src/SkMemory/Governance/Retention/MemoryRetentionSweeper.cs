@@ -202,6 +202,11 @@ public sealed partial class MemoryRetentionSweeper
                         _expiredNow.Add(record.Id);
                         counter.Expired++;
                     }
+                    catch (MemoryException e) when (e.Code == MemoryErrorCode.LegalHold)
+                    {
+                        // Placed after this sweep read the tenant's holds.
+                        counter.Held++;
+                    }
                     catch (MemoryException e)
                     {
                         Fail(counter, tenant, key, $"expire memory {record.Id}", e);
