@@ -66,7 +66,7 @@ public sealed class SqliteMemoryStoreTests : IDisposable
     [Fact]
     public async Task OpenAsync_Version2File_GainsTheIngestionTablesAndKeepsItsMemories()
     {
-        // A version 2 file is a current one without what version 3 added (the ingestion job tables).
+        // A version 2 file is a current one without what versions 3 (the ingestion job tables) and 4 (governance) added.
         var path = NewPath();
         Guid id;
         using (var store = await OpenAsync(path))
@@ -74,11 +74,20 @@ public sealed class SqliteMemoryStoreTests : IDisposable
             id = (await store.WriteAsync(Request("t", "likes tea"), Ct)).Record.Id;
         }
 
-        await ScalarAsync(path, "DROP TABLE memory_ingestion_jobs; DROP TABLE memory_ingested_items; PRAGMA user_version = 2;");
+        await ScalarAsync(
+            path,
+            """
+            DROP TABLE memory_ingestion_jobs; DROP TABLE memory_ingested_items;
+            DROP INDEX ix_memory_reads_reader; ALTER TABLE memory_reads DROP COLUMN operation;
+            DROP TABLE memory_access_denials; DROP TABLE memory_consents; DROP TABLE memory_consent_changes; DROP TABLE memory_legal_holds;
+            DROP TABLE memory_vault; DROP TABLE memory_vault_reveals; DROP TABLE memory_attestations;
+            PRAGMA user_version = 2;
+            """);
         SqliteConnection.ClearAllPools();
 
         using var upgraded = await OpenAsync(path);
-        Assert.Equal(3L, await ScalarAsync(path, "PRAGMA user_version"));
+        Assert.Equal(4L, await ScalarAsync(path, "PRAGMA user_version"));
+        Assert.Equal(0L, await ScalarAsync(path, "SELECT count(*) FROM memory_consents"));
         Assert.Equal("likes tea", (await upgraded.GetAsync("t", id, Ct))!.Value.Text);
         var jobs = (IMemoryIngestionJobStore)upgraded.GetService(typeof(IMemoryIngestionJobStore))!;
         await jobs.MarkIngestedAsync("t", "ing_1", ["msg:1"], Ct);
