@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Microsoft.Data.Sqlite;
 using Xunit;
 
 namespace SkMemory.Cli.Tests;
@@ -33,6 +34,14 @@ public sealed class PurgeCommandTests : IDisposable
         Assert.Equal(id.ToString(), (string?)attestation["memory_ids"]![0]);
         Assert.Equal("GDPR erasure #12", (string?)attestation["reason"]);
         Assert.Contains((string)attestation["signature"]!, purged.Out.Replace("\\u002B", "+", StringComparison.Ordinal), StringComparison.Ordinal);
+
+        // Not even the file's free pages, the full-text index segments or the write-ahead log keep the text.
+        SqliteConnection.ClearAllPools();
+        foreach (var path in new[] { _cli.StorePath, _cli.StorePath + "-wal" }.Where(File.Exists))
+        {
+            var bytes = await File.ReadAllBytesAsync(path, TestContext.Current.CancellationToken);
+            Assert.True(bytes.AsSpan().IndexOf("X1234567"u8) < 0, $"{path} still holds the purged text");
+        }
 
         var verified = (await _cli.RunAsync("verify", "--attestation", file)).ShouldSucceed();
         Assert.StartsWith("attestation verified", verified.Out, StringComparison.Ordinal);

@@ -10,6 +10,7 @@ internal sealed class SqliteMemoryStoreTransaction : MemoryStoreTransaction
     private readonly SemaphoreSlim _writerGate;
     private readonly TimeProvider _timeProvider;
     private bool _committed;
+    private bool _contentRemoved;
 
     private SqliteMemoryStoreTransaction(SqliteConnection connection, SqliteTransaction transaction, SemaphoreSlim writerGate, TimeProvider timeProvider)
     {
@@ -155,6 +156,14 @@ internal sealed class SqliteMemoryStoreTransaction : MemoryStoreTransaction
 
     public override async Task<(int EventPayloads, int Embeddings, int FullTextRows)> RemoveContentAsync(string tenant, Guid id, CancellationToken cancellationToken)
     {
+        if (!_contentRemoved)
+        {
+            // Freed pages are overwritten with zeros, so the erased bytes do not linger in the file's free space.
+            using var secure = Command("PRAGMA secure_delete = ON");
+            await secure.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            _contentRemoved = true;
+        }
+
         var payloads = await ExecuteForMemoryAsync("UPDATE memory_events SET payload = NULL WHERE tenant = $tenant AND memory_id = $id AND payload IS NOT NULL", tenant, id, cancellationToken).ConfigureAwait(false);
         var embeddings = await ExecuteForMemoryAsync("DELETE FROM memory_embeddings WHERE tenant = $tenant AND memory_id = $id", tenant, id, cancellationToken).ConfigureAwait(false);
         var fullText = await ExecuteForMemoryAsync("DELETE FROM memory_fts WHERE rowid IN (SELECT rowid FROM memory_objects WHERE id = $id AND tenant = $tenant)", tenant, id, cancellationToken).ConfigureAwait(false);
@@ -300,8 +309,23 @@ internal sealed class SqliteMemoryStoreTransaction : MemoryStoreTransaction
 
     protected override async Task CommitCoreAsync(CancellationToken cancellationToken)
     {
+        if (_contentRemoved)
+        {
+            // FTS5 records a delete as a marker in a new index segment; merging the segments drops the purged terms.
+            using var optimize = Command("INSERT INTO memory_fts (memory_fts) VALUES ('optimize')");
+            await optimize.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         await _transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         _committed = true;
+        if (_contentRemoved)
+        {
+            // Best effort: copy the purge into the database file and empty the write-ahead log, which still holds the
+            // pages as they were (a reader in another connection may hold it back until the next checkpoint).
+            using var checkpoint = _connection.CreateCommand();
+            checkpoint.CommandText = "PRAGMA wal_checkpoint(TRUNCATE); PRAGMA secure_delete = OFF;";
+            await checkpoint.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
     }
 
     protected override async ValueTask DisposeAsyncCore()
