@@ -1,9 +1,10 @@
 using System.Text.Json;
+using SkMemory.Postgres.Tests;
 using Xunit;
 
 namespace SkMemory.Cli.Tests;
 
-/// <summary><c>skmem sweep</c>, <c>skmem consent</c> and <c>skmem hold</c> against a real SQLite store.</summary>
+/// <summary><c>skmem sweep</c>, <c>skmem consent</c> and <c>skmem hold</c> against a real SQLite store, and once against PostgreSQL.</summary>
 public sealed class GovernanceCommandTests : IDisposable
 {
     // Preferences expire 30 days after they became true and are purged in the same sweep; revoked consent is purged at once.
@@ -18,9 +19,11 @@ public sealed class GovernanceCommandTests : IDisposable
 
     private readonly CliRunner _cli = new();
     private readonly string _policy;
+    private readonly PostgresFixture _postgres;
 
-    public GovernanceCommandTests()
+    public GovernanceCommandTests(PostgresFixture postgres)
     {
+        _postgres = postgres;
         _policy = _cli.NewFilePath(".json");
         File.WriteAllText(_policy, Policy);
     }
@@ -163,6 +166,27 @@ public sealed class GovernanceCommandTests : IDisposable
         (await _cli.RunAsync("consent", "revoke", "--subject", "ana", "--as", "user:bob")).ShouldFail(ExitCodes.Denied);
         (await _cli.RunAsync("consent", "grant", "--subject", "bob", "--purpose", "personalization", "--as", "user:bob")).ShouldSucceed();
         (await _cli.RunAsync("sweep", "--policy", _policy, "--as", "service:janitor", "--role", MemoryRoles.Operator)).ShouldSucceed();
+    }
+
+    [Fact]
+    public async Task Consent_hold_and_sweep_work_the_same_on_postgres()
+    {
+        var schema = _postgres.NewSchema();
+        Task<CliResult> Run(params string[] args) => CliRunner.RunOnAsync(_postgres.ConnectionString, [.. args, "--schema", schema]);
+        var ana = (await Run("remember", "Ana prefers window seats", "--subject", "ana", "--type", "preference", "--valid-from", "2020-01-01", "--json")).ShouldSucceed().Json().GetProperty("id").GetGuid();
+        (await Run("remember", "Bob prefers aisle seats", "--subject", "bob", "--type", "preference", "--valid-from", "2020-01-01")).ShouldSucceed();
+        (await Run("remember", "Carl is allergic to peanuts", "--subject", "carl")).ShouldSucceed();
+        (await Run("hold", "place", "--id", "m1", "--memory", ana.ToString(), "--reason", "matter 1")).ShouldSucceed();
+        (await Run("consent", "revoke", "--subject", "carl", "--purpose", "personalization")).ShouldSucceed();
+
+        var first = (await Run("sweep", "--policy", _policy, "--json")).ShouldSucceed().Json().GetProperty("totals");
+        var second = (await Run("sweep", "--policy", _policy, "--json")).ShouldSucceed().Json().GetProperty("totals");
+
+        // Bob's preference expired and purged, Carl's memory purged on revocation, Ana's held.
+        Assert.Equal((1, 2, 1), (first.GetProperty("expired").GetInt32(), first.GetProperty("purged").GetInt32(), first.GetProperty("held").GetInt32()));
+        Assert.Equal((0, 0, 1), (second.GetProperty("expired").GetInt32(), second.GetProperty("purged").GetInt32(), second.GetProperty("held").GetInt32()));
+        Assert.Equal(["revoked"], (await Run("consent", "show", "--json")).ShouldSucceed().Json().EnumerateArray().Select(c => c.GetProperty("state").GetString()));
+        Assert.True((await Run("verify", "--json")).ShouldSucceed().Json().GetProperty("is_valid").GetBoolean());
     }
 
     [Fact]
