@@ -102,6 +102,31 @@ public abstract partial class MemoryStoreConformanceTests
     }
 
     [Fact]
+    public virtual async Task Consent_RevokeOrLapse_StopsFilteredReadsAtOnceAndRegrantRestoresThem()
+    {
+        var store = await NewStoreAsync();
+        var consents = ConsentsOf(store);
+        var tenant = NewTenant();
+        var personal = await CreateAsync(store, Note(tenant, "Ana is allergic to peanuts"));
+        var team = await CreateAsync(store, Note(tenant, "Ana leads the eng team") with { Scope = MemoryScope.ForTeam("eng") });
+        var readable = new MemoryQuery { Tenant = tenant, Access = new MemoryAccessScope { AllScopes = true } };
+        async Task<List<Guid>> VisibleAsync() => await ReadIdsAsync(store, readable);
+        Assert.Equal([personal.Id, team.Id], await VisibleAsync());
+
+        await consents.SetAsync(Consent(tenant, "ana", MemoryScopeKind.Personal, MemoryConsentState.Revoked, "personalization"), Ct);
+        Assert.Equal([team.Id], await VisibleAsync());
+
+        await consents.SetAsync(Consent(tenant, "ana", MemoryScopeKind.Personal, MemoryConsentState.Granted, "personalization") with { ExpiresAt = Clock.UtcNow.AddDays(1) }, Ct);
+        Assert.Equal([personal.Id, team.Id], await VisibleAsync());
+
+        Clock.Advance(TimeSpan.FromDays(1));
+        Assert.Equal([team.Id], await VisibleAsync());
+
+        // Unfiltered (trusted) reads still see everything: retention purges, reads do not delete.
+        Assert.Equal(2, (await ReadAllAsync(store, new MemoryQuery { Tenant = tenant })).Count);
+    }
+
+    [Fact]
     public virtual async Task LegalHolds_PlaceReleaseList_KeepWhoAndWhen()
     {
         var store = await NewStoreAsync();
