@@ -44,6 +44,9 @@ internal sealed class CliContext
             Roles = [MemoryRoles.StoreOwner, MemoryRoles.Admin],
         }) with { Tenant = Tenant, Task = Task };
 
+    /// <summary>Gets the --redaction-policy file, or $SKMEMORY_REDACTION_POLICY, or null for the built-in policy.</summary>
+    public string? RedactionPolicyPath { get; init; }
+
     /// <summary>Gets the raw --store value.</summary>
     public required string? StoreSpec { get; init; }
 

@@ -63,6 +63,8 @@ internal sealed class CommandRunner
             Embedder = TryGet(() => parseResult.GetValue(Globals.Embedder)),
             ExplicitCaller = () => ExplicitCaller(parseResult),
             Task = TryGet(() => parseResult.GetValue(Globals.Task)),
+            RedactionPolicyPath = TryGet(() => parseResult.GetValue(Globals.RedactionPolicy))
+                ?? (Environment.GetEnvironmentVariable(GlobalOptions.RedactionPolicyVariable) is { Length: > 0 } policy ? policy : null),
             CancellationToken = cancellationToken,
         };
     }
@@ -91,6 +93,7 @@ internal sealed class CommandRunner
             {
                 var operation = prepare(context, parseResult);
                 var caller = context.Caller;
+                var redaction = await RedactionSettings.LoadAsync(context, cancellationToken).ConfigureAwait(false);
                 context.Target = StoreOpener.Resolve(context.StoreSpec, context.Schema);
                 // An embedder named on the command line (or in the environment) is loaded before the store is opened, so a
                 // bad one creates nothing; otherwise the store is opened first and the model it records as serving decides.
@@ -101,8 +104,12 @@ internal sealed class CommandRunner
                 using var ownedServing = embedder == EmbedderUse.Load && named is null
                     ? await StoreOpener.ServeRecordedModelAsync(store, context.Error, cancellationToken).ConfigureAwait(false)
                     : null;
-                // Every command goes through the access policy and the read audit, the store owner included.
-                var governed = new AccessControlledMemoryStore(store, MemoryCallerAccessor.Fixed(caller));
+                // Every command goes through the access policy and the read audit, the store owner included, then redaction, so
+                // nothing a command writes or searches reaches the store or its embedder unredacted.
+                var governed = new MemoryStoreBuilder(store)
+                    .UseAccessControl(MemoryCallerAccessor.Fixed(caller))
+                    .UseRedaction(redaction)
+                    .Build();
                 return await operation(governed).ConfigureAwait(false);
             }
 #pragma warning disable CA1031 // Every error of a command is reported the same way, by ErrorReporter.

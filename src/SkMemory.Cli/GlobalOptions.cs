@@ -7,6 +7,8 @@ internal sealed class GlobalOptions
 {
     public const string TenantVariable = "SKMEMORY_TENANT";
     public const string DefaultTenant = "default";
+    public const string RedactionPolicyVariable = "SKMEMORY_REDACTION_POLICY";
+    public const string VaultKeyVariable = "SKMEMORY_VAULT_KEY";
 
     public Option<string?> Store { get; } = new("--store")
     {
@@ -78,6 +80,14 @@ internal sealed class GlobalOptions
         Recursive = true,
     };
 
+    public Option<string?> RedactionPolicy { get; } = new("--redaction-policy")
+    {
+        Description = $"The redaction policy file (default: ${RedactionPolicyVariable}, else the built-in policy: secrets redacted, personal data tokenized). "
+            + $"Tokens are sealed with the key in ${VaultKeyVariable} (base64, 32 bytes) when set. See docs/redaction.md.",
+        HelpName = "file.json",
+        Recursive = true,
+    };
+
     public Option<bool> Json { get; } = new("--json")
     {
         Description = "Print machine-readable JSON instead of text.",
@@ -95,6 +105,7 @@ internal sealed class GlobalOptions
         root.Options.Add(Teams);
         root.Options.Add(ActingFor);
         root.Options.Add(Task);
+        root.Options.Add(RedactionPolicy);
         root.Options.Add(Json);
     }
 }

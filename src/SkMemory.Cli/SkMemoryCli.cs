@@ -74,6 +74,7 @@ internal static class SkMemoryCli
         root.Subcommands.Add(HistoryCommand.Create(runner));
         root.Subcommands.Add(LineageCommand.Create(runner));
         root.Subcommands.Add(LineageCommand.CreateDenials(runner));
+        root.Subcommands.Add(RevealCommand.Create(runner));
         root.Subcommands.Add(ForgetCommand.Create(runner));
         root.Subcommands.Add(ExportCommand.Create(runner));
         root.Subcommands.Add(ImportCommand.Create(runner));

@@ -105,7 +105,7 @@ public sealed partial class RuleBasedMemoryExtractor
                     Confidence = Confidence,
                     Salience = 0.6,
                 };
-            case "phone" or "phonenumber" or "mobile" or "cell" or "cellphone" or "tel" or "telephone" or "mobilephone" or "mobilenumber" when value.Count(char.IsDigit) >= 7:
+            case "phone" or "phonenumber" or "mobile" or "cell" or "cellphone" or "tel" or "telephone" or "mobilephone" or "mobilenumber" when value.Count(char.IsDigit) >= 7 || PhoneVaultToken().IsMatch(value):
                 return new Proposal(MemoryTypes.Identifier, possessive + " phone number is " + value) { Key = "identifier:phone", Structured = StructuredValue("phone", value), Confidence = Confidence, Salience = 0.6 };
             case "username" or "login" or "handle" or "userhandle" or "screenname":
                 return new Proposal(MemoryTypes.Identifier, possessive + " username is " + value) { Key = "identifier:username", Structured = StructuredValue("username", value), Confidence = Confidence, Salience = 0.55 };

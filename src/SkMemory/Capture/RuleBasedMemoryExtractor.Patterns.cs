@@ -68,12 +68,18 @@ public sealed partial class RuleBasedMemoryExtractor
     [GeneratedRegex(
         @"\b(?:my\s+(?<qual>(?:(?:new|current|work|personal|school|business|primary|main|private|office|university|uni|company)\s+)*)(?:e-?mail(?:\s+address)?|address)(?:\s+(?:for|on|at)\s+(?:the\s+|my\s+)?(?<purpose>[\w-]+(?:\s+[\w-]+)?))?\s*(?:is|:|=|-|,)?\s*"
         + @"|(?:reach|contact|e-?mail|mail|write\s+to|message|find)\s+me\s+(?:at|on|via|through)\s+|I(?:['’]m|\s+am)\s+(?:reachable\s+at\s+)?)"
-        + @"(?<v>[\w.%+-]+@[\w-]+(?:\.[\w-]+)*\.[a-z]{2,})",
+        + @"(?<v>" + EmailOrVaultToken + ")",
         Options)]
     private static partial Regex EmailPattern();
 
-    [GeneratedRegex(@"[\w.%+-]+@[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}", Options)]
+    [GeneratedRegex(EmailOrVaultToken, Options)]
     private static partial Regex EmailAddress();
+
+    // An address, or the vault token redaction put in its place ([[tok:email:…]]): a tokenized email is still an identifier.
+    private const string EmailOrVaultToken = @"(?:[\w.%+-]+@[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}|\[\[tok:email:[0-9a-z]{26}\]\])";
+
+    [GeneratedRegex(@"^\[\[tok:phone:[0-9a-z]{26}\]\]$", Options)]
+    private static partial Regex PhoneVaultToken();
 
     // "Please use ana@x.org from now on", "try @ana_dev instead": an identifier told by its shape.
     [GeneratedRegex(@"\b(?:please\s+)?(?:use|try|switch\s+to)\s+(?<v>[\w.%+-]+@[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}|@\w[\w.-]*\w|\+?\(?\d[\d\s().-]{5,}\d)(?=\s+(?:from\s+now\s+on|instead|going\s+forward|now|for\s+me|from\s+here\s+on|for\s+everything)\b|\s*$)", Options)]

@@ -61,7 +61,7 @@ public sealed partial class MemoryTokenRevealer
             throw new MemoryValidationException("reason", "is required: say why the value is revealed (it is recorded with the reveal)");
         }
 
-        if (!string.Equals(caller.Tenant, tenant, StringComparison.Ordinal))
+        if (!caller.MayEnter(tenant))
         {
             await DenyAsync(caller, tenant, MemoryAccessDenialReason.CrossTenant, $"{caller.Actor} belongs to tenant '{caller.Tenant}' and cannot reveal tokens of tenant '{tenant}'.", cancellationToken).ConfigureAwait(false);
         }
