@@ -34,7 +34,7 @@ public sealed class PostgresStoreTests(PostgresFixture fixture)
     [Fact]
     public async Task A_version_2_schema_gains_the_ingestion_tables_and_keeps_its_memories()
     {
-        // A version 2 schema is a current one without what version 3 added (the ingestion job tables).
+        // A version 2 schema is a current one without what versions 3 (the ingestion job tables) and 4 (governance) added.
         var schema = fixture.NewSchema();
         Guid id;
         using (var store = await fixture.OpenStoreAsync(schema: schema, cancellationToken: Ct))
@@ -42,11 +42,19 @@ public sealed class PostgresStoreTests(PostgresFixture fixture)
             id = (await store.WriteAsync(Write("acme", "likes tea"), Ct)).Record.Id;
         }
 
+        var s = $"\"{schema}\"";
         await fixture.ExecuteAsync(
-            $"DROP TABLE \"{schema}\".memory_ingestion_jobs; DROP TABLE \"{schema}\".memory_ingested_items; DELETE FROM \"{schema}\".schema_migrations WHERE version = 3;");
+            $"""
+            DROP TABLE {s}.memory_ingestion_jobs; DROP TABLE {s}.memory_ingested_items;
+            DROP INDEX {s}.ix_memory_reads_reader; ALTER TABLE {s}.memory_reads DROP COLUMN operation;
+            DROP TABLE {s}.memory_access_denials, {s}.memory_consents, {s}.memory_consent_changes, {s}.memory_legal_holds,
+                {s}.memory_vault, {s}.memory_vault_reveals, {s}.memory_attestations;
+            DELETE FROM {s}.schema_migrations WHERE version >= 3;
+            """);
 
         using var upgraded = await fixture.OpenStoreAsync(schema: schema, cancellationToken: Ct);
-        Assert.Equal([1, 2, 3], (await MigrationsAsync(schema)).Select(m => m.Version));
+        Assert.Equal([1, 2, 3, 4], (await MigrationsAsync(schema)).Select(m => m.Version));
+        Assert.NotNull(upgraded.GetService(typeof(IMemoryConsentStore)));
         Assert.Equal("likes tea", (await upgraded.GetAsync("acme", id, Ct))!.Value.Text);
         var jobs = (IMemoryIngestionJobStore)upgraded.GetService(typeof(IMemoryIngestionJobStore))!;
         await jobs.MarkIngestedAsync("acme", "ing_1", ["msg:1"], Ct);
