@@ -91,7 +91,8 @@ internal sealed class SqliteMemoryStoreTransaction : MemoryStoreTransaction
 
     public override async Task DeleteEmbeddingsAsync(string tenant, Guid id, CancellationToken cancellationToken)
     {
-        using var command = Command("DELETE FROM memory_embeddings WHERE memory_id = $id AND tenant = $tenant");
+        // "+tenant" keeps SQLite on the primary key (memory_id first): the tenant index would scan every embedding of the tenant.
+        using var command = Command("DELETE FROM memory_embeddings WHERE memory_id = $id AND +tenant = $tenant");
         command.Parameters.AddWithValue("$id", SqliteRows.Id(id));
         command.Parameters.AddWithValue("$tenant", tenant);
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
@@ -165,8 +166,20 @@ internal sealed class SqliteMemoryStoreTransaction : MemoryStoreTransaction
         }
 
         var payloads = await ExecuteForMemoryAsync("UPDATE memory_events SET payload = NULL WHERE tenant = $tenant AND memory_id = $id AND payload IS NOT NULL", tenant, id, cancellationToken).ConfigureAwait(false);
-        var embeddings = await ExecuteForMemoryAsync("DELETE FROM memory_embeddings WHERE tenant = $tenant AND memory_id = $id", tenant, id, cancellationToken).ConfigureAwait(false);
-        var fullText = await ExecuteForMemoryAsync("DELETE FROM memory_fts WHERE rowid IN (SELECT rowid FROM memory_objects WHERE id = $id AND tenant = $tenant)", tenant, id, cancellationToken).ConfigureAwait(false);
+        var embeddings = await ExecuteForMemoryAsync("DELETE FROM memory_embeddings WHERE memory_id = $id AND +tenant = $tenant", tenant, id, cancellationToken).ConfigureAwait(false);
+
+        // FTS5 finds a row fast only by rowid = value (a subquery scans the whole index), so look the rowid up first.
+        using var rowIdCommand = Command("SELECT rowid FROM memory_objects WHERE id = $id AND tenant = $tenant");
+        rowIdCommand.Parameters.AddWithValue("$id", SqliteRows.Id(id));
+        rowIdCommand.Parameters.AddWithValue("$tenant", tenant);
+        var fullText = 0;
+        if (await rowIdCommand.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is long rowId)
+        {
+            using var fts = Command("DELETE FROM memory_fts WHERE rowid = $rowid");
+            fts.Parameters.AddWithValue("$rowid", rowId);
+            fullText = await fts.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         return (payloads, embeddings, fullText);
     }
 
@@ -225,7 +238,7 @@ internal sealed class SqliteMemoryStoreTransaction : MemoryStoreTransaction
         var withFullText = await IdsAsync(
             "SELECT o.id FROM memory_objects o JOIN memory_fts f ON f.rowid = o.rowid WHERE o.tenant = $tenant AND o.id IN (SELECT value FROM json_each($ids)) ORDER BY o.id").ConfigureAwait(false);
         var withEmbeddings = await IdsAsync(
-            "SELECT DISTINCT memory_id FROM memory_embeddings WHERE tenant = $tenant AND memory_id IN (SELECT value FROM json_each($ids)) ORDER BY memory_id").ConfigureAwait(false);
+            "SELECT DISTINCT memory_id FROM memory_embeddings WHERE +tenant = $tenant AND memory_id IN (SELECT value FROM json_each($ids)) ORDER BY memory_id").ConfigureAwait(false);
         return (withText, withFullText, withEmbeddings);
 
         async Task<IReadOnlyList<Guid>> IdsAsync(string sql)
