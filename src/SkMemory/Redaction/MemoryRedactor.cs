@@ -46,7 +46,18 @@ public sealed partial class MemoryRedactor
         var findings = new List<MemoryRedactionFinding>();
         foreach (var rule in MemoryRedactionRules.All)
         {
-            rule.Find(text, findings);
+            try
+            {
+                rule.Find(text, findings);
+            }
+            catch (RegexMatchTimeoutException ex)
+            {
+                // Fail closed: text that could not be scanned is not stored, embedded or sent anywhere.
+                throw new MemoryException(
+                    MemoryErrorCode.Blocked,
+                    $"The redaction rule '{rule.Id}' could not scan this text ({text.Length:N0} characters) within its {ex.MatchTimeout.TotalSeconds:0.#} s limit, so nothing was stored; split the text into smaller pieces and try again.",
+                    ex);
+            }
         }
 
         return Settle(findings, text);
