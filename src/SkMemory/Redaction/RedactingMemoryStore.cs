@@ -61,36 +61,33 @@ public sealed class RedactingMemoryStore : DelegatingMemoryStore
     public override async Task<MemoryRecord> UpdateAsync(MemoryUpdateRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var current = await InnerStore.GetAsync(request.Tenant, request.Id, cancellationToken).ConfigureAwait(false);
-        var pass = new Pass(_redactor, new MemoryRedactionContext { Tenant = request.Tenant, Type = current?.Type, Subject = current?.Subject });
-        var value = await pass.ValueAsync(request.Value, "value", cancellationToken).ConfigureAwait(false);
-        var provenance = await pass.ProvenanceAsync(request.Provenance, "provenance", cancellationToken).ConfigureAwait(false);
-        pass.ThrowIfBlocked();
-        if (!pass.Changed && pass.Tags.Count == 0)
-        {
-            return await base.UpdateAsync(request, cancellationToken).ConfigureAwait(false);
-        }
-
-        var metadata = pass.Metadata(request.Metadata ?? current?.Metadata);
-        return await base.UpdateAsync(request with { Value = value, Provenance = provenance, Metadata = metadata }, cancellationToken).ConfigureAwait(false);
+        var change = await RedactChangeAsync(request.Tenant, request.Id, request.Value, request.Provenance, request.Metadata, cancellationToken).ConfigureAwait(false);
+        return await base.UpdateAsync(
+            change is null ? request : request with { Value = change.Value, Provenance = change.Provenance, Metadata = change.Metadata },
+            cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
     public override async Task<MemorySupersedeResult> SupersedeAsync(MemorySupersedeRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var current = await InnerStore.GetAsync(request.Tenant, request.Id, cancellationToken).ConfigureAwait(false);
-        var pass = new Pass(_redactor, new MemoryRedactionContext { Tenant = request.Tenant, Type = current?.Type, Subject = current?.Subject });
-        var value = await pass.ValueAsync(request.Value, "value", cancellationToken).ConfigureAwait(false);
-        var provenance = await pass.ProvenanceAsync(request.Provenance, "provenance", cancellationToken).ConfigureAwait(false);
-        pass.ThrowIfBlocked();
-        if (!pass.Changed && pass.Tags.Count == 0)
-        {
-            return await base.SupersedeAsync(request, cancellationToken).ConfigureAwait(false);
-        }
+        var change = await RedactChangeAsync(request.Tenant, request.Id, request.Value, request.Provenance, request.Metadata, cancellationToken).ConfigureAwait(false);
+        return await base.SupersedeAsync(
+            change is null ? request : request with { Value = change.Value!, Provenance = change.Provenance, Metadata = change.Metadata },
+            cancellationToken).ConfigureAwait(false);
+    }
 
-        var metadata = pass.Metadata(request.Metadata ?? current?.Metadata);
-        return await base.SupersedeAsync(request with { Value = value!, Provenance = provenance, Metadata = metadata }, cancellationToken).ConfigureAwait(false);
+    // A change to an existing memory is redacted under the memory's own type and subject; null when nothing was found.
+    private async Task<RedactedChange?> RedactChangeAsync(string tenant, Guid id, MemoryValue? value, MemoryProvenance? provenance, IReadOnlyDictionary<string, string>? metadata, CancellationToken cancellationToken)
+    {
+        var current = await InnerStore.GetAsync(tenant, id, cancellationToken).ConfigureAwait(false);
+        var pass = new Pass(_redactor, new MemoryRedactionContext { Tenant = tenant, Type = current?.Type, Subject = current?.Subject });
+        var redactedValue = await pass.ValueAsync(value, "value", cancellationToken).ConfigureAwait(false);
+        var redactedProvenance = await pass.ProvenanceAsync(provenance, "provenance", cancellationToken).ConfigureAwait(false);
+        pass.ThrowIfBlocked();
+        return !pass.Changed && pass.Tags.Count == 0
+            ? null
+            : new RedactedChange(redactedValue, redactedProvenance, pass.Metadata(metadata ?? current?.Metadata));
     }
 
     /// <inheritdoc />
@@ -293,4 +290,6 @@ public sealed class RedactingMemoryStore : DelegatingMemoryStore
             }
         }
     }
+
+    private sealed record RedactedChange(MemoryValue? Value, MemoryProvenance? Provenance, IReadOnlyDictionary<string, string>? Metadata);
 }
