@@ -334,9 +334,15 @@ internal sealed class SqliteMemoryStoreTransaction : MemoryStoreTransaction
         if (_contentRemoved)
         {
             // Best effort: copy the purge into the database file and empty the write-ahead log, which still holds the
-            // pages as they were (a reader in another connection may hold it back until the next checkpoint).
+            // pages as they were. It does not wait: while another connection reads, the log is left to the next
+            // checkpoint rather than holding the writers' lock for the busy timeout.
+            using var busy = _connection.CreateCommand();
+            busy.CommandText = "PRAGMA busy_timeout";
+            var busyTimeout = Convert.ToInt64(await busy.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture);
             using var checkpoint = _connection.CreateCommand();
-            checkpoint.CommandText = "PRAGMA wal_checkpoint(TRUNCATE); PRAGMA secure_delete = OFF;";
+            checkpoint.CommandText = string.Create(
+                System.Globalization.CultureInfo.InvariantCulture,
+                $"PRAGMA busy_timeout = 0; PRAGMA wal_checkpoint(TRUNCATE); PRAGMA busy_timeout = {busyTimeout}; PRAGMA secure_delete = OFF;");
             await checkpoint.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
     }
