@@ -48,6 +48,9 @@ public sealed class GovernanceCommandTests : IDisposable
         Assert.Single(report.GetProperty("attestations").EnumerateArray());
         Assert.Contains("sweep: expired 1, purged 1, held 0, errors 0 across 1 tenant", first.Error, StringComparison.Ordinal);
 
+        // The sweep's purge is attested and signed with the CLI's key, like skmem forget --purge.
+        Assert.Equal(1, await CliRunner.ExecuteSqlAsync(_cli.StorePath, "UPDATE memory_attestations SET attestation = attestation WHERE attestation LIKE '%\"algorithm\":\"ES256\"%'"));
+
         var totals = second.Json().GetProperty("totals");
         Assert.Equal((0, 0, 0), (totals.GetProperty("expired").GetInt32(), totals.GetProperty("purged").GetInt32(), totals.GetProperty("errors").GetInt32()));
         Assert.Contains("status          deleted", (await _cli.RunAsync("show", old.ToString())).ShouldSucceed().Out, StringComparison.Ordinal);

@@ -44,6 +44,8 @@ public sealed class PurgeCommandTests : IDisposable
         }
 
         var verified = (await _cli.RunAsync("verify", "--attestation", file)).ShouldSucceed();
+        (await _cli.RunAsync("verify", "--attestation", file, "--as", "user:bo")).ShouldFail(ExitCodes.Denied);
+        (await _cli.RunAsync("verify", "--attestation", file, "--as", "user:eve", "--role", MemoryRoles.Auditor)).ShouldSucceed();
         Assert.StartsWith("attestation verified", verified.Out, StringComparison.Ordinal);
         Assert.Contains("no row holds the purged content", verified.Out, StringComparison.Ordinal);
         (await _cli.RunAsync("verify")).ShouldSucceed();

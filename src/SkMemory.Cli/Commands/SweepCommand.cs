@@ -60,8 +60,22 @@ internal static class SweepCommand
                 PageSize = size,
                 Actor = caller.HasRole(MemoryRoles.Admin) ? MemoryRetentionSweepOptions.DefaultActor : caller.Actor,
             };
+            // Purges sign their attestations with the CLI's key (StoreOpener reads AttestationKeys.Current), chosen before the
+            // store opens; a dry run purges nothing and needs none.
+            var signing = options.DryRun ? default : AttestationKeys.LoadOrCreate(null, StoreOpener.Resolve(context.StoreSpec, context.Schema));
+            if (signing.Signer is { } signer)
+            {
+                AttestationKeys.Use(signer);
+            }
+
             return async store =>
             {
+                using var ownedSigner = signing.Signer;
+                if (signing.Created)
+                {
+                    context.Error.WriteLine($"created the attestation signing key {signing.PrivateKeyPath} (owner-only; keep it private and back it up)");
+                }
+
                 // The sweeper works below the access policy: governed reads hide the memories of revoked consent, which
                 // are exactly what it must purge. The operator check above stands in for the policy.
                 var canonical = store.GetService(typeof(EventSourcedMemoryStore)) as IMemoryStore ?? store;

@@ -85,6 +85,14 @@ internal static class VerifyCommand
             throw CliException.Invalid("attestation", $"{file} is not a deletion attestation: {ex.Message}", "give the JSON file 'skmem forget --purge --attestation-out' wrote, unchanged");
         }
 
+        // The verifier reads below the access policy (tombstones, erased payloads, index rows), so it is an auditor's or
+        // operator's check, of a tenant the caller may enter.
+        var caller = context.Caller;
+        if (!caller.MayEnter(attestation.Tenant) || !(caller.HasRole(MemoryRoles.Auditor) || caller.HasRole(MemoryRoles.Operator)))
+        {
+            throw new CliException(ExitCodes.Denied, $"{caller.Actor} cannot check attestations of tenant '{attestation.Tenant}': that needs the {MemoryRoles.Auditor} or {MemoryRoles.Operator} role in that tenant", "run as an auditor (--role memory.auditor), or drop --as to act as the store owner");
+        }
+
         var target = StoreOpener.Resolve(context.StoreSpec, context.Schema);
         var keyPath = publicKeyOption is not null
             ? Path.GetFullPath(publicKeyOption)
