@@ -95,7 +95,7 @@ internal static partial class MemoryRedactionRules
     private static partial Regex BearerToken();
 
     [GeneratedRegex(
-        @"(?i)(?<![A-Za-z0-9])[A-Za-z0-9_.-]{0,40}(?:api[_.-]?key|apikey|secret|token|access[_.-]?key|auth[_.-]?key|private[_.-]?key|client[_.-]?secret|account[_.-]?key|signing[_.-]?key|credentials?)(?![A-Za-z0-9]*(?:hash|sha|digest|checksum|_id|id\b|count|type|url|uri|limit|ttl|expir|length|name|path|file|version))[A-Za-z0-9_.-]{0,40}[""']?\s*(?::|=|=>|\bis\b)\s*[""']?(?<v>[A-Za-z0-9_\-./+=~]{12,})",
+        @"(?i)(?<![A-Za-z0-9_.-])[A-Za-z0-9_.-]{0,64}?(?:api[_.-]?key|apikey|secret|token|access[_.-]?key|auth[_.-]?key|private[_.-]?key|client[_.-]?secret|account[_.-]?key|signing[_.-]?key|credentials?)(?![A-Za-z0-9]{0,64}(?:hash|sha|digest|checksum|_id|id\b|count|type|url|uri|limit|ttl|expir|length|name|path|file|version))[A-Za-z0-9_.-]{0,40}[""']?\s*(?::|=|=>|\bis\b)\s*[""']?(?<v>[A-Za-z0-9_\-./+=~]{12,})",
         Options,
         Timeout)]
     private static partial Regex SecretAssignment();
