@@ -20,6 +20,9 @@ public sealed class MemoryPacket
         Dropped = dropped;
     }
 
+    /// <summary>Gets a packet holding nothing, built for no budget: what a call with nothing to recall injects.</summary>
+    public static MemoryPacket Empty { get; } = new(string.Empty, 0, 0, [], []);
+
     /// <summary>Gets the text to inject into the model's context: empty when no memory fits.</summary>
     public string Text { get; }
 
