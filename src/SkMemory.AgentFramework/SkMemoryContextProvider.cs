@@ -65,6 +65,7 @@ public sealed partial class SkMemoryContextProvider : AIContextProvider
                 Mode = options.Context.Mode,
                 MaxQueryCharacters = options.Context.MaxQueryCharacters,
                 ScopeKinds = _search.ScopeKinds,
+                TimeProvider = options.TimeProvider,
             },
             loggerFactory);
         _state = new ProviderSessionState<SkMemorySessionState>(NewState, options.StateKey, SkMemoryAgentFrameworkJsonContext.Default.Options);
