@@ -153,6 +153,29 @@ public sealed class SkMemoryContextProviderTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_streaming_run_injects_and_captures_too()
+    {
+        var tea = await _host.RememberAsync("ada", "Ada prefers green tea", cancellationToken: Ct);
+        var model = new ScriptedChatClient();
+        var provider = new SkMemoryContextProvider(_host.Store, MemoryHost.Options(), _host.Capture);
+        var (agent, history) = MemoryHost.Agent(model, provider);
+        var session = await agent.CreateSessionAsync(Ct);
+
+        var updates = new List<AgentResponseUpdate>();
+        await foreach (var update in agent.RunStreamingAsync("I prefer oat milk. Which tea do I like?", session, cancellationToken: Ct))
+        {
+            updates.Add(update);
+        }
+
+        await _host.Capture.FlushAsync(Ct);
+        Assert.NotEmpty(updates);
+        Assert.Contains($"[memory:{tea.Id:D}]", model.Calls[0].Instructions, StringComparison.Ordinal);
+        Assert.DoesNotContain(history.GetMessages(session), m => m.Text.Contains("<memories>", StringComparison.Ordinal));
+        Assert.Contains(await _host.AllAsync(Ct), r => r.Value.Text.Contains("oat milk", StringComparison.Ordinal));
+        Assert.Equal(1, provider.GetSessionState(session).CapturedTurns);
+    }
+
+    [Fact]
     public async Task A_run_can_skip_capture()
     {
         var provider = new SkMemoryContextProvider(_host.Store, MemoryHost.Options(), _host.Capture);
