@@ -1,0 +1,176 @@
+using System.Diagnostics;
+using System.Globalization;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.SemanticKernel;
+using Microsoft.SemanticKernel.ChatCompletion;
+using SkMemory;
+using SkMemory.Context;
+using SkMemory.SemanticKernel;
+using SkMemory.Storage.Sqlite;
+
+namespace SemanticKernelAgent;
+
+/// <summary>
+/// A Semantic Kernel agent that remembers Ana across two sessions: in the first she states a preference and the model saves
+/// it with <c>memory_remember</c> (and capture picks up the rest of the turn); in the second, a new chat history, the memory
+/// packet is injected into the model call and the model answers from it. Prints what was remembered and what was injected.
+/// </summary>
+internal static class SemanticKernelAgentSample
+{
+    private const string Tenant = "demo";
+
+    public static async Task<int> MainAsync(string[] args, Func<string, string?> environment, TextWriter output, CancellationToken cancellationToken = default)
+    {
+        if (args.Length > 0 && args[0] == "--bench")
+        {
+            var calls = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 500;
+            await BenchAsync(calls, output, cancellationToken).ConfigureAwait(false);
+            return 0;
+        }
+
+        try
+        {
+            await RunAsync(SampleSettings.FromEnvironment(environment), output, cancellationToken).ConfigureAwait(false);
+            return 0;
+        }
+        catch (ArgumentException ex)
+        {
+            await output.WriteLineAsync(ex.Message).ConfigureAwait(false);
+            return 2;
+        }
+    }
+
+    /// <summary>Runs the two sessions and returns what the second one injected.</summary>
+    public static async Task<string?> RunAsync(SampleSettings settings, TextWriter output, CancellationToken cancellationToken = default)
+    {
+        var temporary = settings.DatabasePath is null ? Directory.CreateTempSubdirectory("skmemory-sk-sample-").FullName : null;
+        var path = settings.DatabasePath ?? Path.Combine(temporary!, "memories.db");
+        string? injected = null;
+        try
+        {
+            await output.WriteLineAsync($"Model: {settings.ModelDescription}; memories in {path}").ConfigureAwait(false);
+            var store = await SqliteMemoryStore.OpenAsync(new SqliteMemoryStoreOptions { Path = path }, cancellationToken: cancellationToken).ConfigureAwait(false);
+
+            // The whole memory stack, the chat client with memory injection outside SK's function invoker, and the kernel.
+            var services = new ServiceCollection();
+            services.AddSkMemory(store, options => options.Context.TokenBudget = 400);
+            services.AddChatClient(settings.RealModel?.Invoke() ?? new ScriptedModel())
+                .UseSkMemory()
+                .Use((messages, options, next, ct) =>
+                {
+                    // Only to show what the model saw: the injected packet.
+                    injected = messages.FirstOrDefault(m => m.AdditionalProperties?.ContainsKey(MemoryInjectingChatClient.InjectedMarker) == true)?.Text ?? injected;
+                    return next(messages, options, ct);
+                })
+                .UseKernelFunctionInvocation();
+            services.AddKernel();
+            var provider = services.BuildServiceProvider();
+            await using var disposeProvider = provider.ConfigureAwait(false);
+            var kernel = provider.GetRequiredService<Kernel>();
+            var chat = kernel.GetRequiredService<IChatClient>().AsChatCompletionService(kernel.Services);
+            var sessions = provider.GetRequiredService<MemorySessionAccessor>();
+            var settingsWithTools = new PromptExecutionSettings { FunctionChoiceBehavior = FunctionChoiceBehavior.Auto() };
+
+            // Session 1: Ana tells the agent how she takes her coffee.
+            sessions.Session = MemorySession.ForAgent(Tenant, "ana", "concierge", "session-1");
+            var first = new ChatHistory("You are a friendly concierge. Use the memory functions to remember durable facts the user tells you.");
+            first.AddUserMessage("Hi, I'm Ana. I prefer oat milk in my coffee, and I live in Lisbon.");
+            await TurnAsync(chat, first, settingsWithTools, kernel, output, cancellationToken).ConfigureAwait(false);
+            await provider.GetRequiredService<MemoryCaptureQueue>().FlushAsync(cancellationToken).ConfigureAwait(false);
+
+            await output.WriteLineAsync("Remembered about ana:").ConfigureAwait(false);
+            var page = await provider.GetRequiredService<IMemoryStore>().ReadAsync(new MemoryQuery { Tenant = Tenant, Subject = "ana" }, cancellationToken).ConfigureAwait(false);
+            foreach (var memory in page.Items)
+            {
+                await output.WriteLineAsync($"  [{memory.Id}] {memory.Type}: \"{memory.Value.Text}\" by {memory.Actor}; evidence: {string.Join(", ", memory.Provenance.ToolCallIds.Concat(memory.Provenance.MessageIds))}").ConfigureAwait(false);
+            }
+
+            // Session 2: a new conversation; the memories come back through injection, not through the history.
+            injected = null;
+            sessions.Session = MemorySession.ForAgent(Tenant, "ana", "concierge", "session-2");
+            var second = new ChatHistory("You are a friendly concierge.");
+            second.AddUserMessage("Good morning! Can you order my usual coffee with milk?");
+            await TurnAsync(chat, second, settingsWithTools, kernel, output, cancellationToken).ConfigureAwait(false);
+            await output.WriteLineAsync("Injected into the second session's model call:").ConfigureAwait(false);
+            await output.WriteLineAsync(injected ?? "(nothing)").ConfigureAwait(false);
+            await provider.GetRequiredService<MemoryCaptureQueue>().FlushAsync(cancellationToken).ConfigureAwait(false);
+            return injected;
+        }
+        finally
+        {
+            if (temporary is not null)
+            {
+                SqliteConnection.ClearAllPools();
+                Directory.Delete(temporary, recursive: true);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Measures what injection adds to a call, excluding the model: the same request through <see cref="MemoryInjectingChatClient"/>
+    /// (search, pack, audit; capture off) over a model that answers at once, on a store of 1,000 memories.
+    /// </summary>
+    public static async Task<(double P50, double P95)> BenchAsync(int calls, TextWriter output, CancellationToken cancellationToken = default)
+    {
+        var directory = Directory.CreateTempSubdirectory("skmemory-sk-bench-").FullName;
+        try
+        {
+            using var store = await SqliteMemoryStore.OpenAsync(new SqliteMemoryStoreOptions { Path = Path.Combine(directory, "bench.db") }, cancellationToken: cancellationToken).ConfigureAwait(false);
+            string[] topics = ["coffee", "tea", "flights", "hotels", "music", "books", "running", "cooking", "museums", "trains"];
+            for (var i = 0; i < 1000; i++)
+            {
+                var subject = i % 2 == 0 ? "ana" : "user" + (i % 50).ToString(CultureInfo.InvariantCulture);
+                await store.WriteAsync(
+                    new MemoryWriteRequest
+                    {
+                        Tenant = Tenant,
+                        Type = MemoryTypes.Preference,
+                        Subject = subject,
+                        Actor = MemoryActor.User(subject),
+                        Value = $"{subject} likes {topics[i % topics.Length]} number {i} on weekends with friends",
+                    },
+                    cancellationToken).ConfigureAwait(false);
+            }
+
+            var sessions = new MemorySessionAccessor(MemorySession.ForAgent(Tenant, "ana", "concierge"));
+            var governed = new MemoryStoreBuilder(store).UseAccessControl(sessions).Build();
+            var context = new MemoryContextProvider(governed, new MemoryContextOptions { TokenBudget = 800 });
+            using var client = new ChatClientBuilder(new ScriptedModel()).UseSkMemory(context, sessions).Build();
+            var noCapture = new ChatOptions { AdditionalProperties = new() { [MemorySession.CaptureDisabledKey] = true } };
+
+            var times = new List<double>(calls);
+            for (var i = -20; i < calls; i++)
+            {
+                var question = new ChatMessage(ChatRole.User, $"What do I like about {topics[Math.Abs(i) % topics.Length]} on weekends?");
+                var start = Stopwatch.GetTimestamp();
+                await client.GetResponseAsync([question], noCapture, cancellationToken).ConfigureAwait(false);
+                var elapsed = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+                if (i >= 0)
+                {
+                    times.Add(elapsed);
+                }
+            }
+
+            times.Sort();
+            var p50 = times[(int)(0.50 * (times.Count - 1))];
+            var p95 = times[(int)(0.95 * (times.Count - 1))];
+            await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"Injection overhead per call over {calls} calls (1,000 memories, governed store, 800-token budget, model excluded): p50 {p50:0.00} ms, p95 {p95:0.00} ms")).ConfigureAwait(false);
+            return (p50, p95);
+        }
+        finally
+        {
+            SqliteConnection.ClearAllPools();
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    private static async Task TurnAsync(IChatCompletionService chat, ChatHistory history, PromptExecutionSettings settings, Kernel kernel, TextWriter output, CancellationToken cancellationToken)
+    {
+        await output.WriteLineAsync($"user> {history[^1].Content}").ConfigureAwait(false);
+        var reply = await chat.GetChatMessageContentAsync(history, settings, kernel, cancellationToken).ConfigureAwait(false);
+        history.Add(reply);
+        await output.WriteLineAsync($"agent> {reply.Content}").ConfigureAwait(false);
+    }
+}
