@@ -58,7 +58,10 @@ public static class GovernanceReport
         md.AppendLine(Inv($"operation timed with a `Stopwatch`, back to back, after {result.Warmup} untimed warm-ups; raw and governed operations alternate"));
         md.AppendLine("(which goes first flips each time). Percentiles are nearest-rank.");
         md.AppendLine();
-        md.AppendLine(Inv($"**Machine.** {BenchmarkDocument.Machine()}. Other processes used {Percent(result.OtherCpu)} of the machine's CPU time while it measured."));
+        md.AppendLine(Inv($"**Machine.** {BenchmarkDocument.Machine()}. Other processes used {Percent(result.OtherCpu)} of the machine's CPU time while it measured"));
+        md.AppendLine(result.OtherCpu is > 0.1
+            ? "(Linux `/proc/stat` minus the benchmark's own): other work competed for the CPUs, which shows most in p95/p99 and the single runs."
+            : "(Linux `/proc/stat` minus the benchmark's own).");
         md.AppendLine();
         md.AppendLine("### Access control, redaction and purge (ms)");
         md.AppendLine();
@@ -79,8 +82,8 @@ public static class GovernanceReport
         md.AppendLine("  secrets are synthetic memories; texts with secrets are the positive lines of `evals/data/redaction/corpus.jsonl`");
         md.AppendLine(Inv($"  (keys, passwords, cards, IBANs, e-mails, phones in prose, config and logs). The redacting store changed"));
         md.AppendLine(Inv($"  {result.SecretWritesChanged} of {result.WriteSecretRedacted.Count} texts with secrets and {result.CleanWritesChanged} of {result.WriteCleanRedacted.Count} without."));
-        md.AppendLine("- **Purge**: `PurgeAsync` of one memory by id (scrub the record, its events' payloads, full-text and embedding rows,");
-        md.AppendLine("  append the purge event, sign the attestation), on memories spread over the subjects.");
+        md.AppendLine("- **Purge**: `PurgeAsync` of one memory by id through the raw store (scrub the record, its events' payloads, full-text");
+        md.AppendLine("  and embedding rows, append the purge event, sign the attestation), on memories spread over the subjects.");
         md.AppendLine();
         md.AppendLine("### Whole-subject purge, attestation, redactor throughput");
         md.AppendLine();
@@ -93,7 +96,8 @@ public static class GovernanceReport
         md.AppendLine("### Retention sweep (wall time)");
         md.AppendLine();
         md.AppendLine(Inv($"`MemoryRetentionSweeper` over the benchmark tenant with the inline policy `{GovernanceBenchmark.RetentionPolicy}`: the store's"));
-        md.AppendLine(Inv($"clock is moved past the {result.WithTimeToLive:N0} memories' time to live (the sweep expires them), then past the 7-day purge delay"));
+        md.AppendLine(Inv($"clock is moved past the time to live of the {result.WithTimeToLive:N0} memories that have one ({result.WithTimeToLive - result.ExpireSweep.Expired:N0} of them were already"));
+        md.AppendLine("purged above; the sweep expires the others), then past the 7-day purge delay");
         md.AppendLine("(the sweep purges them, one signed attestation per batch), then swept once more with nothing due.");
         md.AppendLine();
         md.AppendLine("| sweep | ms | examined | expired | purged | errors |");

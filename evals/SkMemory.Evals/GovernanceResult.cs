@@ -21,10 +21,10 @@ public sealed class GovernanceOptions
     public int Subjects { get; set; } = DefaultSubjects;
 
     /// <summary>Gets or sets the timed searches and reads per path (raw and access-controlled).</summary>
-    public int Searches { get; set; } = 200;
+    public int Searches { get; set; } = 500;
 
     /// <summary>Gets or sets the timed writes per kind of text and path (raw and redacting).</summary>
-    public int Writes { get; set; } = 200;
+    public int Writes { get; set; } = 500;
 
     /// <summary>Gets or sets the untimed warm-up operations before each measurement.</summary>
     public int Warmup { get; set; } = 50;
