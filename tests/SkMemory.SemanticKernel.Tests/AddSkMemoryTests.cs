@@ -63,6 +63,27 @@ public sealed class AddSkMemoryTests : MemoryTestBase
     }
 
     [Fact]
+    public async Task AddSkMemory_SessionInExecutionSettingsOrKernelData_ReachesInjectionAndTheGovernedPlugin_WithoutTheAccessor()
+    {
+        var milk = await WriteAsync("ana", "Ana prefers oat milk in her coffee");
+        var model = new ScriptedChatClient("Oat milk.");
+        var services = new ServiceCollection();
+        services.AddSkMemory(_ => new NonDisposingStore(Store));
+        services.AddChatClient(model).UseSkMemory().UseKernelFunctionInvocation();
+        services.AddKernel();
+        await using var provider = services.BuildServiceProvider();
+        var kernel = provider.GetRequiredService<Kernel>();
+        kernel.Data[MemorySession.Key] = Ana;
+
+        var chat = kernel.GetRequiredService<IChatClient>().AsChatCompletionService(kernel.Services);
+        await chat.GetChatMessageContentAsync(new ChatHistory([new ChatMessageContent(AuthorRole.User, "Which milk do I take?")]), new PromptExecutionSettings { FunctionChoiceBehavior = FunctionChoiceBehavior.Auto(), ExtensionData = new Dictionary<string, object> { [MemorySession.Key] = Ana } }, kernel, Ct);
+        Assert.Contains(model.Last, m => m.Role == ChatRole.System && m.Text.Contains(milk.ToString(), StringComparison.Ordinal));
+
+        var explained = await kernel.InvokeAsync(MemoryPlugin.DefaultName, "explain", new KernelArguments { ["memoryId"] = milk.ToString() }, Ct);
+        Assert.Contains("Ana prefers oat milk", explained.GetValue<string>(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void LogEventIds_AreUniqueAndInTheAssemblysRange()
     {
         var ids = typeof(MemoryPlugin).Assembly.GetTypes()

@@ -17,6 +17,8 @@ internal sealed class ScriptedChatClient : IChatClient
 
     public List<IReadOnlyList<ChatMessage>> Requests { get; } = [];
 
+    public List<ChatOptions?> Options { get; } = [];
+
     public IReadOnlyList<ChatMessage> Last => Requests[^1];
 
     public Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
@@ -26,6 +28,7 @@ internal sealed class ScriptedChatClient : IChatClient
         lock (_gate)
         {
             Requests.Add(seen);
+            Options.Add(options);
             index = Requests.Count - 1;
         }
 

@@ -75,7 +75,7 @@ public sealed partial class MemoryPlugin
         [Description("The user's exact words that show it, copied verbatim from their message.")] string? evidence = null,
         CancellationToken cancellationToken = default)
     {
-        var session = MemorySessionResolver.Resolve(kernel, arguments, _sessions);
+        var session = Enter(MemorySessionResolver.Resolve(kernel, arguments, _sessions));
         if (session is null)
         {
             return NoSession("remember");
@@ -138,7 +138,7 @@ public sealed partial class MemoryPlugin
         [Description("What to look for, in a few words, e.g. 'coffee preferences'.")] string query,
         CancellationToken cancellationToken = default)
     {
-        var session = MemorySessionResolver.Resolve(kernel, arguments, _sessions);
+        var session = Enter(MemorySessionResolver.Resolve(kernel, arguments, _sessions));
         if (session is null)
         {
             return NoSession("recall");
@@ -185,7 +185,7 @@ public sealed partial class MemoryPlugin
         [Description("Why it changed, e.g. 'user switched to oat milk'.")] string reason,
         CancellationToken cancellationToken = default)
     {
-        var session = MemorySessionResolver.Resolve(kernel, arguments, _sessions);
+        var session = Enter(MemorySessionResolver.Resolve(kernel, arguments, _sessions));
         if (session is null)
         {
             return NoSession("update");
@@ -255,7 +255,7 @@ public sealed partial class MemoryPlugin
         [Description("Why it is deleted, e.g. 'user asked to forget their address'.")] string reason,
         CancellationToken cancellationToken = default)
     {
-        var session = MemorySessionResolver.Resolve(kernel, arguments, _sessions);
+        var session = Enter(MemorySessionResolver.Resolve(kernel, arguments, _sessions));
         if (session is null)
         {
             return NoSession("forget");
@@ -305,7 +305,7 @@ public sealed partial class MemoryPlugin
         [Description("The id of the memory, as shown with it.")] string memoryId,
         CancellationToken cancellationToken = default)
     {
-        var session = MemorySessionResolver.Resolve(kernel, arguments, _sessions);
+        var session = Enter(MemorySessionResolver.Resolve(kernel, arguments, _sessions));
         if (session is null)
         {
             return NoSession("explain");
@@ -382,6 +382,17 @@ public sealed partial class MemoryPlugin
         }
 
         return text.ToString().TrimEnd();
+    }
+
+    /// <summary>Makes the session the accessor's for this call, so a governed store sees it as the caller.</summary>
+    private MemorySession? Enter(MemorySession? session)
+    {
+        if (session is not null && _sessions is not null && !ReferenceEquals(_sessions.Session, session))
+        {
+            _sessions.Session = session;
+        }
+
+        return session;
     }
 
     private static string? Quote(string? evidence, string? userText)
