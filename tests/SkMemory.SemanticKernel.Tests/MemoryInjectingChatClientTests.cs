@@ -86,6 +86,20 @@ public sealed class MemoryInjectingChatClientTests : MemoryTestBase
     }
 
     [Fact]
+    public async Task GetResponseAsync_StoreRefusesTheRead_TheCallGoesOnWithoutMemory()
+    {
+        await WriteAsync("ana", "Ana prefers oat milk in her coffee");
+        var model = new ScriptedChatClient("Sure.");
+        var noCaller = new MemoryStoreBuilder(Store).UseAccessControl(new MemoryCallerAccessor()).Build();
+        using var client = new ChatClientBuilder(model).UseSkMemory(new SkMemory.Context.MemoryContextProvider(noCaller), Sessions).Build();
+
+        var response = await client.GetResponseAsync([new ChatMessage(ChatRole.User, "Which milk do I take?")], cancellationToken: Ct);
+
+        Assert.Equal("Sure.", response.Text);
+        Assert.Single(model.Last);
+    }
+
+    [Fact]
     public async Task GetStreamingResponseAsync_InjectsAndCaptures()
     {
         await WriteAsync("ana", "Ana prefers oat milk in her coffee");

@@ -59,7 +59,7 @@ internal sealed partial class MemoryInjector
             LogInjected(context.Packet.Included.Count, context.Packet.TokenCount, context.Packet.Budget, session.Tenant, session.Subject);
             return context;
         }
-        catch (MemoryException ex)
+        catch (Exception ex) when (ex is not OperationCanceledException)
         {
             LogFailed(session.Tenant, session.Subject, ex);
             return null;
