@@ -84,6 +84,26 @@ public sealed class AddSkMemoryTests : MemoryTestBase
     }
 
     [Fact]
+    public async Task AddSkMemoryToChatCompletion_DecoratesTheConnectorsService_SoKernelCallsGetMemory()
+    {
+        var milk = await WriteAsync("ana", "Ana prefers oat milk in her coffee");
+        var model = new ScriptedChatClient("Oat milk.");
+        var services = new ServiceCollection();
+        services.AddSkMemory(_ => new NonDisposingStore(Store), o => o.DefaultSession = Ana);
+        services.AddSingleton(model.AsChatCompletionService());
+        services.AddSkMemoryToChatCompletion();
+        services.AddKernel();
+        await using var provider = services.BuildServiceProvider();
+        var kernel = provider.GetRequiredService<Kernel>();
+
+        var service = kernel.GetRequiredService<IChatCompletionService>();
+        Assert.IsType<MemoryChatCompletionService>(service);
+        await service.GetChatMessageContentAsync("Which milk do I take in my coffee?", kernel: kernel, cancellationToken: Ct);
+        Assert.Contains(model.Last, m => m.Role == ChatRole.System && m.Text.Contains(milk.ToString(), StringComparison.Ordinal));
+        Assert.Throws<InvalidOperationException>(() => new ServiceCollection().AddSkMemoryToChatCompletion());
+    }
+
+    [Fact]
     public void LogEventIds_AreUniqueAndInTheAssemblysRange()
     {
         var ids = typeof(MemoryPlugin).Assembly.GetTypes()

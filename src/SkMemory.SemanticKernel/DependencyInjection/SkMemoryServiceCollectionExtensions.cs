@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.SemanticKernel;
+using Microsoft.SemanticKernel.ChatCompletion;
 using SkMemory;
 using SkMemory.Capture;
 using SkMemory.Context;
@@ -86,4 +87,53 @@ public static class SkMemoryServiceCollectionExtensions
 
         return services;
     }
+
+    /// <summary>
+    /// Wraps every <see cref="IChatCompletionService"/> registered so far (an SK connector's, for example
+    /// <c>AddOpenAIChatCompletion</c>) in <see cref="MemoryChatCompletionService"/>, so calls through it get memory
+    /// injection and capture. Call it after the connector's registration and after <c>AddSkMemory</c>.
+    /// </summary>
+    /// <param name="services">The services.</param>
+    /// <returns>The services.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="services"/> is null.</exception>
+    /// <exception cref="InvalidOperationException">No chat completion service is registered yet.</exception>
+    public static IServiceCollection AddSkMemoryToChatCompletion(this IServiceCollection services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        var found = false;
+        for (var i = 0; i < services.Count; i++)
+        {
+            var descriptor = services[i];
+            if (descriptor.ServiceType != typeof(IChatCompletionService))
+            {
+                continue;
+            }
+
+            found = true;
+            services[i] = descriptor.IsKeyedService
+                ? new ServiceDescriptor(typeof(IChatCompletionService), descriptor.ServiceKey, (sp, key) => Decorate(sp, Keyed(sp, descriptor, key)), descriptor.Lifetime)
+                : new ServiceDescriptor(typeof(IChatCompletionService), sp => Decorate(sp, Unkeyed(sp, descriptor)), descriptor.Lifetime);
+        }
+
+        return found ? services : throw new InvalidOperationException("AddSkMemoryToChatCompletion found no IChatCompletionService; register the connector (for example AddOpenAIChatCompletion) first.");
+    }
+
+    private static MemoryChatCompletionService Decorate(IServiceProvider services, IChatCompletionService inner) =>
+        new MemoryChatCompletionService(
+            inner,
+            services.GetRequiredService<MemoryContextProvider>(),
+            services.GetRequiredService<MemorySessionAccessor>(),
+            services.GetService<MemoryCaptureQueue>(),
+            services.GetService<TimeProvider>(),
+            services.GetService<ILoggerFactory>());
+
+    private static IChatCompletionService Unkeyed(IServiceProvider services, ServiceDescriptor descriptor) =>
+        (IChatCompletionService)(descriptor.ImplementationInstance
+            ?? descriptor.ImplementationFactory?.Invoke(services)
+            ?? ActivatorUtilities.CreateInstance(services, descriptor.ImplementationType!));
+
+    private static IChatCompletionService Keyed(IServiceProvider services, ServiceDescriptor descriptor, object? key) =>
+        (IChatCompletionService)(descriptor.KeyedImplementationInstance
+            ?? descriptor.KeyedImplementationFactory?.Invoke(services, key)
+            ?? ActivatorUtilities.CreateInstance(services, descriptor.KeyedImplementationType!));
 }
