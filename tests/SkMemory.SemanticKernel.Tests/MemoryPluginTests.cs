@@ -45,6 +45,29 @@ public sealed class MemoryPluginTests : MemoryTestBase
     }
 
     [Fact]
+    public async Task AutoInvocationFilter_OnSkConnectors_HandsTheToolCallIdAndUserMessageToRemember()
+    {
+        var builder = Microsoft.SemanticKernel.Kernel.CreateBuilder();
+        builder.Plugins.Add(new MemoryPlugin(Store, Provider, Sessions).ToKernelPlugin());
+        var kernel = builder.Build();
+        var function = kernel.Plugins.GetFunction(MemoryPlugin.DefaultName, "remember");
+        var history = new ChatHistory([new ChatMessageContent(AuthorRole.User, "I'm allergic to peanuts, by the way.")]);
+        var context = new AutoFunctionInvocationContext(kernel, function, new FunctionResult(function), history, new ChatMessageContent(AuthorRole.Assistant, string.Empty))
+        {
+            ToolCallId = "call_9",
+            Arguments = new KernelArguments { ["memory"] = "Is allergic to peanuts", ["type"] = "constraint", ["evidence"] = "allergic to peanuts" },
+        };
+
+        await new MemoryAutoInvocationFilter(Sessions).OnAutoFunctionInvocationAsync(context, async c => c.Result = await c.Function.InvokeAsync(c.Kernel, c.Arguments, Ct));
+
+        var memory = Assert.Single(await MemoriesOfAsync("ana"));
+        Assert.Equal(("Is allergic to peanuts", MemoryTypes.Constraint), (memory.Value.Text, memory.Type));
+        Assert.Equal(["call_9"], memory.Provenance.ToolCallIds);
+        Assert.Equal(["allergic to peanuts"], memory.Provenance.QuotedSpans);
+        Assert.Single(memory.Provenance.MessageIds);
+    }
+
+    [Fact]
     public async Task Remember_EvidenceTheUserNeverWrote_IsNotQuoted()
     {
         var kernel = Kernel(new ScriptedChatClient("ok"), Store);
