@@ -4,8 +4,9 @@ namespace SkMemory.SemanticKernel;
 /// Who a conversation is with and who acts in it: the tenant, the subject whose memories are read and written, the actor
 /// that writes, and the agent, session and task that narrow it. The application sets it from its own identity (never from
 /// the model): in the kernel's <see cref="Microsoft.SemanticKernel.Kernel.Data"/> or <see cref="Microsoft.SemanticKernel.KernelArguments"/>
-/// under <see cref="Key"/>, in <c>ChatOptions.AdditionalProperties</c> under the same key, or through
-/// <see cref="MemorySessionAccessor"/>.
+/// under <see cref="Key"/>, in <c>ChatOptions.AdditionalProperties</c> or <c>PromptExecutionSettings.ExtensionData</c> under
+/// the same key, or through <see cref="MemorySessionAccessor"/>. Only a <see cref="MemorySession"/> object counts, so a model's
+/// (JSON) arguments can never supply one.
 /// </summary>
 public sealed record MemorySession
 {
