@@ -83,6 +83,26 @@ public sealed class SkConnectorInjectionTests : MemoryTestBase
         Assert.DoesNotContain(await MemoriesOfAsync("ana"), m => m.Value.Text.Contains("Porto", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task ChatCompletionServiceDecorator_Streaming_InjectsThroughAGovernedStore_WithTheSessionFromKernelData()
+    {
+        var milk = await WriteAsync("ana", "Ana prefers oat milk in her coffee");
+        var model = new ScriptedChatClient("Oat milk.");
+        var sessions = new MemorySessionAccessor();
+        var governed = new MemoryStoreBuilder(Store).UseAccessControl(sessions).Build();
+        var service = new MemoryChatCompletionService(model.AsChatCompletionService(), new SkMemory.Context.MemoryContextProvider(governed), sessions, Queue);
+        var kernel = Kernel.CreateBuilder().Build();
+        kernel.Data[MemorySession.Key] = Ana;
+        var history = new ChatHistory();
+        history.AddUserMessage("Which milk do I take in my coffee?");
+
+        var text = string.Concat(await service.GetStreamingChatMessageContentsAsync(history, kernel: kernel, cancellationToken: Ct).Select(u => u.Content).ToListAsync(Ct));
+
+        Assert.Equal("Oat milk.", text);
+        Assert.Contains(model.Last, m => m.Role == ChatRole.System && m.Text.Contains(milk.ToString(), StringComparison.Ordinal));
+        Assert.Contains(await ReadsOfAsync(milk), r => r is { Operation: "inject", Injected: true } && r.Reader == MemoryActor.Agent("concierge"));
+    }
+
     private static Kernel ConnectorKernel(ScriptedChatClient model)
     {
         var builder = Kernel.CreateBuilder();
