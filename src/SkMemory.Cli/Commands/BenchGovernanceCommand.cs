@@ -29,15 +29,15 @@ internal static class BenchGovernanceCommand
     {
         var defaults = new GovernanceOptions();
         var report = new BenchCommand.ReportFile("Governance");
-        var memories = Number("--memories", "Memories loaded into the temporary store.", defaults.Memories);
-        var subjects = Number("--subjects", "Subjects they are spread over (the first is purged whole).", defaults.Subjects);
-        var searches = Number("--searches", "Timed searches and reads per path (raw and access-controlled).", defaults.Searches);
-        var writes = Number("--writes", "Timed writes per kind of text (with and without secrets) and path (raw and redacting).", defaults.Writes);
-        var warmup = Number("--warmup", "Untimed warm-up operations before each measurement.", defaults.Warmup);
-        var purges = Number("--purges", "Timed purges of one memory.", defaults.Purges);
-        var top = Number("--top", "Results per search, 1..100.", defaults.Top);
-        var passes = Number("--passes", "Timed passes of the redactor over the redaction corpus.", defaults.RedactorPasses);
-        var seed = Number("--seed", "Seed of the synthetic memories and queries.", defaults.Seed);
+        var memories = BenchOptions.Number("--memories", "Memories loaded into the temporary store.", defaults.Memories);
+        var subjects = BenchOptions.Number("--subjects", "Subjects they are spread over (the first is purged whole).", defaults.Subjects);
+        var searches = BenchOptions.Number("--searches", "Timed searches and reads per path (raw and access-controlled).", defaults.Searches);
+        var writes = BenchOptions.Number("--writes", "Timed writes per kind of text (with and without secrets) and path (raw and redacting).", defaults.Writes);
+        var warmup = BenchOptions.Number("--warmup", "Untimed warm-up operations before each measurement.", defaults.Warmup);
+        var purges = BenchOptions.Number("--purges", "Timed purges of one memory.", defaults.Purges);
+        var top = BenchOptions.Number("--top", "Results per search, 1..100.", defaults.Top);
+        var passes = BenchOptions.Number("--passes", "Timed passes of the redactor over the redaction corpus.", defaults.RedactorPasses);
+        var seed = BenchOptions.Number("--seed", "Seed of the synthetic memories and queries.", defaults.Seed);
         var command = new Command(
             "governance",
             "Governance overhead on a temporary SQLite store: access control on search/read, redaction on write, redactor KiB/s, purges and attestation verification, retention sweeps.")
@@ -59,15 +59,15 @@ internal static class BenchGovernanceCommand
                 Seed = parseResult.GetValue(seed),
             };
             var commandLine = new List<string> { "skmem bench governance" };
-            AddIfNot(commandLine, "--memories", options.Memories, defaults.Memories);
-            AddIfNot(commandLine, "--subjects", options.Subjects, defaults.Subjects);
-            AddIfNot(commandLine, "--searches", options.Searches, defaults.Searches);
-            AddIfNot(commandLine, "--writes", options.Writes, defaults.Writes);
-            AddIfNot(commandLine, "--warmup", options.Warmup, defaults.Warmup);
-            AddIfNot(commandLine, "--purges", options.Purges, defaults.Purges);
-            AddIfNot(commandLine, "--top", options.Top, defaults.Top);
-            AddIfNot(commandLine, "--passes", options.RedactorPasses, defaults.RedactorPasses);
-            AddIfNot(commandLine, "--seed", options.Seed, defaults.Seed);
+            BenchOptions.AddIfNot(commandLine, "--memories", options.Memories, defaults.Memories);
+            BenchOptions.AddIfNot(commandLine, "--subjects", options.Subjects, defaults.Subjects);
+            BenchOptions.AddIfNot(commandLine, "--searches", options.Searches, defaults.Searches);
+            BenchOptions.AddIfNot(commandLine, "--writes", options.Writes, defaults.Writes);
+            BenchOptions.AddIfNot(commandLine, "--warmup", options.Warmup, defaults.Warmup);
+            BenchOptions.AddIfNot(commandLine, "--purges", options.Purges, defaults.Purges);
+            BenchOptions.AddIfNot(commandLine, "--top", options.Top, defaults.Top);
+            BenchOptions.AddIfNot(commandLine, "--passes", options.RedactorPasses, defaults.RedactorPasses);
+            BenchOptions.AddIfNot(commandLine, "--seed", options.Seed, defaults.Seed);
 
             var target = report.Target(parseResult);
             var progress = new BenchCommand.SynchronousProgress(line => context.Error.WriteLine(line));
@@ -79,7 +79,7 @@ internal static class BenchGovernanceCommand
             }
             catch (ArgumentOutOfRangeException ex) when (ex.ParamName is { } name && Fields.TryGetValue(name, out var field))
             {
-                throw CliException.Invalid(field.Field, $"{ex.Message.Split(" (Parameter '", 2)[0]}; it is {ex.ActualValue}", field.Hint);
+                throw BenchOptions.Invalid(ex, field);
             }
 
             if (context.Json)
@@ -97,17 +97,6 @@ internal static class BenchGovernanceCommand
         return command;
     }
 
-    private static Option<int> Number(string name, string description, int defaultValue) =>
-        new(name) { Description = description, DefaultValueFactory = _ => defaultValue, HelpName = "n" };
-
-    private static void AddIfNot(List<string> commandLine, string name, int value, int defaultValue)
-    {
-        if (value != defaultValue)
-        {
-            commandLine.Add(string.Create(CultureInfo.InvariantCulture, $"{name} {value}"));
-        }
-    }
-
     private static void WriteJson(TextWriter output, GovernanceResult result, string commandLine) =>
         JsonOutput.Write(output, w =>
         {
@@ -123,17 +112,17 @@ internal static class BenchGovernanceCommand
             w.WriteNumber("load_seconds", Math.Round(result.LoadTime.TotalSeconds, 3));
             w.WriteString("finished_at", result.FinishedAt);
             w.WriteStartObject("access_control");
-            Summary(w, "search_raw_ms", result.SearchRaw);
-            Summary(w, "search_governed_ms", result.SearchGoverned);
+            BenchOptions.Summary(w, "search_raw_ms", result.SearchRaw);
+            BenchOptions.Summary(w, "search_governed_ms", result.SearchGoverned);
             w.WriteNumber("read_page_size", result.ReadPageSize);
-            Summary(w, "read_raw_ms", result.ReadRaw);
-            Summary(w, "read_governed_ms", result.ReadGoverned);
+            BenchOptions.Summary(w, "read_raw_ms", result.ReadRaw);
+            BenchOptions.Summary(w, "read_governed_ms", result.ReadGoverned);
             w.WriteEndObject();
             w.WriteStartObject("redaction");
-            Summary(w, "write_clean_raw_ms", result.WriteCleanRaw);
-            Summary(w, "write_clean_redacted_ms", result.WriteCleanRedacted);
-            Summary(w, "write_secret_raw_ms", result.WriteSecretRaw);
-            Summary(w, "write_secret_redacted_ms", result.WriteSecretRedacted);
+            BenchOptions.Summary(w, "write_clean_raw_ms", result.WriteCleanRaw);
+            BenchOptions.Summary(w, "write_clean_redacted_ms", result.WriteCleanRedacted);
+            BenchOptions.Summary(w, "write_secret_raw_ms", result.WriteSecretRaw);
+            BenchOptions.Summary(w, "write_secret_redacted_ms", result.WriteSecretRedacted);
             w.WriteNumber("secret_writes_changed", result.SecretWritesChanged);
             w.WriteNumber("clean_writes_changed", result.CleanWritesChanged);
             w.WriteNumber("redactor_kib_per_second", Math.Round(result.RedactorKibPerSecond, 1));
@@ -143,10 +132,10 @@ internal static class BenchGovernanceCommand
             w.WriteNumber("redactor_ms", Math.Round(result.RedactorElapsed.TotalMilliseconds, 3));
             w.WriteEndObject();
             w.WriteStartObject("purge");
-            Summary(w, "one_memory_ms", result.PurgeOne);
+            BenchOptions.Summary(w, "one_memory_ms", result.PurgeOne);
             w.WriteNumber("subject_memories", result.SubjectMemories);
             w.WriteNumber("subject_ms", Math.Round(result.PurgeSubject.TotalMilliseconds, 3));
-            Summary(w, "verify_ms", result.VerifySubject);
+            BenchOptions.Summary(w, "verify_ms", result.VerifySubject);
             w.WriteBoolean("attestation_valid", result.AttestationValid);
             w.WriteEndObject();
             w.WriteStartObject("retention");
@@ -168,17 +157,4 @@ internal static class BenchGovernanceCommand
                 w.WriteNumber("other_cpu", Math.Round(other, 3));
             }
         });
-
-    private static void Summary(Utf8JsonWriter w, string name, LatencySummary summary)
-    {
-        w.WriteStartObject(name);
-        w.WriteNumber("count", summary.Count);
-        w.WriteNumber("mean", Math.Round(summary.Mean, 3));
-        w.WriteNumber("p50", Math.Round(summary.P50, 3));
-        w.WriteNumber("p95", Math.Round(summary.P95, 3));
-        w.WriteNumber("p99", Math.Round(summary.P99, 3));
-        w.WriteNumber("min", Math.Round(summary.Min, 3));
-        w.WriteNumber("max", Math.Round(summary.Max, 3));
-        w.WriteEndObject();
-    }
 }

@@ -41,16 +41,16 @@ internal static class BenchLatencyCommand
             Description = "The SQLite file holding the data set (default: $SKMEMORY_HOME/bench/<data set>.db); kept, so a re-run reuses it.",
             HelpName = "file.db",
         };
-        var sqliteMemories = Number("--sqlite-memories", "Memories in the SQLite data set.", RecallLatencyTarget.DefaultSqliteMemories);
-        var sqliteSubjects = Number("--sqlite-subjects", "Subjects they are spread over.", 1);
-        var postgresMemories = Number("--postgres-memories", "Memories in the PostgreSQL data set.", RecallLatencyTarget.DefaultPostgresMemories);
-        var postgresSubjects = Number("--postgres-subjects", "Subjects they are spread over.", RecallLatencyTarget.DefaultPostgresSubjects);
-        var queries = Number("--queries", "Timed recalls per store.", defaults.Queries);
-        var warmup = Number("--warmup", "Untimed warm-up recalls per store (until the JIT has optimized the search path).", defaults.Warmup);
-        var top = Number("--top", "Results per search, 1..100.", defaults.Top);
-        var budget = Number("--budget", "Packet budget in o200k tokens.", defaults.PacketBudget);
-        var seed = Number("--seed", "Seed of the synthetic memories and queries.", defaults.Seed);
-        var concurrency = Number("--concurrency", "Concurrent writes while loading PostgreSQL.", defaults.IngestConcurrency);
+        var sqliteMemories = BenchOptions.Number("--sqlite-memories", "Memories in the SQLite data set.", RecallLatencyTarget.DefaultSqliteMemories);
+        var sqliteSubjects = BenchOptions.Number("--sqlite-subjects", "Subjects they are spread over.", 1);
+        var postgresMemories = BenchOptions.Number("--postgres-memories", "Memories in the PostgreSQL data set.", RecallLatencyTarget.DefaultPostgresMemories);
+        var postgresSubjects = BenchOptions.Number("--postgres-subjects", "Subjects they are spread over.", RecallLatencyTarget.DefaultPostgresSubjects);
+        var queries = BenchOptions.Number("--queries", "Timed recalls per store.", defaults.Queries);
+        var warmup = BenchOptions.Number("--warmup", "Untimed warm-up recalls per store (until the JIT has optimized the search path).", defaults.Warmup);
+        var top = BenchOptions.Number("--top", "Results per search, 1..100.", defaults.Top);
+        var budget = BenchOptions.Number("--budget", "Packet budget in o200k tokens.", defaults.PacketBudget);
+        var seed = BenchOptions.Number("--seed", "Seed of the synthetic memories and queries.", defaults.Seed);
+        var concurrency = BenchOptions.Number("--concurrency", "Concurrent writes while loading PostgreSQL.", defaults.IngestConcurrency);
 
         var command = new Command("latency", "Recall latency (embed query, hybrid search, score, rerank, pack) p50/p95/p99 on SQLite and PostgreSQL.")
         {
@@ -77,8 +77,8 @@ internal static class BenchLatencyCommand
                     ? Path.GetFullPath(given)
                     : Path.Combine(SkMemoryPaths.Home, "bench", RecallLatencyBenchmark.DataSetName(memories, subjects, options.Seed) + ".db");
                 targets.Add(Target(context, new StoreTarget(StoreKind.Sqlite, file, string.Empty, IsDefault: false), memories, subjects));
-                AddIfNot(commandLine, "--sqlite-memories", memories, RecallLatencyTarget.DefaultSqliteMemories);
-                AddIfNot(commandLine, "--sqlite-subjects", subjects, 1);
+                BenchOptions.AddIfNot(commandLine, "--sqlite-memories", memories, RecallLatencyTarget.DefaultSqliteMemories);
+                BenchOptions.AddIfNot(commandLine, "--sqlite-subjects", subjects, 1);
             }
             else
             {
@@ -98,8 +98,8 @@ internal static class BenchLatencyCommand
                 var subjects = parseResult.GetValue(postgresSubjects);
                 targets.Add(Target(context, postgresTarget, memories, subjects) with { Server = (postgresTarget.Location, postgresTarget.Schema) });
                 commandLine.Add("--postgres <connection string>");
-                AddIfNot(commandLine, "--postgres-memories", memories, RecallLatencyTarget.DefaultPostgresMemories);
-                AddIfNot(commandLine, "--postgres-subjects", subjects, RecallLatencyTarget.DefaultPostgresSubjects);
+                BenchOptions.AddIfNot(commandLine, "--postgres-memories", memories, RecallLatencyTarget.DefaultPostgresMemories);
+                BenchOptions.AddIfNot(commandLine, "--postgres-subjects", subjects, RecallLatencyTarget.DefaultPostgresSubjects);
             }
 
             if (targets.Count == 0)
@@ -107,11 +107,11 @@ internal static class BenchLatencyCommand
                 throw CliException.Invalid("postgres", "--no-sqlite leaves no store to benchmark", "add --postgres <connection-string>, or drop --no-sqlite");
             }
 
-            AddIfNot(commandLine, "--queries", options.Queries, defaults.Queries);
-            AddIfNot(commandLine, "--warmup", options.Warmup, defaults.Warmup);
-            AddIfNot(commandLine, "--top", options.Top, defaults.Top);
-            AddIfNot(commandLine, "--budget", options.PacketBudget, defaults.PacketBudget);
-            AddIfNot(commandLine, "--seed", options.Seed, defaults.Seed);
+            BenchOptions.AddIfNot(commandLine, "--queries", options.Queries, defaults.Queries);
+            BenchOptions.AddIfNot(commandLine, "--warmup", options.Warmup, defaults.Warmup);
+            BenchOptions.AddIfNot(commandLine, "--top", options.Top, defaults.Top);
+            BenchOptions.AddIfNot(commandLine, "--budget", options.PacketBudget, defaults.PacketBudget);
+            BenchOptions.AddIfNot(commandLine, "--seed", options.Seed, defaults.Seed);
 
             var target = report.Target(parseResult);
             var progress = new BenchCommand.SynchronousProgress(line => context.Error.WriteLine(line));
@@ -123,7 +123,7 @@ internal static class BenchLatencyCommand
             }
             catch (ArgumentOutOfRangeException ex) when (ex.ParamName is { } name && Fields.TryGetValue(name, out var field))
             {
-                throw CliException.Invalid(field.Field, $"{ex.Message.Split(" (Parameter '", 2)[0]}; it is {ex.ActualValue}", field.Hint);
+                throw BenchOptions.Invalid(ex, field);
             }
 
             if (context.Json)
@@ -155,17 +155,6 @@ internal static class BenchLatencyCommand
             memories,
             subjects);
 
-    private static Option<int> Number(string name, string description, int defaultValue) =>
-        new(name) { Description = description, DefaultValueFactory = _ => defaultValue, HelpName = "n" };
-
-    private static void AddIfNot(List<string> commandLine, string name, int value, int defaultValue)
-    {
-        if (value != defaultValue)
-        {
-            commandLine.Add(string.Create(CultureInfo.InvariantCulture, $"{name} {value}"));
-        }
-    }
-
     private static void WriteJson(TextWriter output, RecallLatencyResult result) =>
         JsonOutput.Write(output, w =>
         {
@@ -188,10 +177,10 @@ internal static class BenchLatencyCommand
                 w.WriteString("tenant", s.Tenant);
                 w.WriteNumber("memories", s.Memories);
                 w.WriteNumber("subjects", s.Subjects);
-                Summary(w, "recall_ms", s.Recall);
-                Summary(w, "search_ms", s.Search);
-                Summary(w, "pack_ms", s.Pack);
-                Summary(w, "query_embedding_ms", s.QueryEmbedding);
+                BenchOptions.Summary(w, "recall_ms", s.Recall);
+                BenchOptions.Summary(w, "search_ms", s.Search);
+                BenchOptions.Summary(w, "pack_ms", s.Pack);
+                BenchOptions.Summary(w, "query_embedding_ms", s.QueryEmbedding);
                 w.WriteNumber("recalls_per_second", Math.Round(s.RecallsPerSecond, 2));
                 w.WriteNumber("aimed_queries", s.AimedQueries);
                 w.WriteNumber("target_hits", s.TargetHits);
@@ -233,18 +222,5 @@ internal static class BenchLatencyCommand
         {
             w.WriteNull(name);
         }
-    }
-
-    private static void Summary(Utf8JsonWriter w, string name, LatencySummary summary)
-    {
-        w.WriteStartObject(name);
-        w.WriteNumber("count", summary.Count);
-        w.WriteNumber("mean", Math.Round(summary.Mean, 3));
-        w.WriteNumber("p50", Math.Round(summary.P50, 3));
-        w.WriteNumber("p95", Math.Round(summary.P95, 3));
-        w.WriteNumber("p99", Math.Round(summary.P99, 3));
-        w.WriteNumber("min", Math.Round(summary.Min, 3));
-        w.WriteNumber("max", Math.Round(summary.Max, 3));
-        w.WriteEndObject();
     }
 }
