@@ -6,6 +6,7 @@ using SkMemory.AgentFramework;
 using SkMemory.Capture;
 using SkMemory.Context;
 using SkMemory.Storage.Sqlite;
+using SkMemory.Samples;
 
 namespace AgentFrameworkAgent;
 

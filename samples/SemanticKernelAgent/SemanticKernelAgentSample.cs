@@ -9,6 +9,7 @@ using SkMemory;
 using SkMemory.Context;
 using SkMemory.SemanticKernel;
 using SkMemory.Storage.Sqlite;
+using SkMemory.Samples;
 
 namespace SemanticKernelAgent;
 

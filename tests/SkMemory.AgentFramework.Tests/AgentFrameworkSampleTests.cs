@@ -1,4 +1,5 @@
 using AgentFrameworkAgent;
+using SkMemory.Samples;
 
 namespace SkMemory.AgentFramework.Tests;
 

@@ -1,4 +1,5 @@
 using SemanticKernelAgent;
+using SkMemory.Samples;
 
 namespace SkMemory.SemanticKernel.Tests;
 

@@ -2,7 +2,7 @@ using System.ClientModel;
 using Microsoft.Extensions.AI;
 using OpenAI;
 
-namespace AgentFrameworkAgent;
+namespace SkMemory.Samples;
 
 /// <summary>
 /// Where the sample keeps its memories and which model it talks to: the scripted offline model by default, or a real
