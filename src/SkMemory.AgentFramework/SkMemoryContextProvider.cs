@@ -119,11 +119,7 @@ public sealed partial class SkMemoryContextProvider : AIContextProvider
             };
             try
             {
-                memory = await _context.GetContextAsync(request, cancellationToken).ConfigureAwait(false);
-                if (!memory.IsEmpty)
-                {
-                    await _context.RecordInjectedAsync(request, memory, cancellationToken).ConfigureAwait(false);
-                }
+                memory = await _context.GetAndRecordContextAsync(request, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is not OperationCanceledException && !_options.ThrowOnRecallFailure)
             {

@@ -47,15 +47,13 @@ internal sealed partial class MemoryInjector
 
         try
         {
-            var request = ToRequest(session, query);
-            var context = await _context.GetContextAsync(request, cancellationToken).ConfigureAwait(false);
+            var context = await _context.GetAndRecordContextAsync(ToRequest(session, query), cancellationToken).ConfigureAwait(false);
             if (context.IsEmpty)
             {
                 LogNothing(session.Tenant, session.Subject);
                 return null;
             }
 
-            await _context.RecordInjectedAsync(request, context, cancellationToken).ConfigureAwait(false);
             LogInjected(context.Packet.Included.Count, context.Packet.TokenCount, context.Packet.Budget, session.Tenant, session.Subject);
             return context;
         }

@@ -126,15 +126,8 @@ public sealed partial class MemoryPlugin
         var invalid = string.IsNullOrWhiteSpace(query) ? "Refused: the query is empty; say what to look for." : null;
         return RunAsync("recall", kernel, arguments, invalid, null, async session =>
         {
-            var request = MemoryInjector.ToRequest(session, query);
-            var context = await _context.GetContextAsync(request, cancellationToken).ConfigureAwait(false);
-            if (context.IsEmpty)
-            {
-                return "No memories match.";
-            }
-
-            await _context.RecordInjectedAsync(request, context, cancellationToken).ConfigureAwait(false);
-            return context.Text;
+            var context = await _context.GetAndRecordContextAsync(MemoryInjector.ToRequest(session, query), cancellationToken).ConfigureAwait(false);
+            return context.IsEmpty ? "No memories match." : context.Text;
         });
     }
 

@@ -79,6 +79,20 @@ public sealed partial class MemoryContextProvider
     }
 
     /// <summary>
+    /// Searches and packs the memories for one call and, when the packet is not empty, records them as injected: what an
+    /// integration does before it puts the packet in front of the model.
+    /// </summary>
+    /// <param name="request">Whose memories, for which query, read by whom.</param>
+    /// <param name="cancellationToken">The cancellation token.</param>
+    /// <returns>The context; <see cref="MemoryContext.Empty"/> when the query is blank.</returns>
+    public async Task<MemoryContext> GetAndRecordContextAsync(MemoryContextRequest request, CancellationToken cancellationToken = default)
+    {
+        var context = await GetContextAsync(request, cancellationToken).ConfigureAwait(false);
+        await RecordInjectedAsync(request, context, cancellationToken).ConfigureAwait(false);
+        return context;
+    }
+
+    /// <summary>
     /// Records the packet's memories as injected into a model call (read audit, <c>inject</c>, with their scores): through the
     /// access-control layer when the store is governed (the caller is the reader), else straight into the store's audit log
     /// as <see cref="MemoryContextRequest.Reader"/>.
