@@ -108,8 +108,7 @@ public sealed partial class ChatClientMemoryConflictResolver : IMemoryConflictRe
         _maxCharactersPerMemory = options.MaxCharactersPerMemory;
         _systemPrompt = DecisionRules + "\n\n" + DataRules + "\n\n" + ReplyRules
             + (string.IsNullOrWhiteSpace(options.Instructions) ? string.Empty : "\n\nAdditional instructions:\n" + options.Instructions.Trim());
-        var model = _modelId ?? chatClient.GetService<ChatClientMetadata>()?.DefaultModelId;
-        Name = string.IsNullOrWhiteSpace(model) ? "chat" : "chat:" + model;
+        Name = StepName(chatClient, _modelId);
     }
 
     /// <summary>Gets the resolver's name: <c>chat:</c> and the model id (the options' or the client's default), or <c>chat</c>.</summary>
@@ -136,44 +135,29 @@ public sealed partial class ChatClientMemoryConflictResolver : IMemoryConflictRe
             new(ChatRole.User, RenderInput(candidate, related, window)),
         };
 
-        for (var attempt = 1; ; attempt++)
+        var (decision, problem, failure) = await AskAsync<MemoryEvolveDecision, string>(
+            _chatClient,
+            messages,
+            CreateChatOptions,
+            reply => TryParseDecision(reply, related, window, out var read, out var why) ? (read, null) : (null, why),
+            why => LogRetrying(Name, why),
+            why => CorrectionMessage(why, window),
+            MaxEchoedReplyCharacters,
+            cancellationToken).ConfigureAwait(false);
+        if (decision is not null)
         {
-            string reply;
-            try
-            {
-                var response = await _chatClient.GetResponseAsync(messages.ToArray(), CreateChatOptions(), cancellationToken).ConfigureAwait(false);
-                reply = response.Text;
-            }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-            {
-                throw;
-            }
-            catch (Exception exception) when (exception is not OutOfMemoryException)
-            {
-                // A decision can still be made without the model, so a failing model does not fail the ingestion.
-                LogClientFailed(Name, _fallback.Name, exception);
-                return await FallBackAsync(candidate, related, "the chat model failed", cancellationToken).ConfigureAwait(false);
-            }
-
-            if (TryParseDecision(reply, related, window, out var decision, out var problem))
-            {
-                return decision;
-            }
-
-            if (attempt == 2)
-            {
-                LogFellBack(Name, _fallback.Name, problem);
-                return await FallBackAsync(candidate, related, "the model's reply was unusable twice", cancellationToken).ConfigureAwait(false);
-            }
-
-            LogRetrying(Name, problem);
-            if (reply.Length is > 0 and <= MaxEchoedReplyCharacters)
-            {
-                messages.Add(new ChatMessage(ChatRole.Assistant, reply));
-            }
-
-            messages.Add(new ChatMessage(ChatRole.User, CorrectionMessage(problem, window)));
+            return decision;
         }
+
+        if (failure is not null)
+        {
+            // A decision can still be made without the model, so a failing model does not fail the ingestion.
+            LogClientFailed(Name, _fallback.Name, failure);
+            return await FallBackAsync(candidate, related, "the chat model failed", cancellationToken).ConfigureAwait(false);
+        }
+
+        LogFellBack(Name, _fallback.Name, problem!);
+        return await FallBackAsync(candidate, related, "the model's reply was unusable twice", cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Checks a model reply and reads the decision.</summary>
@@ -191,21 +175,8 @@ public sealed partial class ChatClientMemoryConflictResolver : IMemoryConflictRe
         [NotNullWhen(false)] out string? problem)
     {
         decision = null;
-        var json = StripCodeFence(reply);
-        if (json.Length == 0)
+        if (!TryParse(reply, 16, out var document, out problem))
         {
-            problem = "the reply was empty";
-            return false;
-        }
-
-        JsonDocument document;
-        try
-        {
-            document = JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = 16 });
-        }
-        catch (JsonException exception)
-        {
-            problem = SyntaxProblem(exception);
             return false;
         }
 

@@ -109,8 +109,7 @@ public sealed partial class ChatClientMemoryExtractor : IMemoryExtractor
         _instructions = string.IsNullOrWhiteSpace(options.Instructions) ? null : options.Instructions.Trim();
         _maxItemsPerCall = options.MaxItemsPerCall;
         _maxCharactersPerItem = options.MaxCharactersPerItem;
-        var model = _modelId ?? chatClient.GetService<ChatClientMetadata>()?.DefaultModelId;
-        Name = string.IsNullOrWhiteSpace(model) ? "chat" : "chat:" + model;
+        Name = StepName(chatClient, _modelId);
     }
 
     /// <summary>Gets the extractor's name: <c>chat:</c> and the model id (the options' or the client's default), or <c>chat</c>.</summary>
@@ -167,52 +166,37 @@ public sealed partial class ChatClientMemoryExtractor : IMemoryExtractor
     private async Task<(List<MemoryCandidate> Candidates, MemoryCandidateRejection? Rejection)> ExtractChunkAsync(
         Chunk chunk, string label, List<ChatMessage> messages, ChatOptions chatOptions, CancellationToken cancellationToken)
     {
-        for (var attempt = 1; ; attempt++)
+        var (candidates, problems, failure) = await AskAsync<List<MemoryCandidate>, List<string>>(
+            _chatClient,
+            messages,
+            chatOptions.Clone,
+            reply => TryReadReply(reply, chunk, out var read, out var wrong) ? (read, null) : (null, wrong),
+            wrong => LogRetrying(Name, label, Join(wrong, "; ")),
+            CorrectionMessage,
+            MaxEchoedReplyCharacters,
+            cancellationToken).ConfigureAwait(false);
+        if (candidates is not null)
         {
-            string reply;
-            try
-            {
-                var response = await _chatClient.GetResponseAsync(messages.ToArray(), chatOptions.Clone(), cancellationToken).ConfigureAwait(false);
-                reply = response.Text;
-            }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-            {
-                throw;
-            }
-            catch (Exception exception) when (exception is not OutOfMemoryException)
-            {
-                // Unlike a bad reply, a failed call says nothing about the input: fail the extraction so the job can be re-run
-                // rather than record "no memories" for items that were never read.
-                var cause = exception.Message.Trim();
-                throw new MemoryException(
-                    MemoryErrorCode.Unavailable,
-                    $"Extractor {Name} could not get a reply from the chat model for {label}: {cause}{(cause.EndsWith('.') ? string.Empty : ".")} "
-                    + "Check the model id, endpoint, credentials, quota and network, then run the extraction (the ingestion job) again.",
-                    exception);
-            }
-
-            if (TryReadReply(reply, chunk, out var candidates, out var problems))
-            {
-                return (candidates, null);
-            }
-
-            var summary = Join(problems, "; ");
-            if (attempt == 2)
-            {
-                LogMalformedTwice(Name, label, summary);
-                return ([], new MemoryCandidateRejection(
-                    MemoryRejectionReason.MalformedOutput,
-                    $"{Name}: the model's reply for {label} was unusable twice, so nothing from it was kept; the last reply had these problems: {summary}"));
-            }
-
-            LogRetrying(Name, label, summary);
-            if (reply.Length is > 0 and <= MaxEchoedReplyCharacters)
-            {
-                messages.Add(new ChatMessage(ChatRole.Assistant, reply));
-            }
-
-            messages.Add(new ChatMessage(ChatRole.User, CorrectionMessage(problems)));
+            return (candidates, null);
         }
+
+        if (failure is not null)
+        {
+            // Unlike a bad reply, a failed call says nothing about the input: fail the extraction so the job can be re-run
+            // rather than record "no memories" for items that were never read.
+            var cause = failure.Message.Trim();
+            throw new MemoryException(
+                MemoryErrorCode.Unavailable,
+                $"Extractor {Name} could not get a reply from the chat model for {label}: {cause}{(cause.EndsWith('.') ? string.Empty : ".")} "
+                + "Check the model id, endpoint, credentials, quota and network, then run the extraction (the ingestion job) again.",
+                failure);
+        }
+
+        var summary = Join(problems!, "; ");
+        LogMalformedTwice(Name, label, summary);
+        return ([], new MemoryCandidateRejection(
+            MemoryRejectionReason.MalformedOutput,
+            $"{Name}: the model's reply for {label} was unusable twice, so nothing from it was kept; the last reply had these problems: {summary}"));
     }
 
     /// <summary>Reads a whole reply: all its memories, or none when anything in it is wrong.</summary>
@@ -220,21 +204,9 @@ public sealed partial class ChatClientMemoryExtractor : IMemoryExtractor
     {
         candidates = null;
         problems = [];
-        var json = StripCodeFence(reply);
-        if (json.Length == 0)
+        if (!TryParse(reply, 64, out var document, out var problem))
         {
-            problems.Add("the reply was empty");
-            return false;
-        }
-
-        JsonDocument document;
-        try
-        {
-            document = JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = 64 });
-        }
-        catch (JsonException exception)
-        {
-            problems.Add(SyntaxProblem(exception));
+            problems.Add(problem);
             return false;
         }
 

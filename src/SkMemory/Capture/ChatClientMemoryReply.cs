@@ -1,12 +1,17 @@
 using System.Buffers;
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using Microsoft.Extensions.AI;
 using SkMemory.Packing;
 
 namespace SkMemory.Capture;
 
-/// <summary>What the chat-model capture steps share: quoted-data rendering, reply clean-up and short texts for problems.</summary>
+/// <summary>
+/// What the chat-model capture and retrieval steps share: the ask-check-retry exchange, quoted-data rendering, reply clean-up and
+/// short texts for problems.
+/// </summary>
 internal static class ChatClientMemoryReply
 {
     /// <summary>The longest bad reply that a retry repeats back to the model; longer ones are left out to keep the request small.</summary>
@@ -14,6 +19,107 @@ internal static class ChatClientMemoryReply
 
     /// <summary>How many problems a correction message and a rejection list before saying how many more there were.</summary>
     public const int MaxListedProblems = 12;
+
+    /// <summary>Gets a chat-model step's name: <c>chat:</c> and the model id (the options' or the client's default), or <c>chat</c>.</summary>
+    public static string StepName(IChatClient chatClient, string? modelId)
+    {
+        var model = modelId ?? chatClient.GetService<ChatClientMetadata>()?.DefaultModelId;
+        return string.IsNullOrWhiteSpace(model) ? "chat" : "chat:" + model;
+    }
+
+    /// <summary>
+    /// Asks the model and reads its reply; an unusable reply is retried once, with the reply itself (when at most
+    /// <paramref name="maxEchoedReplyCharacters"/> long) and a message that says what was wrong. Cancellation of
+    /// <paramref name="cancellationToken"/> propagates; any other failure of the chat client ends the exchange.
+    /// </summary>
+    /// <param name="chatClient">The chat client to ask.</param>
+    /// <param name="messages">The messages to send; the retry's messages are added to them.</param>
+    /// <param name="chatOptions">Creates the options of each call.</param>
+    /// <param name="read">Reads a reply: its value when usable, else what is wrong with it.</param>
+    /// <param name="logRetrying">Logs that a reply was unusable and the model is asked once more.</param>
+    /// <param name="correction">The message that tells the model what was wrong with its reply.</param>
+    /// <param name="maxEchoedReplyCharacters">The longest bad reply that the retry repeats back to the model.</param>
+    /// <param name="cancellationToken">The token to monitor for cancellation requests.</param>
+    /// <returns>The value of a usable reply; else the last reply's problem after two unusable ones; else the client's failure.</returns>
+    public static async Task<(TValue? Value, TProblem? Problem, Exception? Failure)> AskAsync<TValue, TProblem>(
+        IChatClient chatClient,
+        List<ChatMessage> messages,
+        Func<ChatOptions> chatOptions,
+        Func<string, (TValue? Value, TProblem? Problem)> read,
+        Action<TProblem> logRetrying,
+        Func<TProblem, string> correction,
+        int maxEchoedReplyCharacters,
+        CancellationToken cancellationToken)
+        where TValue : class
+        where TProblem : class
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            string reply;
+            try
+            {
+                var response = await chatClient.GetResponseAsync(messages.ToArray(), chatOptions(), cancellationToken).ConfigureAwait(false);
+                reply = response.Text;
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                throw;
+            }
+            catch (Exception exception) when (exception is not OutOfMemoryException)
+            {
+                return (null, null, exception);
+            }
+
+            var (value, problem) = read(reply);
+            if (value is not null)
+            {
+                return (value, null, null);
+            }
+
+            if (attempt == 2)
+            {
+                return (null, problem, null);
+            }
+
+            logRetrying(problem!);
+            if (reply.Length > 0 && reply.Length <= maxEchoedReplyCharacters)
+            {
+                messages.Add(new ChatMessage(ChatRole.Assistant, reply));
+            }
+
+            messages.Add(new ChatMessage(ChatRole.User, correction(problem!)));
+        }
+    }
+
+    /// <summary>Parses a reply as JSON (a Markdown code fence around it is tolerated), or says why it cannot be parsed.</summary>
+    /// <param name="reply">The reply text.</param>
+    /// <param name="maxDepth">The deepest nesting allowed.</param>
+    /// <param name="document">The parsed reply, which the caller disposes.</param>
+    /// <param name="problem">What is wrong with the reply, without quoting it.</param>
+    /// <returns>Whether the reply is JSON.</returns>
+    public static bool TryParse(string reply, int maxDepth, [NotNullWhen(true)] out JsonDocument? document, [NotNullWhen(false)] out string? problem)
+    {
+        document = null;
+        var json = StripCodeFence(reply);
+        if (json.Length == 0)
+        {
+            problem = "the reply was empty";
+            return false;
+        }
+
+        try
+        {
+            document = JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = maxDepth });
+        }
+        catch (JsonException exception)
+        {
+            problem = SyntaxProblem(exception);
+            return false;
+        }
+
+        problem = null;
+        return true;
+    }
 
     /// <summary>
     /// Renders a JSON object with the encoder that escapes quotes, angle brackets and line breaks, so text inside a string

@@ -86,8 +86,7 @@ public sealed partial class ChatClientMemoryReranker : IMemoryReranker
         _temperature = options.Temperature;
         _modelWeight = options.ModelWeight;
         _systemPrompt = options.Instructions.Trim() + "\n\n" + DataRules + "\n\n" + ReplyRules;
-        var model = _modelId ?? chatClient.GetService<ChatClientMetadata>()?.DefaultModelId;
-        Name = string.IsNullOrWhiteSpace(model) ? "chat" : "chat:" + model;
+        Name = ChatClientMemoryReply.StepName(chatClient, _modelId);
     }
 
     /// <summary>Gets the reranker's name: <c>chat:</c> and the model id (the options' or the client's default), or <c>chat</c>.</summary>
@@ -120,44 +119,31 @@ public sealed partial class ChatClientMemoryReranker : IMemoryReranker
             new(ChatRole.User, RenderCandidates(request.Query, candidates, window)),
         };
 
-        for (var attempt = 1; ; attempt++)
+        var (modelScores, problem, failure) = await ChatClientMemoryReply.AskAsync<double?[], string>(
+            _chatClient,
+            messages,
+            CreateChatOptions,
+            reply => TryParseScores(reply, window, out var scores, out var why) ? (scores, null) : (null, why),
+            why => LogRetrying(Name, why),
+            why => CorrectionMessage(why, window),
+            MaxEchoedReplyCharacters,
+            cancellationToken).ConfigureAwait(false);
+        if (modelScores is not null)
         {
-            string reply;
-            try
-            {
-                var response = await _chatClient.GetResponseAsync(messages.ToArray(), CreateChatOptions(), cancellationToken).ConfigureAwait(false);
-                reply = response.Text;
-            }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-            {
-                throw;
-            }
-            catch (Exception exception) when (exception is not OutOfMemoryException)
-            {
-                // The contract: a reranker whose model is down keeps the given order rather than fail the search.
-                LogClientFailed(Name, window, exception);
-                return RelevanceOrder(relevance, top);
-            }
-
-            if (TryParseScores(reply, window, out var modelScores, out var problem))
-            {
-                return Combine(modelScores, relevance, top);
-            }
-
-            if (attempt == 2)
-            {
-                LogKeptRelevanceOrder(Name, window, "the model's reply was unusable twice, the last time because " + problem);
-                return RelevanceOrder(relevance, top);
-            }
-
-            LogRetrying(Name, problem);
-            if (reply.Length is > 0 and <= MaxEchoedReplyCharacters)
-            {
-                messages.Add(new ChatMessage(ChatRole.Assistant, reply));
-            }
-
-            messages.Add(new ChatMessage(ChatRole.User, CorrectionMessage(problem, window)));
+            return Combine(modelScores, relevance, top);
         }
+
+        if (failure is not null)
+        {
+            // The contract: a reranker whose model is down keeps the given order rather than fail the search.
+            LogClientFailed(Name, window, failure);
+        }
+        else
+        {
+            LogKeptRelevanceOrder(Name, window, "the model's reply was unusable twice, the last time because " + problem);
+        }
+
+        return RelevanceOrder(relevance, top);
     }
 
     /// <summary>Checks a model reply and reads its scores.</summary>
@@ -173,23 +159,8 @@ public sealed partial class ChatClientMemoryReranker : IMemoryReranker
         [NotNullWhen(false)] out string? problem)
     {
         scores = null;
-        var json = ChatClientMemoryReply.StripCodeFence(reply);
-        if (json.Length == 0)
+        if (!ChatClientMemoryReply.TryParse(reply, 16, out var document, out problem))
         {
-            problem = "the reply was empty";
-            return false;
-        }
-
-        JsonDocument document;
-        try
-        {
-            document = JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = 16 });
-        }
-        catch (JsonException exception)
-        {
-            problem = string.Create(
-                CultureInfo.InvariantCulture,
-                $"the reply is not valid JSON (line {(exception.LineNumber ?? 0) + 1}, byte {(exception.BytePositionInLine ?? 0) + 1})");
             return false;
         }
 
@@ -367,10 +338,8 @@ public sealed partial class ChatClientMemoryReranker : IMemoryReranker
               "additionalProperties": false
             }
             """;
-        using var document = JsonDocument.Parse(Schema);
-        return document.RootElement.Clone();
+        return ChatClientMemoryReply.Schema(Schema);
     }
-
 
     // Retrieval EventIds: 200-299.
     [LoggerMessage(201, LogLevel.Debug, "Reranker {Reranker}: the model's reply was unusable ({Problem}); asking once more.")]
