@@ -388,31 +388,8 @@ public sealed partial class ChatClientMemoryExtractor : IMemoryExtractor
             return null;
         }
 
-        var messages = new List<MemoryMessage>();
-        foreach (var id in messageIds.Distinct(StringComparer.Ordinal))
-        {
-            if (chunk.Messages.TryGetValue(id, out var message))
-            {
-                messages.Add(message);
-            }
-            else
-            {
-                problems.Add($"{at}.message_ids cites \"{Short(id)}\", which is not a message id in the input");
-            }
-        }
-
-        var tools = new List<MemoryToolOutput>();
-        foreach (var id in toolCallIds.Distinct(StringComparer.Ordinal))
-        {
-            if (chunk.Tools.TryGetValue(id, out var tool))
-            {
-                tools.Add(tool);
-            }
-            else
-            {
-                problems.Add($"{at}.tool_call_ids cites \"{Short(id)}\", which is not a tool call id in the input");
-            }
-        }
+        var messages = Cite(messageIds, chunk.Messages, $"{at}.message_ids", "message id", problems);
+        var tools = Cite(toolCallIds, chunk.Tools, $"{at}.tool_call_ids", "tool call id", problems);
 
         var documents = new List<MemoryDocument>();
         foreach (var name in documentNames.Distinct(StringComparer.Ordinal))
@@ -577,6 +554,25 @@ public sealed partial class ChatClientMemoryExtractor : IMemoryExtractor
         }
 
         return number;
+    }
+
+    /// <summary>The items that cited ids name, once each; an id that names no item of the input is a problem.</summary>
+    private static List<T> Cite<T>(List<string> ids, Dictionary<string, T> items, string at, string what, List<string> problems)
+    {
+        var cited = new List<T>();
+        foreach (var id in ids.Distinct(StringComparer.Ordinal))
+        {
+            if (items.TryGetValue(id, out var item))
+            {
+                cited.Add(item);
+            }
+            else
+            {
+                problems.Add($"{at} cites \"{Short(id)}\", which is not a {what} in the input");
+            }
+        }
+
+        return cited;
     }
 
     private static List<string>? StringArray(JsonElement item, string name, string at, List<string> problems)
