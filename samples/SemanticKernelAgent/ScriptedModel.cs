@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.AI;
+using SkMemory.Samples;
 
 namespace SemanticKernelAgent;
 
@@ -7,11 +8,11 @@ namespace SemanticKernelAgent;
 /// The offline stand-in for a model: when the user states a preference it calls <c>memory_remember</c> with the user's words
 /// as evidence; when a memory packet is in its context it answers from it; otherwise it makes small talk.
 /// </summary>
-internal sealed partial class ScriptedModel : IChatClient
+internal sealed partial class ScriptedModel : ScriptedModelBase
 {
     private int _calls;
 
-    public Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    public override Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         var list = messages.ToList();
         var call = Interlocked.Increment(ref _calls);
@@ -41,24 +42,6 @@ internal sealed partial class ScriptedModel : IChatClient
         }
 
         return Reply(new ChatMessage(ChatRole.Assistant, "Nice to meet you! Tell me how you like your coffee."));
-    }
-
-    public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
-    {
-        foreach (var update in (await GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false)).ToChatResponseUpdates())
-        {
-            yield return update;
-        }
-    }
-
-    // SK's chat-client adapter needs metadata.
-    public object? GetService(Type serviceType, object? serviceKey = null) =>
-        serviceType == typeof(ChatClientMetadata) ? new ChatClientMetadata("scripted", null, "scripted-offline")
-        : serviceType.IsInstanceOfType(this) ? this
-        : null;
-
-    public void Dispose()
-    {
     }
 
     private Task<ChatResponse> Reply(ChatMessage message)
