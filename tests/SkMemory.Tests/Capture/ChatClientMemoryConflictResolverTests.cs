@@ -250,12 +250,7 @@ public sealed class ChatClientMemoryConflictResolverTests
     public async Task Cancellation_propagates_without_retry_or_fallback()
     {
         using var cts = new CancellationTokenSource();
-        var client = new ScriptedChatClient().Then(token =>
-        {
-            cts.Cancel();
-            token.ThrowIfCancellationRequested();
-            return new ChatResponse();
-        });
+        var client = new ScriptedChatClient().CancelDuringCall(cts);
         var fallback = new FakeResolver();
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Resolver(client, fallback).ResolveAsync(OatMilk, Related, cts.Token));

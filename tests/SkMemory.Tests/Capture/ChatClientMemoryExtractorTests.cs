@@ -499,12 +499,7 @@ public sealed class ChatClientMemoryExtractorTests
     public async Task Cancellation_during_the_call_propagates_without_retry_rejection_or_log()
     {
         using var cts = new CancellationTokenSource();
-        var client = new ScriptedChatClient().Then(token =>
-        {
-            cts.Cancel();
-            token.ThrowIfCancellationRequested();
-            return new ChatResponse();
-        });
+        var client = new ScriptedChatClient().CancelDuringCall(cts);
         using var logs = new RecordingLoggerFactory();
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Extractor(client, logs: logs).ExtractAsync(Source, cts.Token));

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Microsoft.Data.Sqlite;
 using SkMemory.Capture;
 using SkMemory.Storage.Sqlite;
 using SkMemory.Tests.Retrieval;
@@ -11,21 +10,19 @@ public sealed class MemoryCapturePipelineTests : IAsyncLifetime
 {
     private const string Tenant = "acme";
     private static readonly DateTimeOffset Monday = new(2023, 5, 8, 9, 0, 0, TimeSpan.Zero);
-    private readonly string _directory = Directory.CreateTempSubdirectory("skmemory-capture-").FullName;
     private readonly ManualTimeProvider _clock = new(Monday.AddDays(1));
-    private readonly TestEmbeddingGenerator _embeddings = new();
+    private readonly TemporarySqliteStore _sqlite;
     private SqliteMemoryStore _store = null!;
+
+    public MemoryCapturePipelineTests() => _sqlite = new TemporarySqliteStore("skmemory-capture-", clock: _clock);
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    public async ValueTask InitializeAsync() => _store = await OpenAsync();
+    public async ValueTask InitializeAsync() => _store = await _sqlite.OpenAsync(Ct);
 
     public ValueTask DisposeAsync()
     {
-        _store.Dispose();
-        _embeddings.Dispose();
-        SqliteConnection.ClearAllPools();
-        Directory.Delete(_directory, recursive: true);
+        _sqlite.Dispose();
         return ValueTask.CompletedTask;
     }
 
@@ -90,7 +87,7 @@ public sealed class MemoryCapturePipelineTests : IAsyncLifetime
         Assert.Empty((await _store.ReadAsync(new MemoryQuery { Tenant = Tenant }, Ct)).Items);
 
         _store.Dispose();
-        _store = await OpenAsync();
+        _store = await _sqlite.OpenAsync(Ct);
         var pipeline = Pipeline(new SentenceExtractor());
         Assert.Equal(Conversation().Messages, (await pipeline.GetJobAsync(Tenant, job.Id, Ct))!.Input.Messages);
 
@@ -312,8 +309,6 @@ public sealed class MemoryCapturePipelineTests : IAsyncLifetime
     private MemoryCapturePipeline Pipeline(IMemoryExtractor extractor, MemoryTypeRegistry? types = null) =>
         new(_store, extractor, new MemoryCaptureOptions { TimeProvider = _clock, Types = types });
 
-    private Task<SqliteMemoryStore> OpenAsync() =>
-        SqliteMemoryStore.OpenAsync(new SqliteMemoryStoreOptions { Path = Path.Combine(_directory, "memory.db"), EmbeddingGenerator = _embeddings, TimeProvider = _clock }, cancellationToken: Ct);
 
     private static MemoryExtractionRequest Conversation() => new()
     {

@@ -1,4 +1,3 @@
-using Microsoft.Data.Sqlite;
 using SkMemory.Capture;
 using SkMemory.Storage.Sqlite;
 
@@ -9,22 +8,19 @@ public sealed class MemoryEvolverTests : IAsyncLifetime
 {
     private const string Tenant = "acme";
     private static readonly DateTimeOffset Start = new(2023, 5, 1, 9, 0, 0, TimeSpan.Zero);
-    private readonly string _directory = Directory.CreateTempSubdirectory("skmemory-evolve-").FullName;
     private readonly ManualTimeProvider _clock = new(Start.AddDays(30));
-    private readonly TestEmbeddingGenerator _embeddings = new();
+    private readonly TemporarySqliteStore _sqlite;
     private SqliteMemoryStore _store = null!;
+
+    public MemoryEvolverTests() => _sqlite = new TemporarySqliteStore("skmemory-evolve-", clock: _clock);
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    public async ValueTask InitializeAsync() =>
-        _store = await SqliteMemoryStore.OpenAsync(new SqliteMemoryStoreOptions { Path = Path.Combine(_directory, "memory.db"), EmbeddingGenerator = _embeddings, TimeProvider = _clock }, cancellationToken: Ct);
+    public async ValueTask InitializeAsync() => _store = await _sqlite.OpenAsync(Ct);
 
     public ValueTask DisposeAsync()
     {
-        _store.Dispose();
-        _embeddings.Dispose();
-        SqliteConnection.ClearAllPools();
-        Directory.Delete(_directory, recursive: true);
+        _sqlite.Dispose();
         return ValueTask.CompletedTask;
     }
 

@@ -1,4 +1,3 @@
-using Microsoft.Data.Sqlite;
 using SkMemory.Capture;
 using SkMemory.Context;
 using SkMemory.Governance;
@@ -10,21 +9,16 @@ namespace SkMemory.Tests.Context;
 public sealed class MemoryContextTests : IAsyncLifetime
 {
     private const string Tenant = "acme";
-    private readonly string _directory = Directory.CreateTempSubdirectory("skmemory-context-").FullName;
-    private readonly TestEmbeddingGenerator _embeddings = new();
+    private readonly TemporarySqliteStore _sqlite = new("skmemory-context-", "m.db");
     private SqliteMemoryStore _store = null!;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    public async ValueTask InitializeAsync() =>
-        _store = await SqliteMemoryStore.OpenAsync(new SqliteMemoryStoreOptions { Path = Path.Combine(_directory, "m.db"), EmbeddingGenerator = _embeddings }, cancellationToken: Ct);
+    public async ValueTask InitializeAsync() => _store = await _sqlite.OpenAsync(Ct);
 
     public ValueTask DisposeAsync()
     {
-        _store.Dispose();
-        _embeddings.Dispose();
-        SqliteConnection.ClearAllPools();
-        Directory.Delete(_directory, recursive: true);
+        _sqlite.Dispose();
         return ValueTask.CompletedTask;
     }
 

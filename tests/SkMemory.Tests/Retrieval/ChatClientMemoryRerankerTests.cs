@@ -330,12 +330,7 @@ public sealed class ChatClientMemoryRerankerTests
     public async Task RerankAsync_CanceledDuringTheCall_PropagatesWithoutRetryOrFallback()
     {
         using var cts = new CancellationTokenSource();
-        var client = new ScriptedChatClient().Then(token =>
-        {
-            cts.Cancel();
-            token.ThrowIfCancellationRequested();
-            return new ChatResponse();
-        });
+        var client = new ScriptedChatClient().CancelDuringCall(cts);
         var logs = new RecordingLoggerFactory();
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(

@@ -30,6 +30,14 @@ internal sealed class ScriptedChatClient : IChatClient
     /// <summary>Queues an exception.</summary>
     public ScriptedChatClient Throw(Exception exception) => Then(_ => throw exception);
 
+    /// <summary>Queues a step that cancels <paramref name="source"/> during the call, so the call observes the cancellation.</summary>
+    public ScriptedChatClient CancelDuringCall(CancellationTokenSource source) => Then(token =>
+    {
+        source.Cancel();
+        token.ThrowIfCancellationRequested();
+        return new ChatResponse();
+    });
+
     /// <summary>Queues a step that computes the response (or throws) from the request's cancellation token.</summary>
     public ScriptedChatClient Then(Func<CancellationToken, ChatResponse> step)
     {
