@@ -89,13 +89,7 @@ public sealed class MemoryChatCompletionService : IChatCompletionService
             return null;
         }
 
-        var session = MemorySessionResolver.Resolve(kernel, null, _sessions);
-        if (session is not null && _sessions is not null && !ReferenceEquals(_sessions.Session, session))
-        {
-            _sessions.Session = session;
-        }
-
-        return session;
+        return MemorySessionResolver.Enter(MemorySessionResolver.Resolve(kernel, null, _sessions), _sessions);
     }
 
     private async Task<ChatHistory> InjectAsync(MemorySession session, ChatHistory history, ChatMessageContent? user, CancellationToken cancellationToken)
@@ -124,7 +118,6 @@ public sealed class MemoryChatCompletionService : IChatCompletionService
             return;
         }
 
-        var id = user.Metadata is { } m && m.TryGetValue("MessageId", out var v) ? v as string : null;
-        _injector.Capture(session, [(MemoryMessageRole.User, id, user.Content), (MemoryMessageRole.Assistant, null, reply)]);
+        _injector.Capture(session, [(MemoryMessageRole.User, MessageIds.FromMetadata(user), user.Content), (MemoryMessageRole.Assistant, null, reply)]);
     }
 }

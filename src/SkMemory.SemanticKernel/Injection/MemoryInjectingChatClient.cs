@@ -102,14 +102,7 @@ public sealed class MemoryInjectingChatClient : DelegatingChatClient
             return null;
         }
 
-        var session = MemorySessionResolver.Resolve(options, _sessions);
-        if (session is not null && _sessions is not null && !ReferenceEquals(_sessions.Session, session))
-        {
-            // Flows into the inner pipeline (function invocation, the governed store) and reverts when this call returns.
-            _sessions.Session = session;
-        }
-
-        return session;
+        return MemorySessionResolver.Enter(MemorySessionResolver.Resolve(options, _sessions), _sessions);
     }
 
     private async Task<IEnumerable<ChatMessage>> InjectAsync(MemorySession session, IList<ChatMessage> messages, ChatMessage? user, CancellationToken cancellationToken)

@@ -244,7 +244,7 @@ public sealed partial class MemoryPlugin
     /// </summary>
     private async Task<string> RunAsync(string operation, Kernel kernel, KernelArguments arguments, string? invalid, Guid? id, Func<MemorySession, Task<string>> operate)
     {
-        var session = Enter(MemorySessionResolver.Resolve(kernel, arguments, _sessions));
+        var session = MemorySessionResolver.Enter(MemorySessionResolver.Resolve(kernel, arguments, _sessions), _sessions);
         if (session is null)
         {
             return NoSession(operation);
@@ -317,17 +317,6 @@ public sealed partial class MemoryPlugin
         }
 
         return text.ToString().TrimEnd();
-    }
-
-    /// <summary>Makes the session the accessor's for this call, so a governed store sees it as the caller.</summary>
-    private MemorySession? Enter(MemorySession? session)
-    {
-        if (session is not null && _sessions is not null && !ReferenceEquals(_sessions.Session, session))
-        {
-            _sessions.Session = session;
-        }
-
-        return session;
     }
 
     private static string? Quote(string? evidence, string? userText)

@@ -35,15 +35,9 @@ internal sealed record MemoryToolCallEvidence(string? ToolCallId, string? UserMe
     public static MemoryToolCallEvidence From(AutoFunctionInvocationContext context, string? session)
     {
         var user = context.ChatHistory.LastOrDefault(m => m.Role == AuthorRole.User && !string.IsNullOrWhiteSpace(m.Content));
-        string? id = null;
-        if (user?.Metadata is { } metadata && metadata.TryGetValue("MessageId", out var value) && value is string s)
-        {
-            id = s;
-        }
-
         return new MemoryToolCallEvidence(
             context.ToolCallId,
-            user is null ? null : MessageIds.Of(id, session, "user", user.Content!),
+            user is null ? null : MessageIds.Of(MessageIds.FromMetadata(user), session, "user", user.Content!),
             user?.Content);
     }
 }

@@ -24,6 +24,21 @@ internal static class MemorySessionResolver
         return accessor?.Session;
     }
 
+    /// <summary>
+    /// Makes the session the accessor's for this call, so a governed store and the inner pipeline (function invocation)
+    /// see it as the caller; the async-local value reverts when the call returns.
+    /// </summary>
+    /// <returns>The session.</returns>
+    public static MemorySession? Enter(MemorySession? session, MemorySessionAccessor? accessor)
+    {
+        if (session is not null && accessor is not null && !ReferenceEquals(accessor.Session, session))
+        {
+            accessor.Session = session;
+        }
+
+        return session;
+    }
+
     /// <summary>Resolves a session from chat options (directly, or through a kernel SK put there), then the accessor.</summary>
     public static MemorySession? Resolve(ChatOptions? options, MemorySessionAccessor? accessor)
     {

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using Microsoft.SemanticKernel;
 
 namespace SkMemory.SemanticKernel;
 
@@ -9,6 +10,10 @@ namespace SkMemory.SemanticKernel;
 /// </summary>
 internal static class MessageIds
 {
+    /// <summary>The id an SK message carries in its metadata (<c>MessageId</c>, as SK's M.E.AI bridge puts it), or null.</summary>
+    public static string? FromMetadata(ChatMessageContent? message) =>
+        message?.Metadata is { } metadata && metadata.TryGetValue("MessageId", out var value) ? value as string : null;
+
     public static string Of(string? id, string? session, string role, string text)
     {
         if (!string.IsNullOrWhiteSpace(id))
