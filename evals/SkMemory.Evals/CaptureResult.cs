@@ -12,32 +12,35 @@ public sealed record CaptureCounts
     /// <summary>Gets the number of jobs that ended failed.</summary>
     public int FailedJobs { get; init; }
 
-    /// <summary>Gets the number of input items (turns).</summary>
-    public int Items { get; init; }
+    /// <summary>Gets what the jobs counted from their input (items, candidates, the gate's and the evolve step's outcomes), summed.</summary>
+    public MemoryIngestionCounts Ingestion { get; init; } = new();
 
-    /// <summary>Gets the number of items skipped as already ingested.</summary>
-    public int Replayed { get; init; }
+    /// <inheritdoc cref="MemoryIngestionCounts.Items"/>
+    public int Items => Ingestion.Items;
 
-    /// <summary>Gets the number of candidates extracted.</summary>
-    public int Candidates { get; init; }
+    /// <inheritdoc cref="MemoryIngestionCounts.Replayed"/>
+    public int Replayed => Ingestion.Replayed;
 
-    /// <summary>Gets the number of candidates the gate accepted.</summary>
-    public int Accepted { get; init; }
+    /// <inheritdoc cref="MemoryIngestionCounts.Candidates"/>
+    public int Candidates => Ingestion.Candidates;
 
-    /// <summary>Gets the number of candidates (or extractor outputs) rejected.</summary>
-    public int Rejected { get; init; }
+    /// <inheritdoc cref="MemoryIngestionCounts.Accepted"/>
+    public int Accepted => Ingestion.Accepted;
 
-    /// <summary>Gets the number of memories added.</summary>
-    public int Added { get; init; }
+    /// <inheritdoc cref="MemoryIngestionCounts.Rejected"/>
+    public int Rejected => Ingestion.Rejected;
 
-    /// <summary>Gets the number of candidates merged into a memory as corroboration.</summary>
-    public int Merged { get; init; }
+    /// <inheritdoc cref="MemoryIngestionCounts.Added"/>
+    public int Added => Ingestion.Added;
 
-    /// <summary>Gets the number of memories superseded.</summary>
-    public int Superseded { get; init; }
+    /// <inheritdoc cref="MemoryIngestionCounts.Merged"/>
+    public int Merged => Ingestion.Merged;
 
-    /// <summary>Gets the number of candidates that changed nothing.</summary>
-    public int NoOp { get; init; }
+    /// <inheritdoc cref="MemoryIngestionCounts.Superseded"/>
+    public int Superseded => Ingestion.Superseded;
+
+    /// <inheritdoc cref="MemoryIngestionCounts.NoOp"/>
+    public int NoOp => Ingestion.NoOp;
 
     /// <summary>Gets the number of errors the jobs recorded.</summary>
     public int Errors { get; init; }
@@ -51,20 +54,11 @@ public sealed record CaptureCounts
     public static CaptureCounts Of(MemoryIngestionJob job)
     {
         ArgumentNullException.ThrowIfNull(job);
-        var c = job.Counts;
         return new CaptureCounts
         {
             Jobs = 1,
             FailedJobs = job.State == MemoryIngestionJobState.Failed ? 1 : 0,
-            Items = c.Items,
-            Replayed = c.Replayed,
-            Candidates = c.Candidates,
-            Accepted = c.Accepted,
-            Rejected = c.Rejected,
-            Added = c.Added,
-            Merged = c.Merged,
-            Superseded = c.Superseded,
-            NoOp = c.NoOp,
+            Ingestion = job.Counts,
             Errors = job.Errors.Count,
             RejectedByReason = job.Rejections.GroupBy(r => r.Reason).ToDictionary(g => g.Key, g => g.Count()),
         };
@@ -95,15 +89,18 @@ public sealed record CaptureCounts
         {
             Jobs = Jobs + other.Jobs,
             FailedJobs = FailedJobs + other.FailedJobs,
-            Items = Items + other.Items,
-            Replayed = Replayed + other.Replayed,
-            Candidates = Candidates + other.Candidates,
-            Accepted = Accepted + other.Accepted,
-            Rejected = Rejected + other.Rejected,
-            Added = Added + other.Added,
-            Merged = Merged + other.Merged,
-            Superseded = Superseded + other.Superseded,
-            NoOp = NoOp + other.NoOp,
+            Ingestion = new MemoryIngestionCounts
+            {
+                Items = Items + other.Items,
+                Replayed = Replayed + other.Replayed,
+                Candidates = Candidates + other.Candidates,
+                Accepted = Accepted + other.Accepted,
+                Rejected = Rejected + other.Rejected,
+                Added = Added + other.Added,
+                Merged = Merged + other.Merged,
+                Superseded = Superseded + other.Superseded,
+                NoOp = NoOp + other.NoOp,
+            },
             Errors = Errors + other.Errors,
             RejectedByReason = reasons,
         };
