@@ -31,16 +31,20 @@ internal static class SemanticKernelAgentSample
             return 0;
         }
 
+        // Only a bad SKMEMORY_CHAT_MODEL is a usage error; an ArgumentException from the run itself is a real failure.
+        SampleSettings settings;
         try
         {
-            await RunAsync(SampleSettings.FromEnvironment(environment), output, cancellationToken).ConfigureAwait(false);
-            return 0;
+            settings = SampleSettings.FromEnvironment(environment);
         }
         catch (ArgumentException ex)
         {
             await output.WriteLineAsync(ex.Message).ConfigureAwait(false);
             return 2;
         }
+
+        await RunAsync(settings, output, cancellationToken).ConfigureAwait(false);
+        return 0;
     }
 
     /// <summary>Runs the two sessions and returns what the second one injected.</summary>
