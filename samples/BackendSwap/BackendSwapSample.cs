@@ -126,24 +126,10 @@ public static class BackendSwapSample
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(output);
-        string? injected = null;
-        var services = new ServiceCollection();
-        services.AddSkMemory(new BorrowedStore(store), options => options.Context.TokenBudget = 400);
-        services.AddChatClient(model())
-            .UseSkMemory()
-            .Use((messages, options, next, ct) =>
-            {
-                // Only to show what the model saw: the injected packet.
-                injected = messages.FirstOrDefault(m => m.AdditionalProperties?.ContainsKey(MemoryInjectingChatClient.InjectedMarker) == true)?.Text ?? injected;
-                return next(messages, options, ct);
-            })
-            .UseKernelFunctionInvocation();
-        services.AddKernel();
-        var provider = services.BuildServiceProvider();
-        await using var disposeProvider = provider.ConfigureAwait(false);
-        var kernel = provider.GetRequiredService<Kernel>();
-        var chat = kernel.GetRequiredService<IChatClient>().AsChatCompletionService(kernel.Services);
-        provider.GetRequiredService<MemorySessionAccessor>().Session = MemorySession.ForAgent(Tenant, Subject, "concierge", session);
+        var sample = new SampleKernel(new BorrowedStore(store), model());
+        await using var disposeSample = sample.ConfigureAwait(false);
+        var (kernel, chat) = (sample.Kernel, sample.Chat);
+        sample.Sessions.Session = MemorySession.ForAgent(Tenant, Subject, "concierge", session);
 
         await output.WriteLineAsync($"-- {session}").ConfigureAwait(false);
         var history = new ChatHistory("You are a friendly concierge. Use the memory functions to remember durable facts the user tells you.");
@@ -151,18 +137,18 @@ public static class BackendSwapSample
         await output.WriteLineAsync($"user> {userMessage}").ConfigureAwait(false);
         var reply = await chat.GetChatMessageContentAsync(history, new PromptExecutionSettings { FunctionChoiceBehavior = FunctionChoiceBehavior.Auto() }, kernel, cancellationToken).ConfigureAwait(false);
         await output.WriteLineAsync($"agent> {reply.Content}").ConfigureAwait(false);
-        await provider.GetRequiredService<MemoryCaptureQueue>().FlushAsync(cancellationToken).ConfigureAwait(false);
+        await sample.Capture.FlushAsync(cancellationToken).ConfigureAwait(false);
 
         await output.WriteLineAsync("Injected into the model call:").ConfigureAwait(false);
-        await output.WriteLineAsync(injected ?? "(nothing)").ConfigureAwait(false);
+        await output.WriteLineAsync(sample.Injected ?? "(nothing)").ConfigureAwait(false);
         await output.WriteLineAsync($"Remembered about {Subject}:").ConfigureAwait(false);
-        var page = await provider.GetRequiredService<IMemoryStore>().ReadAsync(new MemoryQuery { Tenant = Tenant, Subject = Subject }, cancellationToken).ConfigureAwait(false);
+        var page = await sample.Store.ReadAsync(new MemoryQuery { Tenant = Tenant, Subject = Subject }, cancellationToken).ConfigureAwait(false);
         foreach (var memory in page.Items)
         {
             await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"  [{memory.Id}] {memory.Type}: \"{memory.Value.Text}\" by {memory.Actor}")).ConfigureAwait(false);
         }
 
-        return new AgentSessionResult(reply.Content ?? string.Empty, injected, page.Items.Select(m => m.Value.Text).ToList());
+        return new AgentSessionResult(reply.Content ?? string.Empty, sample.Injected, page.Items.Select(m => m.Value.Text).ToList());
     }
 
     private static async Task DropSchemaAsync(string connectionString, string schema, TextWriter output)

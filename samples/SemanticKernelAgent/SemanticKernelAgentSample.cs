@@ -52,30 +52,15 @@ internal static class SemanticKernelAgentSample
     {
         var temporary = settings.DatabasePath is null ? Directory.CreateTempSubdirectory("skmemory-sk-sample-").FullName : null;
         var path = settings.DatabasePath ?? Path.Combine(temporary!, "memories.db");
-        string? injected = null;
         try
         {
             await output.WriteLineAsync($"Model: {settings.ModelDescription}; memories in {path}").ConfigureAwait(false);
             var store = await SqliteMemoryStore.OpenAsync(new SqliteMemoryStoreOptions { Path = path }, cancellationToken: cancellationToken).ConfigureAwait(false);
 
             // The whole memory stack, the chat client with memory injection outside SK's function invoker, and the kernel.
-            var services = new ServiceCollection();
-            services.AddSkMemory(store, options => options.Context.TokenBudget = 400);
-            services.AddChatClient(settings.RealModel?.Invoke() ?? new ScriptedModel())
-                .UseSkMemory()
-                .Use((messages, options, next, ct) =>
-                {
-                    // Only to show what the model saw: the injected packet.
-                    injected = messages.FirstOrDefault(m => m.AdditionalProperties?.ContainsKey(MemoryInjectingChatClient.InjectedMarker) == true)?.Text ?? injected;
-                    return next(messages, options, ct);
-                })
-                .UseKernelFunctionInvocation();
-            services.AddKernel();
-            var provider = services.BuildServiceProvider();
-            await using var disposeProvider = provider.ConfigureAwait(false);
-            var kernel = provider.GetRequiredService<Kernel>();
-            var chat = kernel.GetRequiredService<IChatClient>().AsChatCompletionService(kernel.Services);
-            var sessions = provider.GetRequiredService<MemorySessionAccessor>();
+            var sample = new SampleKernel(store, settings.RealModel?.Invoke() ?? new ScriptedModel());
+            await using var disposeSample = sample.ConfigureAwait(false);
+            var (kernel, chat, sessions) = (sample.Kernel, sample.Chat, sample.Sessions);
             var settingsWithTools = new PromptExecutionSettings { FunctionChoiceBehavior = FunctionChoiceBehavior.Auto() };
 
             // Session 1: Ana tells the agent how she takes her coffee.
@@ -83,25 +68,25 @@ internal static class SemanticKernelAgentSample
             var first = new ChatHistory("You are a friendly concierge. Use the memory functions to remember durable facts the user tells you.");
             first.AddUserMessage("Hi, I'm Ana. I prefer oat milk in my coffee, and I live in Lisbon.");
             await TurnAsync(chat, first, settingsWithTools, kernel, output, cancellationToken).ConfigureAwait(false);
-            await provider.GetRequiredService<MemoryCaptureQueue>().FlushAsync(cancellationToken).ConfigureAwait(false);
+            await sample.Capture.FlushAsync(cancellationToken).ConfigureAwait(false);
 
             await output.WriteLineAsync("Remembered about ana:").ConfigureAwait(false);
-            var page = await provider.GetRequiredService<IMemoryStore>().ReadAsync(new MemoryQuery { Tenant = Tenant, Subject = "ana" }, cancellationToken).ConfigureAwait(false);
+            var page = await sample.Store.ReadAsync(new MemoryQuery { Tenant = Tenant, Subject = "ana" }, cancellationToken).ConfigureAwait(false);
             foreach (var memory in page.Items)
             {
                 await output.WriteLineAsync($"  [{memory.Id}] {memory.Type}: \"{memory.Value.Text}\" by {memory.Actor}; evidence: {string.Join(", ", memory.Provenance.ToolCallIds.Concat(memory.Provenance.MessageIds))}").ConfigureAwait(false);
             }
 
             // Session 2: a new conversation; the memories come back through injection, not through the history.
-            injected = null;
+            sample.Injected = null;
             sessions.Session = MemorySession.ForAgent(Tenant, "ana", "concierge", "session-2");
             var second = new ChatHistory("You are a friendly concierge.");
             second.AddUserMessage("Good morning! Can you order my usual coffee with milk?");
             await TurnAsync(chat, second, settingsWithTools, kernel, output, cancellationToken).ConfigureAwait(false);
             await output.WriteLineAsync("Injected into the second session's model call:").ConfigureAwait(false);
-            await output.WriteLineAsync(injected ?? "(nothing)").ConfigureAwait(false);
-            await provider.GetRequiredService<MemoryCaptureQueue>().FlushAsync(cancellationToken).ConfigureAwait(false);
-            return injected;
+            await output.WriteLineAsync(sample.Injected ?? "(nothing)").ConfigureAwait(false);
+            await sample.Capture.FlushAsync(cancellationToken).ConfigureAwait(false);
+            return sample.Injected;
         }
         finally
         {
