@@ -41,14 +41,8 @@ public static class BackendSwapSample
     {
         ArgumentNullException.ThrowIfNull(environment);
         ArgumentNullException.ThrowIfNull(output);
-        SampleSettings settings;
-        try
+        if (await SampleSettings.FromEnvironmentOrUsageAsync(environment, output).ConfigureAwait(false) is not { } settings)
         {
-            settings = SampleSettings.FromEnvironment(environment);
-        }
-        catch (ArgumentException ex)
-        {
-            await output.WriteLineAsync(ex.Message).ConfigureAwait(false);
             return 2;
         }
 

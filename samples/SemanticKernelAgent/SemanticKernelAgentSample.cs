@@ -32,14 +32,8 @@ internal static class SemanticKernelAgentSample
         }
 
         // Only a bad SKMEMORY_CHAT_MODEL is a usage error; an ArgumentException from the run itself is a real failure.
-        SampleSettings settings;
-        try
+        if (await SampleSettings.FromEnvironmentOrUsageAsync(environment, output).ConfigureAwait(false) is not { } settings)
         {
-            settings = SampleSettings.FromEnvironment(environment);
-        }
-        catch (ArgumentException ex)
-        {
-            await output.WriteLineAsync(ex.Message).ConfigureAwait(false);
             return 2;
         }
 

@@ -28,6 +28,23 @@ internal sealed record SampleSettings
     /// <summary>The offline settings: scripted model, temporary database.</summary>
     public static SampleSettings Offline(string? databasePath = null) => new() { DatabasePath = databasePath };
 
+    /// <summary>
+    /// Reads the settings for a sample's entry point: a bad <c>SKMEMORY_CHAT_MODEL</c> is a usage error, written to
+    /// <paramref name="output"/>, and gives null (the sample exits with 2).
+    /// </summary>
+    public static async Task<SampleSettings?> FromEnvironmentOrUsageAsync(Func<string, string?> environment, TextWriter output)
+    {
+        try
+        {
+            return FromEnvironment(environment);
+        }
+        catch (ArgumentException ex)
+        {
+            await output.WriteLineAsync(ex.Message).ConfigureAwait(false);
+            return null;
+        }
+    }
+
     public static SampleSettings FromEnvironment(Func<string, string?> environment)
     {
         var database = environment(DatabaseVariable) is { Length: > 0 } path ? path : null;
