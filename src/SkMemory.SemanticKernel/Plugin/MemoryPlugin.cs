@@ -89,14 +89,7 @@ public sealed partial class MemoryPlugin
                     Subject = session.Subject,
                     Actor = session.Actor,
                     Value = memory.Trim(),
-                    Provenance = new MemoryProvenance
-                    {
-                        SourceKind = found.UserMessageId is null && quote is null ? MemorySourceKind.Tool : MemorySourceKind.Message,
-                        ToolCallIds = found.ToolCallId is null ? [] : [found.ToolCallId],
-                        MessageIds = found.UserMessageId is null ? [] : [found.UserMessageId],
-                        QuotedSpans = quote is null ? [] : [quote],
-                        ObservedAt = _time.GetUtcNow(),
-                    },
+                    Provenance = Provenance(found.UserMessageId is null && quote is null ? MemorySourceKind.Tool : MemorySourceKind.Message, found, quote),
                     Confidence = quote is not null && evidence is not null ? 0.9 : 0.7,
                     IdempotencyKey = found.ToolCallId is null ? null : "sk-tool:" + found.ToolCallId,
                     Reason = "remembered by the model through the memory plugin",
@@ -163,14 +156,7 @@ public sealed partial class MemoryPlugin
                     Actor = session.Actor,
                     Reason = string.IsNullOrWhiteSpace(reason) ? "corrected by the model through the memory plugin" : reason.Trim(),
                     Value = memory.Trim(),
-                    Provenance = new MemoryProvenance
-                    {
-                        SourceKind = MemorySourceKind.Message,
-                        ToolCallIds = found.ToolCallId is null ? [] : [found.ToolCallId],
-                        MessageIds = found.UserMessageId is null ? [] : [found.UserMessageId],
-                        QuotedSpans = quote is null ? [] : [quote],
-                        ObservedAt = _time.GetUtcNow(),
-                    },
+                    Provenance = Provenance(MemorySourceKind.Message, found, quote),
                 },
                 cancellationToken).ConfigureAwait(false);
             LogChanged("update", id, session.Tenant, session.Actor);
@@ -329,6 +315,15 @@ public sealed partial class MemoryPlugin
 
         return string.IsNullOrWhiteSpace(userText) ? null : Truncate(userText.Trim());
     }
+
+    private MemoryProvenance Provenance(MemorySourceKind kind, MemoryToolCallEvidence found, string? quote) => new()
+    {
+        SourceKind = kind,
+        ToolCallIds = found.ToolCallId is null ? [] : [found.ToolCallId],
+        MessageIds = found.UserMessageId is null ? [] : [found.UserMessageId],
+        QuotedSpans = quote is null ? [] : [quote],
+        ObservedAt = _time.GetUtcNow(),
+    };
 
     private static string Truncate(string text) => text.Length <= MaxQuoteLength ? text : text[..MaxQuoteLength];
 
