@@ -605,7 +605,8 @@ public sealed partial class PostgresMemoryStore : EventSourcedMemoryStore
         }
     }
 
-    private static async Task<IReadOnlyList<MemoryRecord>> ReadRecordsAsync(NpgsqlCommand command, CancellationToken cancellationToken)
+    /// <summary>Reads the <c>record</c> column of every row a command returns.</summary>
+    internal static async Task<IReadOnlyList<MemoryRecord>> ReadRecordsAsync(NpgsqlCommand command, CancellationToken cancellationToken)
     {
         var records = new List<MemoryRecord>();
         var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);

@@ -215,17 +215,7 @@ internal sealed class PostgresMemoryStoreTransaction : MemoryStoreTransaction
         {
             PostgresRows.Text(command, "tenant", tenant);
             PostgresRows.Text(command, "subject", subject);
-            var records = new List<MemoryRecord>();
-            var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            await using (reader.ConfigureAwait(false))
-            {
-                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-                {
-                    records.Add(PostgresRows.ReadRecord(reader, 0));
-                }
-            }
-
-            return records;
+            return await PostgresMemoryStore.ReadRecordsAsync(command, cancellationToken).ConfigureAwait(false);
         }
     }
 

@@ -472,7 +472,8 @@ public sealed partial class SqliteMemoryStore : EventSourcedMemoryStore
             ? a.Similarity.CompareTo(b.Similarity)
             : b.Id.CompareTo(a.Id)); // Guid order is the order of the stored "D" text
 
-    private static async Task<IReadOnlyList<MemoryRecord>> ReadRecordsAsync(SqliteCommand command, CancellationToken cancellationToken)
+    /// <summary>Reads the <c>record</c> column of every row a command returns.</summary>
+    internal static async Task<IReadOnlyList<MemoryRecord>> ReadRecordsAsync(SqliteCommand command, CancellationToken cancellationToken)
     {
         var records = new List<MemoryRecord>();
         var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);

@@ -144,15 +144,7 @@ internal sealed class SqliteMemoryStoreTransaction : MemoryStoreTransaction
         using var command = Command("SELECT record FROM memory_objects WHERE tenant = $tenant AND subject = $subject ORDER BY id");
         command.Parameters.AddWithValue("$tenant", tenant);
         command.Parameters.AddWithValue("$subject", subject);
-        var records = new List<MemoryRecord>();
-        var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        await using var readerScope = reader.ConfigureAwait(false);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            records.Add(SqliteRows.ReadRecord(reader, 0));
-        }
-
-        return records;
+        return await SqliteMemoryStore.ReadRecordsAsync(command, cancellationToken).ConfigureAwait(false);
     }
 
     public override async Task<(int EventPayloads, int Embeddings, int FullTextRows)> RemoveContentAsync(string tenant, Guid id, CancellationToken cancellationToken)
