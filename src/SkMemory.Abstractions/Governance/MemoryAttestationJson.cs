@@ -9,6 +9,9 @@ namespace SkMemory;
 /// </summary>
 public static class MemoryAttestationJson
 {
+    // The contract's context, indented for people; the signed bytes come from the compact form.
+    private static readonly MemoryJsonContext IndentedContext = new(new JsonSerializerOptions(MemoryJsonContext.Default.Options) { WriteIndented = true });
+
     /// <summary>Serializes an attestation as compact JSON.</summary>
     /// <param name="attestation">The attestation.</param>
     /// <param name="indented">Whether to indent (for people); the signature does not depend on it.</param>
@@ -17,7 +20,7 @@ public static class MemoryAttestationJson
     public static string Serialize(MemoryDeletionAttestation attestation, bool indented = false)
     {
         ArgumentNullException.ThrowIfNull(attestation);
-        return JsonSerializer.Serialize(attestation, indented ? MemoryAttestationJsonContext.Indented.MemoryDeletionAttestation : MemoryAttestationJsonContext.Default.MemoryDeletionAttestation);
+        return JsonSerializer.Serialize(attestation, indented ? IndentedContext.MemoryDeletionAttestation : MemoryJsonContext.Default.MemoryDeletionAttestation);
     }
 
     /// <summary>Reads an attestation from JSON.</summary>
@@ -28,7 +31,7 @@ public static class MemoryAttestationJson
     public static MemoryDeletionAttestation Deserialize(string json)
     {
         ArgumentNullException.ThrowIfNull(json);
-        return JsonSerializer.Deserialize(json, MemoryAttestationJsonContext.Default.MemoryDeletionAttestation)
+        return JsonSerializer.Deserialize(json, MemoryJsonContext.Default.MemoryDeletionAttestation)
             ?? throw new JsonException("The JSON is null, not an attestation.");
     }
 

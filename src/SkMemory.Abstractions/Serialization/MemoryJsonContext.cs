@@ -28,6 +28,7 @@ namespace SkMemory;
 [JsonSerializable(typeof(MemoryCandidate))]
 [JsonSerializable(typeof(Dictionary<string, string>))]
 [JsonSerializable(typeof(MemoryLineage))]
+[JsonSerializable(typeof(MemoryDeletionAttestation))]
 [JsonSerializable(typeof(IReadOnlyList<MemoryAccessDenial>))]
 [JsonSerializable(typeof(float[]))]
 [JsonSerializable(typeof(System.Text.Json.JsonElement))]
