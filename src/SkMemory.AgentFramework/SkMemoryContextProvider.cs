@@ -57,16 +57,7 @@ public sealed partial class SkMemoryContextProvider : AIContextProvider
         _capture = capture;
         _context = new MemoryContextProvider(
             store,
-            new MemoryContextOptions
-            {
-                TokenBudget = options.Context.TokenBudget,
-                ModelName = options.Context.ModelName,
-                Top = options.Context.Top,
-                Mode = options.Context.Mode,
-                MaxQueryCharacters = options.Context.MaxQueryCharacters,
-                ScopeKinds = _search.ScopeKinds,
-                TimeProvider = options.TimeProvider,
-            },
+            WithSearchScope(options.Context.Clone(), _search.ScopeKinds, options.TimeProvider),
             loggerFactory);
         _state = new ProviderSessionState<SkMemorySessionState>(NewState, options.StateKey, SkMemoryAgentFrameworkJsonContext.Default.Options);
         _logger = loggerFactory.CreateLogger<SkMemoryContextProvider>();
@@ -252,4 +243,12 @@ public sealed partial class SkMemoryContextProvider : AIContextProvider
 
     [LoggerMessage(EventId = 856, Level = LogLevel.Debug, Message = "Run {Turn} of session {Session} has no user text; nothing recalled.")]
     private partial void LogNoQuery(string session, int turn);
+
+    // The search scope decides the scope kinds and the provider's clock stamps injections; every other option is the developer's.
+    private static MemoryContextOptions WithSearchScope(MemoryContextOptions context, IReadOnlyList<MemoryScopeKind>? scopeKinds, TimeProvider timeProvider)
+    {
+        context.ScopeKinds = scopeKinds;
+        context.TimeProvider = timeProvider;
+        return context;
+    }
 }

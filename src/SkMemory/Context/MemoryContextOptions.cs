@@ -24,6 +24,10 @@ public sealed class MemoryContextOptions
     /// <summary>Gets or sets the clock: packing skips memories no longer valid, and injections are stamped with it.</summary>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 
+    /// <summary>Copies the options, so a caller can change a copy (its scope kinds, its clock) without touching the original.</summary>
+    /// <returns>The copy.</returns>
+    public MemoryContextOptions Clone() => (MemoryContextOptions)MemberwiseClone();
+
     /// <summary>Checks the options; call at start-up.</summary>
     /// <exception cref="ArgumentException">An option is out of range; the message names it.</exception>
     public void Validate()
