@@ -17,6 +17,12 @@ internal static class PostgresFilter
             Any(sql, command, "o.scope_kind", "f_kinds", kinds.Select(k => MemoryJson.EnumName(k)));
         }
 
+        if (filter.Ids is { } ids)
+        {
+            sql.Append(" AND o.id = ANY(@f_ids)");
+            PostgresRows.Add(command, "f_ids", ids.ToArray());
+        }
+
         Equal(sql, command, "o.team", "f_team", filter.Team);
         Equal(sql, command, "o.agent", "f_agent", filter.Agent);
         Equal(sql, command, "o.session", "f_session", filter.Session);

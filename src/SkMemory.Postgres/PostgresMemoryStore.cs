@@ -41,6 +41,7 @@ public sealed partial class PostgresMemoryStore : EventSourcedMemoryStore
         AddAuditLog(_sideStores);
         AddConsentAndHoldStores(_sideStores);
         AddTokenVault(_sideStores);
+        AddExternalLinks(_sideStores);
         var cs = new NpgsqlConnectionStringBuilder(dataSource.ConnectionString);
         _location = $"{cs.Host}:{cs.Port}/{cs.Database}?schema={names.Schema}";
     }
@@ -160,6 +161,8 @@ public sealed partial class PostgresMemoryStore : EventSourcedMemoryStore
     partial void AddConsentAndHoldStores(List<object> sideStores);
 
     partial void AddTokenVault(List<object> sideStores);
+
+    partial void AddExternalLinks(List<object> sideStores);
 
     /// <inheritdoc />
     protected override async Task<MemoryStoreTransaction> BeginTransactionAsync(string? tenant, CancellationToken cancellationToken) =>

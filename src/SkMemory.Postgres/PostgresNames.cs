@@ -25,6 +25,7 @@ internal sealed class PostgresNames
         Vault = s + ".memory_vault";
         VaultReveals = s + ".memory_vault_reveals";
         Attestations = s + ".memory_attestations";
+        ExternalLinks = s + ".memory_external_links";
         VectorType = Quote(vectorSchema) + ".vector";
         CosineDistance = "OPERATOR(" + Quote(vectorSchema) + ".<=>)";
     }
@@ -69,6 +70,9 @@ internal sealed class PostgresNames
     public string VaultReveals { get; }
 
     public string Attestations { get; }
+
+    /// <summary>Gets the qualified <c>memory_external_links</c> table.</summary>
+    public string ExternalLinks { get; }
 
     /// <summary>Gets the qualified <c>vector</c> type.</summary>
     public string VectorType { get; }

@@ -220,6 +220,21 @@ internal static class PostgresSchema
             PRIMARY KEY (tenant, id)
         );
         """,
+
+        // v5: links to copies of memories in external systems (Mem0), beside the log they mirror.
+        """
+        CREATE TABLE {schema}.memory_external_links (
+            system text NOT NULL,
+            tenant text NOT NULL,
+            memory_id uuid NOT NULL,
+            external_id text COLLATE "C",
+            synced_version bigint NOT NULL,
+            last_error text,
+            updated_at timestamptz NOT NULL,
+            PRIMARY KEY (system, tenant, memory_id)
+        );
+        CREATE INDEX ix_memory_external_links_external ON {schema}.memory_external_links (system, external_id);
+        """,
     ];
 
     /// <summary>Gets the schema version this code writes.</summary>

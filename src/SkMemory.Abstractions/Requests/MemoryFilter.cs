@@ -5,6 +5,9 @@ namespace SkMemory;
 /// </summary>
 public record MemoryFilter
 {
+    /// <summary>The most ids <see cref="Ids"/> may list.</summary>
+    public const int MaxIds = 1000;
+
     /// <summary>Gets the tenant; every read is inside one tenant.</summary>
     public required string Tenant { get; init; }
 
@@ -45,6 +48,10 @@ public record MemoryFilter
 
     /// <summary>Gets an event time: only memories valid at that instant match (bi-temporal "as of").</summary>
     public DateTimeOffset? ValidAt { get; init; }
+
+    /// <summary>Gets the ids the results must be among (at most <see cref="MaxIds"/>); <see langword="null"/> means any id.</summary>
+    /// <remarks>Lets a layer that finds candidates elsewhere (the Mem0 store's vendor search) apply every other rule of this filter in the store.</remarks>
+    public IReadOnlyList<Guid>? Ids { get; init; }
 
     /// <summary>Gets metadata entries that must all match exactly.</summary>
     public IReadOnlyDictionary<string, string>? Metadata { get; init; }

@@ -324,6 +324,11 @@ internal static class MemoryRequestValidator
             Subject(filter.Subject);
         }
 
+        if (filter.Ids is { Count: > MemoryFilter.MaxIds } ids)
+        {
+            throw new MemoryValidationException("ids", $"at most {MemoryFilter.MaxIds} ids may be listed; {ids.Count} were");
+        }
+
         if (filter.Types is { } types)
         {
             foreach (var type in types)

@@ -17,6 +17,26 @@ public abstract partial class MemoryStoreConformanceTests
     }
 
     [Fact]
+    public virtual async Task ReadAsync_Ids_ReturnsOnlyListedIdsThatMatchTheRestOfTheFilter()
+    {
+        var store = await NewStoreAsync();
+        var tenant = NewTenant();
+        var tea = await CreateAsync(store, tenant, "Ana likes tea");
+        var coffee = await CreateAsync(store, tenant, "Ana likes coffee");
+        var deleted = await CreateAsync(store, tenant, "Ana has a locker at the gym");
+        await CreateAsync(store, tenant, "Ana speaks Portuguese");
+        await store.DeleteAsync(new MemoryDeleteRequest { Tenant = tenant, Id = deleted.Id, Reason = "outdated", Actor = MemoryActor.User("ana") }, Ct);
+
+        var page = await store.ReadAsync(new MemoryQuery { Tenant = tenant, Ids = [tea.Id, coffee.Id, deleted.Id, Guid.CreateVersion7()] }, Ct);
+        Assert.Equal(new[] { tea.Id, coffee.Id }.Order(), page.Items.Select(r => r.Id).Order());
+
+        Assert.Empty((await store.ReadAsync(new MemoryQuery { Tenant = tenant, Ids = [] }, Ct)).Items);
+        Assert.Empty((await store.ReadAsync(new MemoryQuery { Tenant = NewTenant(), Ids = [tea.Id] }, Ct)).Items);
+        var tooMany = await Assert.ThrowsAsync<MemoryValidationException>(() => store.ReadAsync(new MemoryQuery { Tenant = tenant, Ids = [.. Enumerable.Range(0, MemoryFilter.MaxIds + 1).Select(_ => Guid.NewGuid())] }, Ct));
+        Assert.Equal("ids", tooMany.Field);
+    }
+
+    [Fact]
     public virtual async Task GetAsync_AnyStatus_ReturnsDeletedAndSupersededRecords()
     {
         var store = await NewStoreAsync();

@@ -22,6 +22,19 @@ internal static class SqliteFilter
             In(sql, p, "o.scope_kind", "f_kind", kinds.Select(k => MemoryJson.EnumName(k)));
         }
 
+        if (filter.Ids is { } ids)
+        {
+            // An empty list matches nothing, as IN () would if SQLite allowed it.
+            if (ids.Count == 0)
+            {
+                sql.Append(" AND 0");
+            }
+            else
+            {
+                In(sql, p, "o.id", "f_id", ids.Select(SqliteRows.Id));
+            }
+        }
+
         Equal(sql, p, "o.team", "f_team", filter.Team);
         Equal(sql, p, "o.agent", "f_agent", filter.Agent);
         Equal(sql, p, "o.session", "f_session", filter.Session);

@@ -42,6 +42,7 @@ public sealed partial class SqliteMemoryStore : EventSourcedMemoryStore
         AddAuditLog(_sideStores);
         AddConsentAndHoldStores(_sideStores);
         AddTokenVault(_sideStores);
+        AddExternalLinks(_sideStores);
     }
 
     /// <summary>Gets the store's clock, for the transactions it begins.</summary>
@@ -115,6 +116,8 @@ public sealed partial class SqliteMemoryStore : EventSourcedMemoryStore
     partial void AddConsentAndHoldStores(List<object> sideStores);
 
     partial void AddTokenVault(List<object> sideStores);
+
+    partial void AddExternalLinks(List<object> sideStores);
 
     /// <inheritdoc />
     protected override async Task<MemoryStoreTransaction> BeginTransactionAsync(string? tenant, CancellationToken cancellationToken) =>

@@ -208,6 +208,21 @@ internal static class SqliteSchema
             PRIMARY KEY (tenant, id)
         );
         """,
+
+        // v5: links to copies of memories in external systems (Mem0), beside the log they mirror.
+        """
+        CREATE TABLE memory_external_links (
+            system TEXT NOT NULL,
+            tenant TEXT NOT NULL,
+            memory_id TEXT NOT NULL,
+            external_id TEXT,
+            synced_version INTEGER NOT NULL,
+            last_error TEXT,
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (system, tenant, memory_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX ix_memory_external_links_external ON memory_external_links (system, external_id);
+        """,
     ];
 
     /// <summary>Gets the schema version this code writes.</summary>
