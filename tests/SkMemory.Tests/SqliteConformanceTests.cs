@@ -37,70 +37,15 @@ public sealed class SqliteConformanceTests : MemoryStoreConformanceTests, IDispo
         return await SqliteMemoryStore.OpenAsync(options, cancellationToken: cancellationToken);
     }
 
-    protected override async Task<string?> ReadIngestedJobIdAsync(IMemoryStore store, string tenant, string itemKey, CancellationToken cancellationToken)
-    {
-        await using var connection = new SqliteConnection($"Data Source={((SqliteMemoryStore)store).DatabasePath}");
-        await connection.OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT job_id FROM memory_ingested_items WHERE tenant = $tenant AND item_key = $key";
-        command.Parameters.AddWithValue("$tenant", tenant);
-        command.Parameters.AddWithValue("$key", itemKey);
-        return await command.ExecuteScalarAsync(cancellationToken) as string;
-    }
+    protected override Task<string?> ReadIngestedJobIdAsync(IMemoryStore store, string tenant, string itemKey, CancellationToken cancellationToken) =>
+        SqliteTestDatabase.ReadIngestedJobIdAsync(((SqliteMemoryStore)store).DatabasePath, tenant, itemKey, cancellationToken);
 
     protected override Task TamperEventPayloadAsync(IMemoryStore store, string tenant, long sequence, string payload, CancellationToken cancellationToken) =>
-        ExecuteAsync(store, "UPDATE memory_events SET payload = $payload WHERE tenant = $tenant AND sequence = $sequence", tenant, sequence, payload, cancellationToken);
+        SqliteTestDatabase.TamperEventPayloadAsync(((SqliteMemoryStore)store).DatabasePath, tenant, sequence, payload, cancellationToken);
 
     protected override Task RemoveEventAsync(IMemoryStore store, string tenant, long sequence, CancellationToken cancellationToken) =>
-        ExecuteAsync(store, "DELETE FROM memory_events WHERE tenant = $tenant AND sequence = $sequence", tenant, sequence, null, cancellationToken);
+        SqliteTestDatabase.RemoveEventAsync(((SqliteMemoryStore)store).DatabasePath, tenant, sequence, cancellationToken);
 
-    protected override async Task<IReadOnlyList<object?[]>> QuerySqlAsync(IMemoryStore store, string sql, params (string Name, object? Value)[] parameters)
-    {
-        await using var connection = new SqliteConnection($"Data Source={((SqliteMemoryStore)store).DatabasePath}");
-        await connection.OpenAsync(TestContext.Current.CancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = sql.Replace("{s}", string.Empty, StringComparison.Ordinal);
-        foreach (var (name, value) in parameters)
-        {
-            command.Parameters.AddWithValue("@" + name, value switch
-            {
-                null => DBNull.Value,
-                Guid id => id.ToString("D"),
-                DateTimeOffset time => MemoryEventChain.FormatTimestamp(time),
-                _ => value,
-            });
-        }
-
-        var rows = new List<object?[]>();
-        await using var reader = await command.ExecuteReaderAsync(TestContext.Current.CancellationToken);
-        while (await reader.ReadAsync(TestContext.Current.CancellationToken))
-        {
-            var row = new object?[reader.FieldCount];
-            for (var i = 0; i < row.Length; i++)
-            {
-                row[i] = reader.IsDBNull(i) ? null : reader.GetValue(i);
-            }
-
-            rows.Add(row);
-        }
-
-        return rows;
-    }
-
-    private static async Task ExecuteAsync(IMemoryStore store, string sql, string tenant, long sequence, string? payload, CancellationToken cancellationToken)
-    {
-        var path = ((SqliteMemoryStore)store).DatabasePath;
-        await using var connection = new SqliteConnection($"Data Source={path}");
-        await connection.OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        command.Parameters.AddWithValue("$tenant", tenant);
-        command.Parameters.AddWithValue("$sequence", sequence);
-        if (payload is not null)
-        {
-            command.Parameters.AddWithValue("$payload", payload);
-        }
-
-        Assert.Equal(1, await command.ExecuteNonQueryAsync(cancellationToken));
-    }
+    protected override Task<IReadOnlyList<object?[]>> QuerySqlAsync(IMemoryStore store, string sql, params (string Name, object? Value)[] parameters) =>
+        SqliteTestDatabase.QueryAsync(((SqliteMemoryStore)store).DatabasePath, sql, parameters);
 }
