@@ -1,5 +1,7 @@
 using System.Globalization;
+using System.Runtime.ExceptionServices;
 using System.Text.Json.Nodes;
+using Refit;
 using SkMemory.Mem0.Wire;
 
 namespace SkMemory.Mem0;
@@ -95,7 +97,7 @@ public sealed partial class Mem0Client
         while (_timeProvider.GetElapsedTime(started) < _eventPollTimeout)
         {
             await Task.Delay(_eventPollInterval, _timeProvider, cancellationToken).ConfigureAwait(false);
-            var evt = await _platform!.GetEventAsync(eventId, cancellationToken).ConfigureAwait(false);
+            var evt = await Send(_platform!.GetEventAsync(eventId, cancellationToken), cancellationToken).ConfigureAwait(false);
             status = evt?.Status ?? status;
             if (IsStatus(status, "SUCCEEDED"))
             {
@@ -116,6 +118,59 @@ public sealed partial class Mem0Client
         throw new MemoryException(
             MemoryErrorCode.Unavailable,
             $"Mem0 has not finished the add after {_eventPollTimeout.TotalSeconds:0.###} s (event {eventId} is still {status}). The memories may still appear; check the event later or raise EventPollTimeout.");
+    }
+
+    // Refit wraps whatever the handler chain throws in ApiRequestException; callers get the Mem0ApiException (or their own cancellation) instead.
+    private static async Task<T> Send<T>(Task<T> call, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await call.ConfigureAwait(false);
+        }
+        catch (Exception ex) when (Translate(ex, cancellationToken) is { } translated)
+        {
+            ExceptionDispatchInfo.Throw(translated);
+            throw;
+        }
+    }
+
+    private static async Task Send(Task call, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await call.ConfigureAwait(false);
+        }
+        catch (Exception ex) when (Translate(ex, cancellationToken) is { } translated)
+        {
+            ExceptionDispatchInfo.Throw(translated);
+            throw;
+        }
+    }
+
+    private static Exception? Translate(Exception exception, CancellationToken cancellationToken)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            if (e is MemoryException || (e is OperationCanceledException && cancellationToken.IsCancellationRequested))
+            {
+                return ReferenceEquals(e, exception) ? null : e;
+            }
+        }
+
+        // A 2xx whose body does not fit the wire types: the address or the flavor is probably wrong.
+        if (exception is ApiException api)
+        {
+            var mem0Message = api.Content is { Length: > 0 } content ? Mem0ErrorFactory.ExtractMessage(content, api.Message) : api.Message;
+            return new Mem0ApiException(
+                MemoryErrorCode.Unavailable,
+                api.StatusCode,
+                mem0Message,
+                $"Mem0 answered {api.HttpMethod} {api.Uri?.AbsolutePath} with a body the client cannot read ({mem0Message}). Check the base address and that Flavor matches the server.",
+                null,
+                exception);
+        }
+
+        return null;
     }
 
     private static Mem0ApiException EventFailed(string eventId, string? error)

@@ -77,7 +77,7 @@ public sealed partial class Mem0Client : IDisposable
 
     /// <summary>Checks the key and the address (Platform: <c>GET /v1/ping/</c>; server: an authenticated <c>GET /entities</c>).</summary>
     public Task PingAsync(CancellationToken cancellationToken = default) =>
-        _platform is not null ? _platform.PingAsync(cancellationToken) : _server!.ListEntitiesAsync(cancellationToken);
+        _platform is not null ? Send(_platform.PingAsync(cancellationToken), cancellationToken) : Send(_server!.ListEntitiesAsync(cancellationToken), cancellationToken);
 
     /// <summary>Adds memories. With <see cref="Mem0AddRequest.Infer"/> off each message is stored verbatim; an asynchronous Platform add is polled until it finishes.</summary>
     /// <remarks>The self-hosted server has no <c>timestamp</c> or <c>immutable</c>; they are not sent to it.</remarks>
@@ -116,11 +116,11 @@ public sealed partial class Mem0Client : IDisposable
 
         if (!platform)
         {
-            var added = await _server!.AddAsync(body, cancellationToken).ConfigureAwait(false);
+            var added = await Send(_server!.AddAsync(body, cancellationToken), cancellationToken).ConfigureAwait(false);
             return MapAddResults(added?.Results);
         }
 
-        var response = await _platform!.AddAsync(body, cancellationToken).ConfigureAwait(false);
+        var response = await Send(_platform!.AddAsync(body, cancellationToken), cancellationToken).ConfigureAwait(false);
         if (response is null)
         {
             return [];
@@ -169,8 +169,8 @@ public sealed partial class Mem0Client : IDisposable
             ShowExpired = request.ShowExpired ? true : null,
         };
         var results = Flavor == Mem0ApiFlavor.Platform
-            ? await _platform!.SearchAsync(body, cancellationToken).ConfigureAwait(false)
-            : await _server!.SearchAsync(body, cancellationToken).ConfigureAwait(false);
+            ? await Send(_platform!.SearchAsync(body, cancellationToken), cancellationToken).ConfigureAwait(false)
+            : await Send(_server!.SearchAsync(body, cancellationToken), cancellationToken).ConfigureAwait(false);
         return MapMemories(results?.Results);
     }
 
@@ -181,13 +181,13 @@ public sealed partial class Mem0Client : IDisposable
         if (_server is not null)
         {
             // The server answers 200 with a JSON null for an unknown id.
-            var found = await _server.GetAsync(memoryId, cancellationToken).ConfigureAwait(false);
+            var found = await Send(_server.GetAsync(memoryId, cancellationToken), cancellationToken).ConfigureAwait(false);
             return found is null ? null : MapMemory(found);
         }
 
         try
         {
-            var memory = await _platform!.GetAsync(memoryId, cancellationToken).ConfigureAwait(false);
+            var memory = await Send(_platform!.GetAsync(memoryId, cancellationToken), cancellationToken).ConfigureAwait(false);
             return memory is null ? null : MapMemory(memory);
         }
         catch (Mem0ApiException ex) when (ex.Code == MemoryErrorCode.NotFound)
@@ -219,7 +219,7 @@ public sealed partial class Mem0Client : IDisposable
         if (_platform is not null)
         {
             var body = new Mem0WireListRequest { Filters = BuildFilters(request.Entities, null), ShowExpired = request.ShowExpired ? true : null };
-            var page = await _platform.ListAsync(body, request.Page, request.PageSize, cancellationToken).ConfigureAwait(false);
+            var page = await Send(_platform.ListAsync(body, request.Page, request.PageSize, cancellationToken), cancellationToken).ConfigureAwait(false);
             return new Mem0Page(MapMemories(page?.Results), page?.Count, !string.IsNullOrEmpty(page?.Next));
         }
 
@@ -230,13 +230,13 @@ public sealed partial class Mem0Client : IDisposable
                 $"The self-hosted Mem0 server has no paging: it returns one list of at most {ServerMaxPageSize} memories. Ask for page 1 with a larger PageSize (up to {ServerMaxPageSize}), or narrow the scope.");
         }
 
-        var listed = await _server!.ListAsync(
+        var listed = await Send(_server!.ListAsync(
             request.Entities.UserId,
             request.Entities.AgentId,
             request.Entities.RunId,
             request.PageSize,
             request.ShowExpired ? "true" : "false",
-            cancellationToken).ConfigureAwait(false);
+            cancellationToken), cancellationToken).ConfigureAwait(false);
         var memories = MapMemories(listed?.Results);
         return new Mem0Page(memories, null, memories.Count >= request.PageSize);
     }
@@ -283,8 +283,8 @@ public sealed partial class Mem0Client : IDisposable
         }
 
         return _platform is not null
-            ? _platform.UpdateAsync(memoryId, body, cancellationToken)
-            : _server!.UpdateAsync(memoryId, body, cancellationToken);
+            ? Send(_platform.UpdateAsync(memoryId, body, cancellationToken), cancellationToken)
+            : Send(_server!.UpdateAsync(memoryId, body, cancellationToken), cancellationToken);
     }
 
     /// <summary>Deletes one memory; a memory Mem0 does not have raises <see cref="Mem0ApiException"/> with <see cref="MemoryErrorCode.NotFound"/>.</summary>
@@ -292,8 +292,8 @@ public sealed partial class Mem0Client : IDisposable
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(memoryId);
         return _platform is not null
-            ? _platform.DeleteAsync(memoryId, cancellationToken)
-            : _server!.DeleteAsync(memoryId, cancellationToken);
+            ? Send(_platform.DeleteAsync(memoryId, cancellationToken), cancellationToken)
+            : Send(_server!.DeleteAsync(memoryId, cancellationToken), cancellationToken);
     }
 
     /// <summary>Deletes every memory of the given entities (at least one id is required).</summary>
@@ -302,8 +302,8 @@ public sealed partial class Mem0Client : IDisposable
     {
         CheckEntities(entities, "delete-all");
         return _platform is not null
-            ? _platform.DeleteAllAsync(entities.UserId, entities.AgentId, entities.AppId, entities.RunId, cancellationToken)
-            : _server!.DeleteAllAsync(entities.UserId, entities.AgentId, entities.RunId, cancellationToken);
+            ? Send(_platform.DeleteAllAsync(entities.UserId, entities.AgentId, entities.AppId, entities.RunId, cancellationToken), cancellationToken)
+            : Send(_server!.DeleteAllAsync(entities.UserId, entities.AgentId, entities.RunId, cancellationToken), cancellationToken);
     }
 
     /// <summary>Gets a memory's history, oldest first.</summary>
@@ -311,8 +311,8 @@ public sealed partial class Mem0Client : IDisposable
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(memoryId);
         var rows = _platform is not null
-            ? await _platform.HistoryAsync(memoryId, cancellationToken).ConfigureAwait(false)
-            : await _server!.HistoryAsync(memoryId, cancellationToken).ConfigureAwait(false);
+            ? await Send(_platform.HistoryAsync(memoryId, cancellationToken), cancellationToken).ConfigureAwait(false)
+            : await Send(_server!.HistoryAsync(memoryId, cancellationToken), cancellationToken).ConfigureAwait(false);
         if (rows is null)
         {
             return [];
@@ -389,7 +389,7 @@ public sealed partial class Mem0Client : IDisposable
             {
                 Memories = [.. chunk.Select(u => new Mem0WireBatchItem { MemoryId = u.MemoryId, Text = u.Text, Metadata = u.Metadata?.DeepClone().AsObject() })],
             };
-            await _platform!.BatchUpdateAsync(body, cancellationToken).ConfigureAwait(false);
+            await Send(_platform!.BatchUpdateAsync(body, cancellationToken), cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -413,7 +413,7 @@ public sealed partial class Mem0Client : IDisposable
             Mem0ClientLog.BatchEmulated(_logger, "delete", memoryIds.Count);
             foreach (var id in memoryIds)
             {
-                await _server.DeleteAsync(id, cancellationToken).ConfigureAwait(false);
+                await Send(_server.DeleteAsync(id, cancellationToken), cancellationToken).ConfigureAwait(false);
             }
 
             return;
@@ -428,7 +428,7 @@ public sealed partial class Mem0Client : IDisposable
         foreach (var chunk in chunks)
         {
             var body = new Mem0WireBatchRequest<Mem0WireBatchItem> { Memories = [.. chunk.Select(id => new Mem0WireBatchItem { MemoryId = id })] };
-            await _platform!.BatchDeleteAsync(body, cancellationToken).ConfigureAwait(false);
+            await Send(_platform!.BatchDeleteAsync(body, cancellationToken), cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -439,13 +439,13 @@ public sealed partial class Mem0Client : IDisposable
         var entities = new List<Mem0Entity>();
         if (_server is not null)
         {
-            AddEntities(await _server.ListEntitiesAsync(cancellationToken).ConfigureAwait(false), entities);
+            AddEntities(await Send(_server.ListEntitiesAsync(cancellationToken), cancellationToken).ConfigureAwait(false), entities);
             return entities;
         }
 
         for (var page = 1; page <= MaxEntityPages; page++)
         {
-            var node = await _platform!.ListEntitiesAsync(page, EntityPageSize, cancellationToken).ConfigureAwait(false);
+            var node = await Send(_platform!.ListEntitiesAsync(page, EntityPageSize, cancellationToken), cancellationToken).ConfigureAwait(false);
             var before = entities.Count;
             AddEntities(node, entities);
             var next = node is JsonObject o ? o["next"] : null;
