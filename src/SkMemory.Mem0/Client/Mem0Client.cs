@@ -219,7 +219,17 @@ public sealed partial class Mem0Client : IDisposable
         if (_platform is not null)
         {
             var body = new Mem0WireListRequest { Filters = BuildFilters(request.Entities, null), ShowExpired = request.ShowExpired ? true : null };
-            var page = await Send(_platform.ListAsync(body, request.Page, request.PageSize, cancellationToken), cancellationToken).ConfigureAwait(false);
+            Mem0WirePage? page;
+            try
+            {
+                page = await Send(_platform.ListAsync(body, request.Page, request.PageSize, cancellationToken), cancellationToken).ConfigureAwait(false);
+            }
+            catch (Mem0ApiException ex) when (ex.Code == MemoryErrorCode.NotFound && request.Page > 1)
+            {
+                // The Platform answers 404 "Invalid page." past the last page; for a pager that is simply the end.
+                return new Mem0Page([], null, false);
+            }
+
             return new Mem0Page(MapMemories(page?.Results), page?.Count, !string.IsNullOrEmpty(page?.Next));
         }
 
