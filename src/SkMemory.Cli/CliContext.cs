@@ -56,10 +56,21 @@ internal sealed class CliContext
     /// <summary>Gets the raw --schema value.</summary>
     public required string? Schema { get; init; }
 
+    /// <summary>Gets the raw --mirror value (a Mem0 store's canonical mirror).</summary>
+    public string? Mirror { get; init; }
+
+    /// <summary>Gets the raw --mem0-flavor value.</summary>
+    public string? Mem0Flavor { get; init; }
+
     /// <summary>Gets the resolved store, once the command resolved it.</summary>
     public StoreTarget? Target { get; set; }
 
     public required CancellationToken CancellationToken { get; init; }
+
+    /// <summary>Resolves --store with --schema, --mirror and --mem0-flavor.</summary>
+    /// <returns>The target.</returns>
+    /// <exception cref="CliException">A value is invalid (exit code 2).</exception>
+    public StoreTarget ResolveStore() => StoreOpener.Resolve(StoreSpec, Schema, Mirror, Mem0Flavor);
 
     /// <summary>Opens stdout as a byte stream: the process's own stdout when <see cref="Out"/> is the console, else a UTF-8 adapter over <see cref="Out"/>.</summary>
     /// <returns>The stream; disposing it flushes it and leaves stdout open.</returns>

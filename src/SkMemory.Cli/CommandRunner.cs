@@ -60,6 +60,8 @@ internal sealed class CommandRunner
             ExplicitTenant = TryGet(() => parseResult.GetValue(Globals.Tenant)),
             StoreSpec = TryGet(() => parseResult.GetValue(Globals.Store)),
             Schema = TryGet(() => parseResult.GetValue(Globals.Schema)),
+            Mirror = TryGet(() => parseResult.GetValue(Globals.Mirror)),
+            Mem0Flavor = TryGet(() => parseResult.GetValue(Globals.Mem0Flavor)),
             Embedder = TryGet(() => parseResult.GetValue(Globals.Embedder)),
             ExplicitCaller = () => ExplicitCaller(parseResult),
             Task = TryGet(() => parseResult.GetValue(Globals.Task)),
@@ -94,14 +96,16 @@ internal sealed class CommandRunner
                 var operation = prepare(context, parseResult);
                 var caller = context.Caller;
                 var redaction = await RedactionSettings.LoadAsync(context, cancellationToken).ConfigureAwait(false);
-                context.Target = StoreOpener.Resolve(context.StoreSpec, context.Schema);
+                context.Target = context.ResolveStore();
                 // An embedder named on the command line (or in the environment) is loaded before the store is opened, so a
                 // bad one creates nothing; otherwise the store is opened first and the model it records as serving decides.
-                var named = embedder == EmbedderUse.Load ? StoreOpener.NamedEmbedder(context.Embedder) : null;
+                // A Mem0 store searches in Mem0, so its mirror needs no vectors and no model is loaded for it.
+                var mem0 = context.Target.Kind == StoreKind.Mem0;
+                var named = embedder == EmbedderUse.Load && !mem0 ? StoreOpener.NamedEmbedder(context.Embedder) : null;
                 var generator = named is null ? null : await StoreOpener.EmbedderAsync(named, context.Error, cancellationToken).ConfigureAwait(false);
                 using var ownedNamed = named is { IsRemote: true } ? generator : null;
                 using var store = await StoreOpener.OpenAsync(context.Target, access, cancellationToken, generator, named?.StoredModel).ConfigureAwait(false);
-                using var ownedServing = embedder == EmbedderUse.Load && named is null
+                using var ownedServing = embedder == EmbedderUse.Load && named is null && !mem0
                     ? await StoreOpener.ServeRecordedModelAsync(store, context.Error, cancellationToken).ConfigureAwait(false)
                     : null;
                 // Every command goes through the access policy and the read audit, the store owner included, then redaction, so

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using SkMemory.Mem0;
 
 namespace SkMemory.Cli;
 
@@ -105,6 +106,49 @@ internal static class ErrorReporter
                 return new CliError(ExitCodes.Cancelled, "cancelled", "cancelled; nothing was changed by the interrupted operation", "run the command again to finish it", null, null);
             case CliException cli:
                 return new CliError(cli.ExitCode, CodeName(cli.ExitCode), cli.Message, cli.Hint, cli.Field, null);
+            case Mem0SyncException sync:
+                // Nothing is lost: the mirror took the change; only the copy in Mem0 is missing.
+                return new CliError(
+                    ExitCodes.StoreUnavailable,
+                    "mem0_sync_pending",
+                    $"the change is stored in the canonical log (the mirror) but did not reach Mem0: {sync.Message}",
+                    "nothing is lost; run 'skmem reconcile' (same --store and --mirror) once Mem0 is reachable to push it",
+                    null,
+                    null);
+            case Mem0ApiException { Code: MemoryErrorCode.AccessDenied } rejected:
+                return new CliError(
+                    ExitCodes.StoreUnavailable,
+                    "mem0_auth",
+                    rejected.StatusCode == System.Net.HttpStatusCode.Unauthorized || rejected.Message.StartsWith("Mem0 rejected the API key", StringComparison.Ordinal)
+                        ? rejected.Message
+                        : $"Mem0 rejected the API key for this call: {rejected.Message}",
+                    $"set {StoreOpener.Mem0ApiKeyVariable} to a valid key for {Mem0Where(context)} (the Platform's API key, or a self-hosted server's admin or user key), and check --mem0-flavor",
+                    null,
+                    null);
+            case Mem0ApiException { Code: MemoryErrorCode.Unavailable } down:
+                return new CliError(
+                    ExitCodes.StoreUnavailable,
+                    "mem0_unavailable",
+                    down.Message,
+                    $"check that Mem0 at {Mem0Where(context)} is up and reachable, then retry; changes already in the mirror are pushed by 'skmem reconcile'",
+                    null,
+                    null);
+            case MemoryException { Code: MemoryErrorCode.Unavailable } pending when context.Target is { Kind: StoreKind.Mem0 }:
+                return new CliError(
+                    ExitCodes.StoreUnavailable,
+                    "mem0_unavailable",
+                    pending.Message,
+                    "what the canonical log holds is safe; run 'skmem reconcile' (or the same command again) once Mem0 is reachable",
+                    null,
+                    null);
+            case MemoryException { Code: MemoryErrorCode.NotSupported } mem0Search when context.Target is { Kind: StoreKind.Mem0 }:
+                return new CliError(
+                    ExitCodes.Usage,
+                    "not_supported",
+                    mem0Search.Message,
+                    "a self-hosted Mem0 server searches only within a subject, agent or session: pass --subject (or --agent / --session)",
+                    null,
+                    null);
             case MemoryValidationException validation:
                 return new CliError(ExitCodes.Usage, "validation", validation.Message, $"fix {OptionFor(validation.Field)} and run the command again (see '{command} --help')", validation.Field, null);
             case MemoryImportException import:
@@ -181,6 +225,9 @@ internal static class ErrorReporter
                     null);
         }
     }
+
+    private static string Mem0Where(CliContext context) =>
+        context.Target is { Kind: StoreKind.Mem0 } target ? target.Location : "the --store mem0:<url> address";
 
     /// <summary>Names the option that sets a contract field, for hints.</summary>
     /// <param name="field">The field (snake_case, possibly dotted).</param>

@@ -13,8 +13,9 @@ internal sealed class GlobalOptions
     public Option<string?> Store { get; } = new("--store")
     {
         Description = "The store: 'embedded' (default: $SKMEMORY_HOME/memory.db or ~/.skmemory/memory.db), a SQLite file path, "
-            + "or a PostgreSQL connection string ('Host=...;Database=...' or postgres://user:pass@host:5432/db).",
-        HelpName = "embedded|path.db|connection-string",
+            + "a PostgreSQL connection string ('Host=...;Database=...' or postgres://user:pass@host:5432/db), "
+            + $"or mem0:<base-url> (Mem0, with every change mirrored to --mirror; API key in ${StoreOpener.Mem0ApiKeyVariable}).",
+        HelpName = "embedded|path.db|connection-string|mem0:url",
         Recursive = true,
     };
 
@@ -22,6 +23,22 @@ internal sealed class GlobalOptions
     {
         Description = "The PostgreSQL schema holding the store's tables (default: skmemory). Postgres stores only.",
         HelpName = "name",
+        Recursive = true,
+    };
+
+    public Option<string?> Mem0Flavor { get; } = new("--mem0-flavor")
+    {
+        Description = $"Which Mem0 API a mem0: store speaks: 'platform' (the hosted Platform, needs ${StoreOpener.Mem0ApiKeyVariable}) or 'oss' "
+            + $"(a self-hosted Mem0 server; ${StoreOpener.Mem0ApiKeyVariable} optional). Default: ${StoreOpener.Mem0FlavorVariable}, else platform.",
+        HelpName = "platform|oss",
+        Recursive = true,
+    };
+
+    public Option<string?> Mirror { get; } = new("--mirror")
+    {
+        Description = "The canonical store a mem0: store mirrors every change to: 'embedded', a SQLite file path or a PostgreSQL connection string "
+            + $"(default: ${StoreOpener.Mem0MirrorVariable}, else $SKMEMORY_HOME/{StoreOpener.DefaultMirrorFileName}). Mem0 stores only.",
+        HelpName = "embedded|path.db|connection-string",
         Recursive = true,
     };
 
@@ -98,6 +115,8 @@ internal sealed class GlobalOptions
     {
         root.Options.Add(Store);
         root.Options.Add(Schema);
+        root.Options.Add(Mem0Flavor);
+        root.Options.Add(Mirror);
         root.Options.Add(Tenant);
         root.Options.Add(Embedder);
         root.Options.Add(As);

@@ -5,6 +5,8 @@ using System.Globalization;
 using System.Net.Sockets;
 using Microsoft.Data.Sqlite;
 using Npgsql;
+using SkMemory.Mem0;
+using SkMemory.Storage;
 using SkMemory.Storage.Postgres;
 using SkMemory.Storage.Sqlite;
 
@@ -15,6 +17,9 @@ internal enum StoreKind
 {
     Sqlite,
     Postgres,
+
+    /// <summary>Mem0 (Platform or self-hosted) over REST, every change mirrored to a SQLite or Postgres store (<see cref="StoreTarget.Mirror"/>).</summary>
+    Mem0,
 }
 
 /// <summary>Whether a command only reads the store or may create it.</summary>
@@ -28,13 +33,19 @@ internal enum StoreAccess
 }
 
 /// <summary>A resolved --store value.</summary>
-/// <param name="Kind">SQLite or Postgres.</param>
-/// <param name="Location">The full file path, or the key-value connection string.</param>
+/// <param name="Kind">SQLite, Postgres or Mem0.</param>
+/// <param name="Location">The full file path, the key-value connection string, or Mem0's base address (no credentials).</param>
 /// <param name="Schema">The Postgres schema.</param>
 /// <param name="IsDefault">Whether this is the default embedded file.</param>
 internal sealed record StoreTarget(StoreKind Kind, string Location, string Schema, bool IsDefault)
 {
-    /// <summary>Gets where the store is, safe to print (no password).</summary>
+    /// <summary>Gets which Mem0 API a Mem0 store speaks.</summary>
+    public Mem0ApiFlavor Flavor { get; init; }
+
+    /// <summary>Gets the canonical store a Mem0 store mirrors every change to (SQLite or Postgres); null for other kinds.</summary>
+    public StoreTarget? Mirror { get; init; }
+
+    /// <summary>Gets where the store is, safe to print (no password, no API key).</summary>
     public string Display
     {
         get
@@ -42,6 +53,11 @@ internal sealed record StoreTarget(StoreKind Kind, string Location, string Schem
             if (Kind == StoreKind.Sqlite)
             {
                 return Location;
+            }
+
+            if (Kind == StoreKind.Mem0)
+            {
+                return $"mem0 {Location} ({StoreOpener.FlavorName(Flavor)}, mirror {Mirror?.Display})";
             }
 
             try
@@ -68,6 +84,24 @@ internal static class StoreOpener
     /// <summary>The environment variable that chooses the embedder when --embedder is not given.</summary>
     public const string EmbedderVariable = "SKMEMORY_EMBEDDER";
 
+    /// <summary>The prefix of a Mem0 --store value: <c>mem0:&lt;base-url&gt;</c>.</summary>
+    public const string Mem0Prefix = "mem0:";
+
+    /// <summary>The environment variable holding the Mem0 API key (required by the Platform, optional for a self-hosted server).</summary>
+    public const string Mem0ApiKeyVariable = "MEM0_API_KEY";
+
+    /// <summary>The environment variable that chooses the Mem0 API flavor when --mem0-flavor is not given.</summary>
+    public const string Mem0FlavorVariable = "SKMEMORY_MEM0_FLAVOR";
+
+    /// <summary>The environment variable naming a Mem0 store's mirror when --mirror is not given.</summary>
+    public const string Mem0MirrorVariable = "SKMEMORY_MEM0_MIRROR";
+
+    /// <summary>The environment variable that sets how many times a failed Mem0 call is retried (0..20, default 4).</summary>
+    public const string Mem0MaxRetriesVariable = "SKMEMORY_MEM0_MAX_RETRIES";
+
+    /// <summary>The default mirror file name, in <see cref="SkMemoryPaths.Home"/> beside the default embedded database.</summary>
+    public const string DefaultMirrorFileName = "mem0-mirror.db";
+
     private static readonly string[] UriSchemes = ["postgres://", "postgresql://"];
     private static readonly SemaphoreSlim EmbedderGate = new(1, 1);
     private static MiniLmEmbeddingGenerator? _miniLm;
@@ -92,14 +126,22 @@ internal static class StoreOpener
         ["port"] = "Port",
     };
 
-    /// <summary>Resolves the --store and --schema values.</summary>
+    /// <summary>Resolves the --store and --schema values (and, for a Mem0 store, --mirror and --mem0-flavor).</summary>
     /// <param name="store">The --store value, or null for the default embedded file.</param>
-    /// <param name="schema">The --schema value, or null.</param>
+    /// <param name="schema">The --schema value, or null; for a Mem0 store it applies to a Postgres mirror.</param>
+    /// <param name="mirror">The --mirror value of a Mem0 store, or null for $SKMEMORY_MEM0_MIRROR or the default file.</param>
+    /// <param name="flavor">The --mem0-flavor value, or null for $SKMEMORY_MEM0_FLAVOR or platform.</param>
+    /// <param name="mirrorField">The option the mirror came from, for errors.</param>
     /// <returns>The target.</returns>
     /// <exception cref="CliException">The values are invalid (exit code 2).</exception>
-    public static StoreTarget Resolve(string? store, string? schema)
+    public static StoreTarget Resolve(string? store, string? schema, string? mirror = null, string? flavor = null, string mirrorField = "mirror")
     {
         var spec = store?.Trim();
+        if (spec is not null && spec.StartsWith(Mem0Prefix, StringComparison.OrdinalIgnoreCase))
+        {
+            return ResolveMem0(spec, schema, mirror, flavor, mirrorField);
+        }
+
         if (IsPostgres(spec))
         {
             var connectionString = UriSchemes.Any(s => spec!.StartsWith(s, StringComparison.OrdinalIgnoreCase))
@@ -140,6 +182,155 @@ internal static class StoreOpener
         catch (Exception ex) when (ex is ArgumentException or NotSupportedException or PathTooLongException)
         {
             throw CliException.Invalid("store", $"'{spec}' is not a usable file path: {ex.Message}", "pass 'embedded', a SQLite file path, or a PostgreSQL connection string");
+        }
+    }
+
+    /// <summary>Names a flavor as --mem0-flavor spells it.</summary>
+    /// <param name="flavor">The flavor.</param>
+    /// <returns><c>platform</c> or <c>oss</c>.</returns>
+    public static string FlavorName(Mem0ApiFlavor flavor) => flavor == Mem0ApiFlavor.OpenSource ? "oss" : "platform";
+
+    private static StoreTarget ResolveMem0(string spec, string? schema, string? mirror, string? flavorChoice, string mirrorField)
+    {
+        var address = spec[Mem0Prefix.Length..].Trim();
+        if (!Uri.TryCreate(address, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps) || uri.Host.Length == 0)
+        {
+            throw CliException.Invalid("store", $"'{address}' is not an absolute http or https address", "use --store mem0:<base-url>, for example mem0:http://localhost:8888 for a self-hosted server");
+        }
+
+        if (uri.UserInfo.Length > 0)
+        {
+            // A key in the URL would be printed and logged; it belongs in the environment.
+            throw CliException.Invalid("store", "the Mem0 address must not carry credentials", $"remove the user:password@ part and set {Mem0ApiKeyVariable}");
+        }
+
+        var flavor = ParseFlavor(flavorChoice);
+
+        var mirrorSpec = mirror?.Trim();
+        var fromEnvironment = false;
+        if (string.IsNullOrEmpty(mirrorSpec) && Environment.GetEnvironmentVariable(Mem0MirrorVariable) is { Length: > 0 } environmentMirror)
+        {
+            mirrorSpec = environmentMirror.Trim();
+            fromEnvironment = true;
+        }
+
+        if (mirrorSpec is not null && mirrorSpec.StartsWith(Mem0Prefix, StringComparison.OrdinalIgnoreCase))
+        {
+            throw CliException.Invalid(mirrorField, "a Mem0 store's mirror must be a SQLite file or a PostgreSQL database, not another Mem0", $"pass 'embedded', a .db path or a PostgreSQL connection string with --{mirrorField.Replace('_', '-')}");
+        }
+
+        StoreTarget mirrorTarget;
+        if (string.IsNullOrEmpty(mirrorSpec) || string.Equals(mirrorSpec, EmbeddedKeyword, StringComparison.OrdinalIgnoreCase))
+        {
+            if (schema is not null)
+            {
+                throw CliException.Invalid("schema", "applies only to a PostgreSQL mirror, and this Mem0 store mirrors to a SQLite file", "remove --schema, or pass a PostgreSQL connection string with --mirror");
+            }
+
+            mirrorTarget = new StoreTarget(StoreKind.Sqlite, Path.GetFullPath(Path.Combine(SkMemoryPaths.Home, DefaultMirrorFileName)), string.Empty, IsDefault: true);
+        }
+        else
+        {
+            try
+            {
+                mirrorTarget = Resolve(mirrorSpec, schema);
+            }
+            catch (CliException ex) when (ex.Field == "store")
+            {
+                var source = fromEnvironment ? $" (from ${Mem0MirrorVariable})" : string.Empty;
+                throw new CliException(ex.ExitCode, $"{mirrorField}: {ex.Message["store: ".Length..]}{source}", ex.Hint.Replace("--store", $"--{mirrorField.Replace('_', '-')}", StringComparison.Ordinal), mirrorField, ex);
+            }
+
+            if (schema is not null && mirrorTarget.Kind != StoreKind.Postgres)
+            {
+                throw CliException.Invalid("schema", "applies only to a PostgreSQL mirror", "remove --schema, or pass a PostgreSQL connection string with --mirror");
+            }
+        }
+
+        var location = new UriBuilder(uri) { UserName = string.Empty, Password = string.Empty }.Uri.AbsoluteUri;
+        return new StoreTarget(StoreKind.Mem0, location, mirrorTarget.Schema, IsDefault: false) { Flavor = flavor, Mirror = mirrorTarget };
+    }
+
+    private static Mem0ApiFlavor ParseFlavor(string? choice)
+    {
+        var fromEnvironment = choice is null;
+        var value = choice ?? Environment.GetEnvironmentVariable(Mem0FlavorVariable);
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            return Mem0ApiFlavor.Platform;
+        }
+
+        return value.Trim().ToUpperInvariant() switch
+        {
+            "PLATFORM" => Mem0ApiFlavor.Platform,
+            "OSS" or "OPENSOURCE" or "OPEN-SOURCE" or "SELF-HOSTED" => Mem0ApiFlavor.OpenSource,
+            _ => throw CliException.Invalid(
+                "mem0_flavor",
+                $"'{value}' is not a Mem0 API flavor{(fromEnvironment ? $" (from ${Mem0FlavorVariable})" : string.Empty)}",
+                "use --mem0-flavor platform (the hosted Platform) or --mem0-flavor oss (a self-hosted Mem0 server)"),
+        };
+    }
+
+    private static async Task<IMemoryStore> OpenMem0Async(StoreTarget target, IEmbeddingGenerator<string, Embedding<float>>? embedder, string? embeddingModel, CancellationToken cancellationToken)
+    {
+        // Checked here rather than in Resolve: commands that resolve --store only to find a key file need no API key.
+        var apiKey = Environment.GetEnvironmentVariable(Mem0ApiKeyVariable) is { Length: > 0 } key && !string.IsNullOrWhiteSpace(key) ? key.Trim() : null;
+        if (target.Flavor == Mem0ApiFlavor.Platform && apiKey is null)
+        {
+            throw new CliException(
+                ExitCodes.Usage,
+                $"the Mem0 Platform needs an API key, and {Mem0ApiKeyVariable} is not set",
+                $"set {Mem0ApiKeyVariable} to the Platform API key, or pass --mem0-flavor oss for a self-hosted server",
+                "mem0_api_key");
+        }
+
+        // The mirror is opened like any SQLite or Postgres store, created when missing: a Mem0 store's memories live in
+        // Mem0, and 'skmem reconcile' fills a new mirror from it.
+        var mirror = await OpenAsync(target.Mirror!, StoreAccess.Write, cancellationToken, embedder, embeddingModel).ConfigureAwait(false);
+        try
+        {
+            if (mirror is not EventSourcedMemoryStore canonical)
+            {
+                throw new CliException(ExitCodes.Unexpected, $"the mirror {target.Mirror!.Display} is not a canonical store", "use a SQLite file or a PostgreSQL database as the mirror");
+            }
+
+            var options = new Mem0ClientOptions
+            {
+                BaseAddress = new Uri(target.Location, UriKind.Absolute),
+                ApiKey = apiKey,
+                Flavor = target.Flavor,
+            };
+            if (Environment.GetEnvironmentVariable(Mem0MaxRetriesVariable) is { Length: > 0 } retries)
+            {
+                options.MaxRetries = int.TryParse(retries, NumberStyles.None, CultureInfo.InvariantCulture, out var count) && count is >= 0 and <= 20
+                    ? count
+                    : throw CliException.Invalid("mem0_max_retries", $"${Mem0MaxRetriesVariable} is '{retries}', not a number between 0 and 20", $"set {Mem0MaxRetriesVariable} to 0..20, or unset it for the default (4)");
+            }
+
+            Mem0Client client;
+            try
+            {
+                client = new Mem0Client(options);
+            }
+            catch (ArgumentException ex)
+            {
+                throw CliException.Invalid("store", ex.Message, $"check --store mem0:<base-url>, --mem0-flavor and {Mem0ApiKeyVariable}");
+            }
+
+            try
+            {
+                return new Mem0MemoryStore(client, canonical);
+            }
+            catch
+            {
+                client.Dispose();
+                throw;
+            }
+        }
+        catch
+        {
+            mirror.Dispose();
+            throw;
         }
     }
 
@@ -358,6 +549,11 @@ internal static class StoreOpener
     public static async Task<IMemoryStore> OpenAsync(StoreTarget target, StoreAccess access, CancellationToken cancellationToken, IEmbeddingGenerator<string, Embedding<float>>? embedder = null, string? embeddingModel = null)
     {
         ArgumentNullException.ThrowIfNull(target);
+        if (target.Kind == StoreKind.Mem0)
+        {
+            return await OpenMem0Async(target, embedder, embeddingModel, cancellationToken).ConfigureAwait(false);
+        }
+
         try
         {
             if (target.Kind == StoreKind.Postgres)
@@ -413,6 +609,13 @@ internal static class StoreOpener
     {
         ArgumentNullException.ThrowIfNull(target);
         ArgumentNullException.ThrowIfNull(ex);
+        if (target is { Kind: StoreKind.Mem0, Mirror: { } mirror })
+        {
+            // Mem0's own failures are Mem0ApiExceptions, reported before this; a database error comes from the mirror.
+            var cause = Unavailable(mirror, ex);
+            return new CliException(cause.ExitCode, $"{cause.Message} (the mirror of {target.Location})", cause.Hint.Replace("--store", "--mirror", StringComparison.Ordinal), null, ex);
+        }
+
         if (target.Kind == StoreKind.Postgres)
         {
             var hint = ex switch
