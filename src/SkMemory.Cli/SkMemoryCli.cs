@@ -63,8 +63,8 @@ internal static class SkMemoryCli
     {
         ArgumentNullException.ThrowIfNull(runner);
         var root = new RootCommand(
-            "skmem: remember, recall and audit memories in a SkMemory store (embedded SQLite by default, or PostgreSQL).\n"
-            + "Exit codes: 0 ok, 1 unexpected error, 2 usage or invalid value, 3 not found, 4 conflict, 5 verify failed, "
+            "skmem: remember, recall and audit memories in a SkMemory store (embedded SQLite by default, PostgreSQL, or Mem0 with a mirror).\n"
+            + "Exit codes: 0 ok, 1 unexpected error, 2 usage or invalid value, 3 not found, 4 conflict, 5 verify or reconcile failed, "
             + "6 import rejected, 7 store unreachable, 8 ingestion job failed (run it again with 'skmem ingest run <job-id>').");
         runner.Globals.AddTo(root);
         root.Subcommands.Add(RememberCommand.Create(runner));
@@ -80,6 +80,8 @@ internal static class SkMemoryCli
         root.Subcommands.Add(ImportCommand.Create(runner));
         root.Subcommands.Add(IngestCommand.Create(runner));
         root.Subcommands.Add(VerifyCommand.Create(runner));
+        root.Subcommands.Add(ReconcileCommand.Create(runner));
+        root.Subcommands.Add(MigrateCommand.Create(runner));
         root.Subcommands.Add(ModelCommand.Create(runner));
         root.Subcommands.Add(ReindexCommand.Create(runner));
         root.Subcommands.Add(BenchCommand.Create(runner));
