@@ -80,7 +80,11 @@ public sealed partial class Mem0Client : IDisposable
         _platform is not null ? Send(_platform.PingAsync(cancellationToken), cancellationToken) : Send(_server!.ListEntitiesAsync(cancellationToken), cancellationToken);
 
     /// <summary>Adds memories. With <see cref="Mem0AddRequest.Infer"/> off each message is stored verbatim; an asynchronous Platform add is polled until it finishes.</summary>
-    /// <remarks>The self-hosted server has no <c>timestamp</c> or <c>immutable</c>; they are not sent to it.</remarks>
+    /// <remarks>
+    /// The self-hosted server has no <c>timestamp</c> or <c>immutable</c>; they are not sent to it. An add is retried like any
+    /// other call (on 408, 429, 5xx and transport failures): Mem0 v3 drops a text whose md5 already exists in the same scope, so a
+    /// repeat after a lost response does not store a second copy, though an inferring add may re-extract differently worded facts.
+    /// </remarks>
     public async Task<IReadOnlyList<Mem0AddResult>> AddAsync(Mem0AddRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
