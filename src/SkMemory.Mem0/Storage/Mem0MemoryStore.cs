@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using SkMemory.Retrieval;
 using SkMemory.Storage;
 
 namespace SkMemory.Mem0;
@@ -152,17 +153,19 @@ public sealed partial class Mem0MemoryStore : DelegatingMemoryStore
     }
 
     /// <inheritdoc />
+    /// <remarks>
+    /// A hybrid search is Mem0's: Mem0 retrieves, the mirror narrows the candidates by the filter, then ranks them as every
+    /// SkMemory store does, Mem0's score as the relevance, with neighbors, decay, salience, confidence and the reranker.
+    /// Mem0 has no text-only or vector-only retrieval, so <see cref="MemorySearchMode.Text"/> and
+    /// <see cref="MemorySearchMode.Vector"/> searches are answered by the mirror's own full-text and vector index.
+    /// </remarks>
     public override async Task<IReadOnlyList<MemorySearchResult>> SearchAsync(MemorySearchRequest request, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(request);
-        if (string.IsNullOrWhiteSpace(request.Text))
+        _mirror.ValidateSearch(request);
+        if (request.Mode != MemorySearchMode.Hybrid)
         {
-            throw new MemoryValidationException("text", "the search text must not be blank");
-        }
-
-        if (request.Top is < 1 or > MemoryFilter.MaxIds)
-        {
-            throw new MemoryValidationException("top", $"must be between 1 and {MemoryFilter.MaxIds}");
+            // Mem0 has one retrieval, its hybrid one; a text-only or vector-only search is answered by the mirror's own index.
+            return await _mirror.SearchAsync(request, cancellationToken).ConfigureAwait(false);
         }
 
         if (request.Ids is not null)
@@ -179,13 +182,17 @@ public sealed partial class Mem0MemoryStore : DelegatingMemoryStore
                 + "(the Platform scopes by tenant through app_id and needs none of them).");
         }
 
+        var retrieval = _mirror.Retrieval;
+        var wanted = Math.Max(
+            Math.Max(_options.MinSearchCandidates, request.Top * _options.SearchCandidateMultiplier),
+            retrieval.Reranker is null ? 0 : Math.Max(request.Top * retrieval.RerankWindowMultiplier, retrieval.RerankWindow));
         var candidates = await _client.SearchAsync(
             new Mem0SearchRequest
             {
                 Query = request.Text,
                 Entities = entities,
                 Metadata = new Dictionary<string, string>(StringComparer.Ordinal) { [Mem0RecordCodec.TenantKey] = request.Tenant },
-                TopK = Math.Min(MemoryFilter.MaxIds, Math.Max(_options.MinSearchCandidates, request.Top * _options.SearchCandidateMultiplier)),
+                TopK = Math.Min(MemoryFilter.MaxIds, wanted),
                 Threshold = _options.SearchThreshold,
                 ShowExpired = request.IncludeExpired || request.ValidAt is not null,
             },
@@ -203,30 +210,18 @@ public sealed partial class Mem0MemoryStore : DelegatingMemoryStore
 
         // Every other rule of the filter (status, validity, expiry, scope, access, consent) is the mirror's own.
         var page = await _mirror.ReadAsync(ToQuery(request, ids.Values.Distinct().ToList()), cancellationToken).ConfigureAwait(false);
-        var byId = page.Items.ToDictionary(r => r.Id);
-        var results = new List<MemorySearchResult>(request.Top);
-        var seen = new HashSet<Guid>();
+        var allowed = page.Items.Select(r => r.Id).ToHashSet();
+        var hits = new Dictionary<Guid, FusedHit>();
         foreach (var candidate in candidates)
         {
-            if (ids.TryGetValue(candidate.Id, out var id) && byId.TryGetValue(id, out var record) && seen.Add(id))
+            if (ids.TryGetValue(candidate.Id, out var id) && allowed.Contains(id) && !hits.ContainsKey(id))
             {
                 var score = Math.Clamp(candidate.Score ?? 0, 0, 1);
-                results.Add(new MemorySearchResult(record, score, new MemoryScoreBreakdown
-                {
-                    Fused = score,
-                    Relevance = score,
-                    Final = score,
-                    EmbeddingModel = SystemName,
-                    SemanticRank = results.Count + 1,
-                }));
-                if (results.Count == request.Top)
-                {
-                    break;
-                }
+                hits[id] = new FusedHit(score, score, hits.Count + 1, null, null);
             }
         }
 
-        return results;
+        return await _mirror.RankAsync(request, hits, SystemName, queryEmbedding: null, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -258,7 +253,9 @@ public sealed partial class Mem0MemoryStore : DelegatingMemoryStore
 
         if (serviceKey is null && serviceType == typeof(MemoryStoreMetadata))
         {
-            return new MemoryStoreMetadata(SystemName, Location: null, EmbeddingModel: null);
+            // The embedding model named is the mirror's, which serves text and vector searches; Mem0 embeds with its own.
+            var mirror = _mirror.GetService(typeof(MemoryStoreMetadata)) as MemoryStoreMetadata;
+            return new MemoryStoreMetadata(SystemName, mirror?.Location, mirror?.EmbeddingModel);
         }
 
         return base.GetService(serviceType, serviceKey);

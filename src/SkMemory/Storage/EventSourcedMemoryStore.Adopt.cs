@@ -55,4 +55,7 @@ public abstract partial class EventSourcedMemoryStore
 
     /// <summary>Lists the tenants that have events in this store.</summary>
     internal Task<IReadOnlyList<string>> GetTenantsAsync(CancellationToken cancellationToken) => ListTenantsAsync(cancellationToken);
+
+    /// <summary>Gets the retrieval options searches rank with.</summary>
+    internal MemoryRetrievalOptions Retrieval => Options.Retrieval;
 }

@@ -340,18 +340,7 @@ public abstract partial class EventSourcedMemoryStore : IMemoryStore
     /// <inheritdoc />
     public async Task<IReadOnlyList<MemorySearchResult>> SearchAsync(MemorySearchRequest request, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(request);
-        MemoryRequestValidator.Filter(request, Options.Types);
-        if (string.IsNullOrWhiteSpace(request.Text))
-        {
-            throw new MemoryValidationException("text", "is required and must not be blank");
-        }
-
-        if (request.Top is < 1 or > 100)
-        {
-            throw new MemoryValidationException("top", $"must be between 1 and 100; it is {request.Top}");
-        }
-
+        ValidateSearch(request);
         if (request.Mode == MemorySearchMode.Vector && _serving is null)
         {
             throw new MemoryException(MemoryErrorCode.NotSupported, "Vector search needs an embedding generator: set MemoryStoreOptions.EmbeddingGenerator, or search in text or hybrid mode.");
@@ -379,11 +368,41 @@ public abstract partial class EventSourcedMemoryStore : IMemoryStore
         }
 
         var fused = MemoryScoring.Fuse(vectorHits, textHits, retrieval);
+        var model = vectorHits is { Count: > 0 } ? serving?.Model : null;
+        return await RankAsync(request, fused, model, queryEmbedding, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Checks a search request the way <see cref="SearchAsync"/> does, for layers that search elsewhere.</summary>
+    /// <exception cref="MemoryValidationException">A field is invalid.</exception>
+    internal void ValidateSearch(MemorySearchRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        MemoryRequestValidator.Filter(request, Options.Types);
+        if (string.IsNullOrWhiteSpace(request.Text))
+        {
+            throw new MemoryValidationException("text", "is required and must not be blank");
+        }
+
+        if (request.Top is < 1 or > 100)
+        {
+            throw new MemoryValidationException("top", $"must be between 1 and 100; it is {request.Top}");
+        }
+    }
+
+    /// <summary>
+    /// Ranks retrieved hits, all of which already passed the request's filter: neighbors, decay, salience and confidence,
+    /// then the reranker. Shared by this store's retrievers and by layers whose candidates come from elsewhere (Mem0).
+    /// </summary>
+    internal async Task<IReadOnlyList<MemorySearchResult>> RankAsync(MemorySearchRequest request, Dictionary<Guid, FusedHit> fused, string? model, ReadOnlyMemory<float>? queryEmbedding, CancellationToken cancellationToken)
+    {
         if (fused.Count == 0)
         {
             return [];
         }
 
+        var retrieval = Options.Retrieval;
+        var filter = request.ToFilter();
+        var now = Now();
         if (retrieval.NeighborWeight > 0)
         {
             var neighbors = await LoadNeighborsAsync(filter, fused.Keys.ToList(), now, cancellationToken).ConfigureAwait(false);
@@ -391,7 +410,6 @@ public abstract partial class EventSourcedMemoryStore : IMemoryStore
         }
 
         var records = await LoadManyAsync(request.Tenant, fused.Keys.ToList(), cancellationToken).ConfigureAwait(false);
-        var model = vectorHits is { Count: > 0 } ? serving?.Model : null;
         var scored = records
             .Select(r => MemoryScoring.Score(r, fused[r.Id], retrieval, now, model))
             .OrderByDescending(s => s.Breakdown.Relevance)
