@@ -1,7 +1,7 @@
 // Mem0Emulator — an emulator of Mem0's documented REST API, for tests. It is NOT Mem0.
 //
-// It serves, on one loopback Kestrel port and over one shared in-memory state, the two REST APIs described in
-// docs/shared reference "mem0-api.md":
+// It serves, on one loopback Kestrel port and over one shared in-memory state, the two REST APIs described in the
+// verified Mem0 API reference (mem0-api.md, sections 0-2 and the emulator blueprint in section 4):
 //   * the self-hosted OSS server (paths without a trailing slash, X-API-Key / Bearer auth, FastAPI error bodies):
 //     POST/GET/DELETE /memories, GET/PUT/DELETE /memories/{id}, GET /memories/{id}/history, POST /search,
 //     POST /reset, GET /entities, DELETE /entities/{type}/{id};
@@ -142,9 +142,11 @@ public sealed class Mem0Emulator : IAsyncDisposable
             Log(new Mem0EmulatorRequest(request.Method, pathAndQuery, fault.StatusCode, body));
             if (fault.Delay is { } delay)
             {
+                // Ends early when the client gives up or the emulator is disposed.
+                using var wait = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _app.Lifetime.ApplicationStopping);
                 try
                 {
-                    await Task.Delay(delay, context.RequestAborted).ConfigureAwait(false);
+                    await Task.Delay(delay, wait.Token).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException)
                 {

@@ -87,6 +87,33 @@ public sealed class EmulatorFaultTests
     }
 
     [Fact]
+    public async Task Disposing_the_emulator_ends_a_pending_delayed_fault_promptly()
+    {
+        var emulator = await Mem0Emulator.StartAsync(cancellationToken: Ct);
+        emulator.InjectFault(new Mem0EmulatorFault(200, "{}") { Delay = TimeSpan.FromMinutes(5) });
+        using var http = new HttpClient { BaseAddress = emulator.BaseAddress };
+        var pending = http.GetAsync("/v1/ping/", Ct);
+        var deadline = Stopwatch.StartNew();
+        while (emulator.Requests.Count == 0 && deadline.Elapsed < TimeSpan.FromSeconds(10))
+        {
+            await Task.Delay(10, Ct);
+        }
+
+        Assert.Single(emulator.Requests);
+        var watch = Stopwatch.StartNew();
+        await emulator.DisposeAsync();
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10), watch.Elapsed.ToString());
+        try
+        {
+            using var response = await pending;
+        }
+        catch (HttpRequestException)
+        {
+            // The connection may be closed instead of answered; either way the request is over.
+        }
+    }
+
+    [Fact]
     public async Task A_short_delay_is_waited_out_before_the_fault_answers()
     {
         await using var emulator = await Mem0Emulator.StartAsync(cancellationToken: Ct);
