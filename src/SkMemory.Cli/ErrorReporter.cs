@@ -111,7 +111,7 @@ internal static class ErrorReporter
                 return new CliError(
                     ExitCodes.StoreUnavailable,
                     "mem0_sync_pending",
-                    $"the change is stored in the canonical log (the mirror) but did not reach Mem0: {sync.Message}",
+                    sync.Message,
                     "nothing is lost; run 'skmem reconcile' (same --store and --mirror) once Mem0 is reachable to push it",
                     null,
                     null);

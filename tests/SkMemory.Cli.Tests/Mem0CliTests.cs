@@ -93,7 +93,7 @@ public sealed class Mem0CliTests(PostgresFixture postgres) : IDisposable
         Assert.Equal(3, pushed.GetProperty("memories").GetInt64());
         Assert.Equal(3, emu.MemoryCount);
         Assert.Contains("import tenant default: 2 events", toMem0.Error, StringComparison.Ordinal);
-        Assert.Contains("push tenant default", toMem0.Error, StringComparison.Ordinal);
+        Assert.Contains("push tenant default: 2 memories to Mem0", toMem0.Error, StringComparison.Ordinal);
         Assert.Contains("verify tenant default", toMem0.Error, StringComparison.Ordinal);
 
         // The second leg reads through a new, empty mirror: everything must come out of Mem0.

@@ -78,7 +78,7 @@ internal static class MigrateCommand
                 targetStore,
                 new MemoryMigrationOptions { Tenant = context.ExplicitTenant, Progress = new MigrationProgress(context.Error) },
                 context.CancellationToken).ConfigureAwait(false);
-            context.Error.WriteLine($"migrate: {HumanFormat.Count(result.Tenants.Count, "tenant")} migrated ({HumanFormat.Count(result.Resumed.Count, "resumed")}) in "
+            context.Error.WriteLine($"migrate: {HumanFormat.Count(result.Tenants.Count, "tenant")} migrated ({HumanFormat.Count(result.Resumed.Count, "resumed", "resumed")}) in "
                 + elapsed.Elapsed.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture) + "s");
             Print(context, source, target, result, elapsed.Elapsed);
             return ExitCodes.Ok;
@@ -248,7 +248,7 @@ internal static class MigrateCommand
 
         private string? StartLine(MemoryMigrationProgress value)
         {
-            var total = value.Total is { } n ? HumanFormat.Count(n) : null;
+            var events = HumanFormat.Count(value.Total ?? 0, "event");
             switch (value.Stage)
             {
                 case "pull":
@@ -257,11 +257,11 @@ internal static class MigrateCommand
                     return null;
                 case "import":
                     // The import's total is what the export wrote.
-                    return $"export tenant {value.Tenant}: {total} events{Environment.NewLine}import tenant {value.Tenant}: {total} events";
+                    return $"export tenant {value.Tenant}: {events}{Environment.NewLine}import tenant {value.Tenant}: {events}";
                 case "push":
-                    return $"{Resumed(value.Tenant)}push tenant {value.Tenant}: {value.Done.ToString(CultureInfo.InvariantCulture)}/{total} memories to Mem0";
+                    return $"{Resumed(value.Tenant)}push tenant {value.Tenant}: {HumanFormat.Count(value.Total ?? 0, "memory", "memories")} to Mem0";
                 case "verify":
-                    return $"{Resumed(value.Tenant)}verify tenant {value.Tenant}: {total} events";
+                    return $"{Resumed(value.Tenant)}verify tenant {value.Tenant}: {events}";
                 default:
                     return $"{value.Stage} tenant {value.Tenant}";
             }
