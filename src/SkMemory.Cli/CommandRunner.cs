@@ -49,6 +49,11 @@ internal sealed class CommandRunner
     public CliContext CreateContext(ParseResult parseResult, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(parseResult);
+        var mirror = TryGet(() => parseResult.GetValue(Globals.Mirror));
+        var mem0Flavor = TryGet(() => parseResult.GetValue(Globals.Mem0Flavor));
+
+        // Commands that resolve --store on their own (to find the signing key) then see these too.
+        StoreOpener.UseMem0Choices(mirror, mem0Flavor);
         return new CliContext
         {
             Out = _output,
@@ -60,8 +65,8 @@ internal sealed class CommandRunner
             ExplicitTenant = TryGet(() => parseResult.GetValue(Globals.Tenant)),
             StoreSpec = TryGet(() => parseResult.GetValue(Globals.Store)),
             Schema = TryGet(() => parseResult.GetValue(Globals.Schema)),
-            Mirror = TryGet(() => parseResult.GetValue(Globals.Mirror)),
-            Mem0Flavor = TryGet(() => parseResult.GetValue(Globals.Mem0Flavor)),
+            Mirror = mirror,
+            Mem0Flavor = mem0Flavor,
             Embedder = TryGet(() => parseResult.GetValue(Globals.Embedder)),
             ExplicitCaller = () => ExplicitCaller(parseResult),
             Task = TryGet(() => parseResult.GetValue(Globals.Task)),

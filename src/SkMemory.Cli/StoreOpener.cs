@@ -103,6 +103,10 @@ internal static class StoreOpener
     public const string DefaultMirrorFileName = "mem0-mirror.db";
 
     private static readonly string[] UriSchemes = ["postgres://", "postgresql://"];
+
+    // The running command's --mirror and --mem0-flavor, for commands that resolve --store themselves with only --store and
+    // --schema (to find the signing key); it flows with the command's async context, like AttestationKeys.Current.
+    private static readonly AsyncLocal<Mem0Choices?> AmbientMem0 = new();
     private static readonly SemaphoreSlim EmbedderGate = new(1, 1);
     private static MiniLmEmbeddingGenerator? _miniLm;
 
@@ -139,7 +143,7 @@ internal static class StoreOpener
         var spec = store?.Trim();
         if (spec is not null && spec.StartsWith(Mem0Prefix, StringComparison.OrdinalIgnoreCase))
         {
-            return ResolveMem0(spec, schema, mirror, flavor, mirrorField);
+            return ResolveMem0(spec, schema, mirror ?? AmbientMem0.Value?.Mirror, flavor ?? AmbientMem0.Value?.Flavor, mirrorField);
         }
 
         if (IsPostgres(spec))
@@ -184,6 +188,11 @@ internal static class StoreOpener
             throw CliException.Invalid("store", $"'{spec}' is not a usable file path: {ex.Message}", "pass 'embedded', a SQLite file path, or a PostgreSQL connection string");
         }
     }
+
+    /// <summary>Makes --mirror and --mem0-flavor the running command's defaults for <see cref="Resolve"/>.</summary>
+    /// <param name="mirror">The --mirror value, or null.</param>
+    /// <param name="flavor">The --mem0-flavor value, or null.</param>
+    public static void UseMem0Choices(string? mirror, string? flavor) => AmbientMem0.Value = new Mem0Choices(mirror, flavor);
 
     /// <summary>Names a flavor as --mem0-flavor spells it.</summary>
     /// <param name="flavor">The flavor.</param>
@@ -735,4 +744,6 @@ internal static class StoreOpener
 
         return CliException.Invalid("store", $"the PostgreSQL URI {shown} is malformed: {problem}", "use postgres://user:password@host:5432/database?sslmode=require");
     }
+
+    private sealed record Mem0Choices(string? Mirror, string? Flavor);
 }

@@ -148,6 +148,11 @@ public sealed class Mem0CliTests(PostgresFixture postgres) : IDisposable
         Assert.Equal(2, emu.MemoryCount);
         var list = (await RunMem0Async(emu, "oss", postgres.ConnectionString, ["list", "--tenant", "acme", "--schema", mirrorSchema])).ShouldSucceed();
         Assert.Contains("Bo works at the harbour", list.Out, StringComparison.Ordinal);
+
+        // forget --purge finds its signing key by resolving --store itself: --mirror and --schema must reach it too.
+        var bo = Assert.Single(SqliteWorkflowTests.Ids((await RunMem0Async(emu, "oss", postgres.ConnectionString, ["list", "--tenant", "acme", "--json", "--schema", mirrorSchema])).ShouldSucceed()));
+        (await RunMem0Async(emu, "oss", postgres.ConnectionString, ["forget", bo.ToString(), "--tenant", "acme", "--purge", "--reason", "erasure request", "--schema", mirrorSchema])).ShouldSucceed();
+        Assert.Equal(1, emu.MemoryCount);
     }
 
     [Fact]
