@@ -94,17 +94,10 @@ public sealed partial class MemoryMigrator
                     var input = File.OpenRead(file);
                     await using (input.ConfigureAwait(false))
                     {
-                        // A Mem0 target's import pushes too; a push it could not finish is picked up below.
-                        try
-                        {
-                            var imported = await target.ImportAsync(input, new MemoryImportOptions { Progress = Relay(progress, "import", tenant) }, cancellationToken).ConfigureAwait(false);
-                            events += imported.Events;
-                        }
-                        catch (MemoryException ex) when (mem0Target is not null && ex.Code == MemoryErrorCode.Unavailable && ex is not MemoryImportException)
-                        {
-                            LogPushIncomplete(tenant, ex.Message);
-                            events += exported.Events;
-                        }
+                        // A Mem0 target takes the import in its mirror; the push below sends it to Mem0 with progress.
+                        var importer = mem0Target?.Mirror ?? target;
+                        var imported = await importer.ImportAsync(input, new MemoryImportOptions { Progress = Relay(progress, "import", tenant) }, cancellationToken).ConfigureAwait(false);
+                        events += imported.Events;
                     }
                 }
 
@@ -122,6 +115,7 @@ public sealed partial class MemoryMigrator
                     pushed += push.Pushed;
                     if (push.Failures.Count > 0)
                     {
+                        LogPushIncomplete(tenant, push.Failures[0].Error);
                         throw new MemoryException(
                             MemoryErrorCode.Unavailable,
                             $"Tenant '{tenant}' is in the target's canonical log, but {push.Failures.Count} memories did not reach Mem0 (first: {push.Failures[0].Error}). Run the same migration again (or 'skmem reconcile') to finish.");
@@ -183,6 +177,6 @@ public sealed partial class MemoryMigrator
     [LoggerMessage(EventId = 1022, Level = LogLevel.Information, Message = "Tenant {Tenant} was already imported by an earlier run ({Events} events); finishing it")]
     private partial void LogResumed(string tenant, long events);
 
-    [LoggerMessage(EventId = 1023, Level = LogLevel.Warning, Message = "Tenant {Tenant} is imported but its push to Mem0 stopped ({Error}); continuing the push")]
+    [LoggerMessage(EventId = 1023, Level = LogLevel.Warning, Message = "Tenant {Tenant} is imported but its push to Mem0 stopped ({Error}); run the migration again to finish it")]
     private partial void LogPushIncomplete(string tenant, string error);
 }
