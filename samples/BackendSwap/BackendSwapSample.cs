@@ -8,6 +8,7 @@ using Npgsql;
 using SemanticKernelAgent;
 using SkMemory;
 using SkMemory.Context;
+using SkMemory.Mem0;
 using SkMemory.Samples;
 using SkMemory.SemanticKernel;
 using SkMemory.Storage.Postgres;
@@ -17,14 +18,23 @@ namespace BackendSwap;
 
 /// <summary>
 /// One agent function, <see cref="RunAgentAsync"/>, run unchanged against each backend: the embedded SQLite store, then
-/// PostgreSQL (when <see cref="PostgresVariable"/> holds a connection string), then Mem0 (not built yet: skipped, said so).
-/// Only the line that opens the store differs. Before session 2 on PostgreSQL the SQLite store's canonical export is
-/// imported, so PostgreSQL recalls what session 1 on SQLite learned.
+/// PostgreSQL (when <see cref="PostgresVariable"/> holds a connection string), then Mem0 (when <see cref="Mem0Variable"/>
+/// holds its address). Only the line that opens the store differs. Before session 2 on PostgreSQL and on Mem0 the SQLite
+/// store's canonical export is imported, so each recalls what session 1 on SQLite learned.
 /// </summary>
 public static class BackendSwapSample
 {
     /// <summary>The environment variable holding the PostgreSQL connection string (server with pgvector); unset = skipped.</summary>
     public const string PostgresVariable = "SKMEMORY_SAMPLE_POSTGRES";
+
+    /// <summary>The environment variable holding the Mem0 address (Platform or self-hosted server); unset = skipped.</summary>
+    public const string Mem0Variable = "SKMEMORY_SAMPLE_MEM0";
+
+    /// <summary>The environment variable naming the Mem0 API: <c>platform</c> (default) or <c>oss</c> (the self-hosted server).</summary>
+    public const string Mem0FlavorVariable = "SKMEMORY_SAMPLE_MEM0_FLAVOR";
+
+    /// <summary>The environment variable holding the Mem0 API key (required by the Platform).</summary>
+    public const string Mem0KeyVariable = "MEM0_API_KEY";
 
     private const string Tenant = "demo";
     private const string Subject = "ana";
@@ -89,8 +99,38 @@ public static class BackendSwapSample
                 await output.WriteLineAsync($"== Backend: PostgreSQL skipped: set {PostgresVariable} to the connection string of a server with pgvector.").ConfigureAwait(false);
             }
 
-            // 3. Mem0: not built yet.
-            await output.WriteLineAsync("== Backend: Mem0 skipped: the Mem0 backend arrives with issue 7 (not built yet).").ConfigureAwait(false);
+            // 3. Mem0, every change mirrored to a canonical SQLite file beside the first one.
+            if (environment(Mem0Variable) is { Length: > 0 } address)
+            {
+                if (!Uri.TryCreate(address, UriKind.Absolute, out var baseAddress))
+                {
+                    await output.WriteLineAsync($"{Mem0Variable} must be an absolute http(s) address, such as http://localhost:8888; it is '{address}'.").ConfigureAwait(false);
+                    return 2;
+                }
+
+                var flavor = string.Equals(environment(Mem0FlavorVariable), "oss", StringComparison.OrdinalIgnoreCase) ? Mem0ApiFlavor.OpenSource : Mem0ApiFlavor.Platform;
+                var mirrorPath = Path.Combine(Path.GetDirectoryName(path)!, $"mem0-mirror-{Guid.NewGuid():N}.db");
+                await output.WriteLineAsync($"== Backend: Mem0 ({flavor} at {baseAddress}, canonical mirror {mirrorPath})").ConfigureAwait(false);
+                try
+                {
+                    var mirror = await SqliteMemoryStore.OpenAsync(new SqliteMemoryStoreOptions { Path = mirrorPath }, cancellationToken: cancellationToken).ConfigureAwait(false);
+                    using var mem0 = new Mem0MemoryStore(new Mem0Client(new Mem0ClientOptions { BaseAddress = baseAddress, ApiKey = environment(Mem0KeyVariable), Flavor = flavor }), mirror);
+                    export.Position = 0;
+                    var imported = await mem0.ImportAsync(export, cancellationToken: cancellationToken).ConfigureAwait(false);
+                    await output.WriteLineAsync($"Imported the SQLite export into Mem0 (and its mirror): {imported.Events} events, {imported.Objects} memories").ConfigureAwait(false);
+                    await RunAgentAsync(mem0, model, "session-2-on-mem0", SecondMessage, output, cancellationToken).ConfigureAwait(false);
+                }
+                catch (MemoryException ex) when (ex.Code is MemoryErrorCode.Unavailable or MemoryErrorCode.AccessDenied)
+                {
+                    await output.WriteLineAsync($"Mem0 failed: {ex.Message}").ConfigureAwait(false);
+                    return 1;
+                }
+            }
+            else
+            {
+                await output.WriteLineAsync($"== Backend: Mem0 skipped: set {Mem0Variable} to a Mem0 address ({Mem0KeyVariable} for the Platform; {Mem0FlavorVariable}=oss for a self-hosted server).").ConfigureAwait(false);
+            }
+
             return 0;
         }
         finally

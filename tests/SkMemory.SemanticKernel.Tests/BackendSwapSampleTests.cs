@@ -1,4 +1,5 @@
 using BackendSwap;
+using SkMemory.Mem0.Emulator;
 using SkMemory.Postgres.Tests;
 
 namespace SkMemory.SemanticKernel.Tests;
@@ -22,7 +23,7 @@ public sealed class BackendSwapSampleTests(PostgresFixture postgres)
         var sessionTwo = Section(sqlite, "-- session-2", "Exported from SQLite");
         AssertRecalled(sessionTwo);
         Assert.Contains($"PostgreSQL skipped: set {BackendSwapSample.PostgresVariable}", text, StringComparison.Ordinal);
-        Assert.Contains("Mem0 skipped: the Mem0 backend arrives with issue 7", text, StringComparison.Ordinal);
+        Assert.Contains($"Mem0 skipped: set {BackendSwapSample.Mem0Variable}", text, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -41,6 +42,33 @@ public sealed class BackendSwapSampleTests(PostgresFixture postgres)
         AssertRecalled(Section(onPostgres, "-- session-2-on-postgres", null));
         Assert.DoesNotContain("Could not drop schema", text, StringComparison.Ordinal);
         Assert.Contains("Mem0 skipped", text, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("platform")]
+    [InlineData("oss")]
+    public async Task BackendSwap_OnMem0_SessionTwoRecallsWhatSessionOneOnSqliteLearned_ThroughTheEmulator(string flavor)
+    {
+        // Mem0 cannot run here: the in-process emulator of Mem0's documented REST API stands in for it, on a loopback port.
+        await using var emulator = await Mem0Emulator.StartAsync(cancellationToken: TestContext.Current.CancellationToken);
+        var settings = new Dictionary<string, string>
+        {
+            [BackendSwapSample.Mem0Variable] = emulator.BaseAddress.ToString(),
+            [BackendSwapSample.Mem0FlavorVariable] = flavor,
+            [BackendSwapSample.Mem0KeyVariable] = flavor == "oss" ? emulator.Options.ServerAdminKey : emulator.Options.PlatformApiKey,
+        };
+        using var output = new StringWriter();
+
+        var code = await BackendSwapSample.MainAsync([], name => settings.GetValueOrDefault(name), output, TestContext.Current.CancellationToken);
+
+        var text = output.ToString();
+        Assert.True(code == 0, text);
+        var onMem0 = Section(text, "== Backend: Mem0 (", null);
+        Assert.Contains("Imported the SQLite export into Mem0 (and its mirror): 3 events, 3 memories", onMem0, StringComparison.Ordinal);
+        Assert.DoesNotContain("-- session-1", onMem0, StringComparison.Ordinal);
+        AssertRecalled(Section(onMem0, "-- session-2-on-mem0", null));
+        Assert.True(emulator.MemoryCount >= 3, $"Mem0 holds {emulator.MemoryCount} memories");
+        Assert.Contains(emulator.Requests, r => r.PathAndQuery.Contains("search", StringComparison.Ordinal));
     }
 
     private static void AssertRecalled(string session)
