@@ -21,7 +21,7 @@ internal sealed class GlobalOptions
 
     public Option<string?> Schema { get; } = new("--schema")
     {
-        Description = "The PostgreSQL schema holding the store's tables (default: skmemory). Postgres stores only.",
+        Description = "The PostgreSQL schema holding the store's tables (default: skmemory). Postgres stores (and a mem0: store's Postgres --mirror) only.",
         HelpName = "name",
         Recursive = true,
     };
