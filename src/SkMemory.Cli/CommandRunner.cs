@@ -104,13 +104,12 @@ internal sealed class CommandRunner
                 context.Target = context.ResolveStore();
                 // An embedder named on the command line (or in the environment) is loaded before the store is opened, so a
                 // bad one creates nothing; otherwise the store is opened first and the model it records as serving decides.
-                // A Mem0 store searches in Mem0, so its mirror needs no vectors and no model is loaded for it.
-                var mem0 = context.Target.Kind == StoreKind.Mem0;
-                var named = embedder == EmbedderUse.Load && !mem0 ? StoreOpener.NamedEmbedder(context.Embedder) : null;
+                // A Mem0 store's mirror gets the model like any store: text and vector recall run on the mirror's index.
+                var named = embedder == EmbedderUse.Load ? StoreOpener.NamedEmbedder(context.Embedder) : null;
                 var generator = named is null ? null : await StoreOpener.EmbedderAsync(named, context.Error, cancellationToken).ConfigureAwait(false);
                 using var ownedNamed = named is { IsRemote: true } ? generator : null;
                 using var store = await StoreOpener.OpenAsync(context.Target, access, cancellationToken, generator, named?.StoredModel).ConfigureAwait(false);
-                using var ownedServing = embedder == EmbedderUse.Load && named is null && !mem0
+                using var ownedServing = embedder == EmbedderUse.Load && named is null
                     ? await StoreOpener.ServeRecordedModelAsync(store, context.Error, cancellationToken).ConfigureAwait(false)
                     : null;
                 // Every command goes through the access policy and the read audit, the store owner included, then redaction, so

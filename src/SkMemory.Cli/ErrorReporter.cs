@@ -141,7 +141,8 @@ internal static class ErrorReporter
                     "what the canonical log holds is safe; run 'skmem reconcile' (or the same command again) once Mem0 is reachable",
                     null,
                     null);
-            case MemoryException { Code: MemoryErrorCode.NotSupported } mem0Search when context.Target is { Kind: StoreKind.Mem0 }:
+            case MemoryException { Code: MemoryErrorCode.NotSupported } mem0Search
+                when context.Target is { Kind: StoreKind.Mem0, Flavor: Mem0ApiFlavor.OpenSource } && mem0Search.Message.Contains("subject", StringComparison.Ordinal):
                 return new CliError(
                     ExitCodes.Usage,
                     "not_supported",

@@ -30,6 +30,8 @@ public sealed class Mem0CliTests(PostgresFixture postgres) : IDisposable
 
         var recall = (await Run("recall", "oat milk", "--subject", "ana", "--json")).ShouldSucceed().Json().GetProperty("results");
         Assert.Equal(id, recall[0].GetProperty("record").GetProperty("id").GetGuid());
+        var text = (await Run("recall", "oat milk", "--subject", "ana", "--mode", "text", "--json")).ShouldSucceed().Json().GetProperty("results");
+        Assert.Equal(id, text[0].GetProperty("record").GetProperty("id").GetGuid());
         Assert.Contains("oat milk", (await Run("show", id.ToString())).ShouldSucceed().Out, StringComparison.Ordinal);
         Assert.Contains("Ana lives in Lisbon", (await Run("list")).ShouldSucceed().Out, StringComparison.Ordinal);
 
@@ -89,8 +91,8 @@ public sealed class Mem0CliTests(PostgresFixture postgres) : IDisposable
         var toMem0 = (await MigrateAsync(emu, "platform", ["--from", first, "--to", Mem0Spec(emu), "--to-mirror", _files.NewStorePath(), "--json"])).ShouldSucceed();
         var pushed = toMem0.Json();
         Assert.Equal(["acme", "default"], pushed.GetProperty("tenants").EnumerateArray().Select(t => t.GetString()).Order(StringComparer.Ordinal));
-        // Mem0MemoryStore's import pushes as it goes, so the migrator's own push phase may find nothing left: count in Mem0.
         Assert.Equal(3, pushed.GetProperty("memories").GetInt64());
+        Assert.Equal(3, pushed.GetProperty("pushed_to_mem0").GetInt64());
         Assert.Equal(3, emu.MemoryCount);
         Assert.Contains("import tenant default: 2 events", toMem0.Error, StringComparison.Ordinal);
         Assert.Contains("push tenant default: 2 memories to Mem0", toMem0.Error, StringComparison.Ordinal);
@@ -144,7 +146,7 @@ public sealed class Mem0CliTests(PostgresFixture postgres) : IDisposable
         // Postgres → Mem0 whose mirror is another Postgres schema (--schema applies to the PostgreSQL side or mirror).
         var mirrorSchema = postgres.NewSchema();
         var toMem0 = (await MigrateAsync(emu, "oss", ["--from", postgres.ConnectionString, "--from-schema", schema, "--to", Mem0Spec(emu), "--to-mirror", postgres.ConnectionString, "--to-schema", mirrorSchema, "--json"])).ShouldSucceed().Json();
-        Assert.Equal(2, toMem0.GetProperty("memories").GetInt64());
+        Assert.Equal(2, toMem0.GetProperty("pushed_to_mem0").GetInt64());
         Assert.Equal(2, emu.MemoryCount);
         var list = (await RunMem0Async(emu, "oss", postgres.ConnectionString, ["list", "--tenant", "acme", "--schema", mirrorSchema])).ShouldSucceed();
         Assert.Contains("Bo works at the harbour", list.Out, StringComparison.Ordinal);
