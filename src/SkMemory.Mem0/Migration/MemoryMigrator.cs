@@ -76,7 +76,8 @@ public sealed partial class MemoryMigrator
 
                 memories += exported.Objects;
                 var existing = await target.VerifyAsync(tenant, cancellationToken).ConfigureAwait(false);
-                if (existing.EventCount == exported.Events && existing.IsValid && exported.Events > 0)
+                if (existing.EventCount == exported.Events && existing.IsValid && exported.Events > 0
+                    && await SameHistoryAsync(target, tenant, file, folder, cancellationToken).ConfigureAwait(false))
                 {
                     // An earlier run imported this tenant whole (imports are atomic): only the push may be unfinished.
                     LogResumed(tenant, exported.Events);
@@ -103,6 +104,15 @@ public sealed partial class MemoryMigrator
 
                 if (mem0Target is not null)
                 {
+                    // Copies an earlier, stopped run pushed but never linked are linked first, so none is pushed twice.
+                    var relink = await mem0Target.ReconcileAsync(new Mem0ReconcileOptions { Tenant = tenant, Adopt = false, Push = false }, cancellationToken).ConfigureAwait(false);
+                    if (relink.Failures.Count > 0)
+                    {
+                        throw new MemoryException(
+                            MemoryErrorCode.Unavailable,
+                            $"Tenant '{tenant}' is in the target's canonical log, but checking what Mem0 already holds failed (first: {relink.Failures[0].Error}). Run the same migration again (or 'skmem reconcile') to finish.");
+                    }
+
                     progress?.Report(new MemoryMigrationProgress("push", tenant, 0, exported.Objects));
                     var push = await mem0Target.ReconcileAsync(
                         new Mem0ReconcileOptions
@@ -166,6 +176,29 @@ public sealed partial class MemoryMigrator
         // Another kind of store: an export of everything to nowhere lists its tenants.
         var result = await source.ExportAsync(Stream.Null, cancellationToken: cancellationToken).ConfigureAwait(false);
         return result.Tenants;
+    }
+
+    /// <summary>Whether the target holds exactly the history exported to <paramref name="exportFile"/> (every line after the header).</summary>
+    private static async Task<bool> SameHistoryAsync(IMemoryStore target, string tenant, string exportFile, string folder, CancellationToken cancellationToken)
+    {
+        var file = Path.Combine(folder, $"skmem-migrate-check-{Guid.NewGuid():N}.jsonl");
+        try
+        {
+            var output = File.Create(file);
+            await using (output.ConfigureAwait(false))
+            {
+                await target.ExportAsync(output, new MemoryExportOptions { Tenant = tenant }, cancellationToken).ConfigureAwait(false);
+            }
+
+            // The header names the exporting store and the time; the rest is the tenant's log and state, byte for byte.
+            var theirs = File.ReadLinesAsync(file, cancellationToken).Skip(1);
+            var ours = File.ReadLinesAsync(exportFile, cancellationToken).Skip(1);
+            return await theirs.SequenceEqualAsync(ours, StringComparer.Ordinal, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
     }
 
     private static Progress<MemoryTransferProgress>? Relay(IProgress<MemoryMigrationProgress>? progress, string stage, string tenant) =>

@@ -7,12 +7,16 @@ public sealed partial class Mem0MemoryStore
 {
     private const int PageSize = 500;
 
+    // Pushes of one memory are serialized (striped by id, so the number of locks stays fixed), and each push sends the
+    // memory's latest canonical state: an older version can never land after a newer one from this process.
+    private readonly SemaphoreSlim[] _pushLocks = [.. Enumerable.Range(0, 64).Select(_ => new SemaphoreSlim(1, 1))];
+
     /// <summary>
-    /// Brings Mem0 and the canonical mirror back into agreement, losing nothing. Push: every canonical memory whose Mem0
-    /// copy is missing, stale or failed is pushed (deleted, expired and purged ones are removed from Mem0). Pull: every
-    /// Mem0 memory is matched to its canonical memory; a copy whose link was never recorded is relinked, a duplicate or a
-    /// copy of a memory deleted in the mirror is removed, and a memory that exists only in Mem0 (written there by another
-    /// client, or the mirror is new) is adopted into the mirror.
+    /// Brings Mem0 and the canonical mirror back into agreement, losing nothing. Pull: every Mem0 memory is matched to its
+    /// canonical memory; a copy whose link was never recorded is relinked, a duplicate or a copy of a memory deleted in
+    /// the mirror is removed, a linked copy Mem0 no longer holds is marked for the push, and a memory that exists only in
+    /// Mem0 (written there by another client, or the mirror is new) is adopted into the mirror. Push: every canonical
+    /// memory whose Mem0 copy is missing, stale or failed is pushed (deleted, expired and purged ones leave Mem0).
     /// </summary>
     public async Task<Mem0ReconcileResult> ReconcileAsync(Mem0ReconcileOptions? options = null, CancellationToken cancellationToken = default)
     {
@@ -40,16 +44,15 @@ public sealed partial class Mem0MemoryStore
         return tally.ToResult();
     }
 
-    /// <summary>Pushes one canonical record's state to Mem0 when the copy is missing or stale.</summary>
+    /// <summary>Pushes a memory's latest canonical state to Mem0 when the copy is missing or stale.</summary>
     /// <exception cref="Mem0SyncException">Mem0 did not take it; the link keeps the error for reconcile.</exception>
     private async Task PushAsync(MemoryRecord record, CancellationToken cancellationToken)
     {
-        var link = await _links.GetAsync(SystemName, record.Tenant, record.Id, cancellationToken).ConfigureAwait(false);
         try
         {
-            await PushAsync(record, link, cancellationToken).ConfigureAwait(false);
+            await PushLockedAsync(record, cancellationToken).ConfigureAwait(false);
         }
-        catch (MemoryException ex) when (ex is not Mem0SyncException && ex.Code is MemoryErrorCode.Unavailable or MemoryErrorCode.AccessDenied or MemoryErrorCode.Validation or MemoryErrorCode.NotSupported)
+        catch (MemoryException ex) when (ex is not Mem0SyncException)
         {
             await _links.SetFailedAsync(SystemName, record.Tenant, record.Id, ex.Message, _timeProvider.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
             LogPushFailed(record.Id, record.Version, ex.Message);
@@ -58,6 +61,22 @@ public sealed partial class Mem0MemoryStore
     }
 
     /// <returns>Whether anything was sent to Mem0.</returns>
+    private async Task<bool> PushLockedAsync(MemoryRecord record, CancellationToken cancellationToken)
+    {
+        var gate = _pushLocks[(record.Id.GetHashCode() & int.MaxValue) % _pushLocks.Length];
+        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var latest = await _mirror.GetAsync(record.Tenant, record.Id, cancellationToken).ConfigureAwait(false) ?? record;
+            var link = await _links.GetAsync(SystemName, record.Tenant, record.Id, cancellationToken).ConfigureAwait(false);
+            return await PushAsync(latest, link, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
     private async Task<bool> PushAsync(MemoryRecord record, MemoryExternalLink? link, CancellationToken cancellationToken)
     {
         if (link is { LastError: null } && link.SyncedVersion >= record.Version)
@@ -104,11 +123,12 @@ public sealed partial class Mem0MemoryStore
             }
         }
 
+        var entities = Mem0RecordCodec.Entities(record, _client.Flavor);
         var added = await _client.AddAsync(
             new Mem0AddRequest
             {
                 Messages = [new Mem0Message("user", record.Value.Text)],
-                Entities = Mem0RecordCodec.Entities(record, _client.Flavor),
+                Entities = entities,
                 Metadata = Mem0RecordCodec.Metadata(record),
                 Infer = false,
                 ExpirationDate = Mem0RecordCodec.ExpirationDate(record),
@@ -116,12 +136,31 @@ public sealed partial class Mem0MemoryStore
             },
             cancellationToken).ConfigureAwait(false);
         var mem0Id = added.FirstOrDefault(a => string.Equals(a.Event, "ADD", StringComparison.OrdinalIgnoreCase))?.Id
+            ?? await FindCopyAsync(record, entities, cancellationToken).ConfigureAwait(false)
             ?? throw new MemoryException(
-                MemoryErrorCode.Unavailable,
-                $"Mem0 answered the add of memory {record.Id} without creating a memory (events: {string.Join(", ", added.Select(a => a.Event))}); it may have judged the text a duplicate.");
+                MemoryErrorCode.DuplicateContent,
+                $"Mem0 answered the add of memory {record.Id} without storing it (events: [{string.Join(", ", added.Select(a => a.Event))}]): "
+                + "Mem0 does that when it judges the text a duplicate of a memory it holds in the same user/agent/run scope.");
         await _links.SetSyncedAsync(SystemName, record.Tenant, record.Id, mem0Id, record.Version, now, cancellationToken).ConfigureAwait(false);
         LogPushed(record.Id, record.Version, "add", mem0Id);
         return true;
+    }
+
+    /// <summary>A copy Mem0 already holds of this record (an earlier add whose answer was lost), found by its carried id.</summary>
+    private async Task<string?> FindCopyAsync(MemoryRecord record, Mem0Entities entities, CancellationToken cancellationToken)
+    {
+        var found = await _client.SearchAsync(
+            new Mem0SearchRequest
+            {
+                Query = record.Value.Text,
+                Entities = entities,
+                Metadata = new Dictionary<string, string>(StringComparer.Ordinal) { [Mem0RecordCodec.IdKey] = record.Id.ToString("D") },
+                TopK = 10,
+                Threshold = 0,
+                ShowExpired = true,
+            },
+            cancellationToken).ConfigureAwait(false);
+        return found.FirstOrDefault(m => Mem0RecordCodec.Decode(m)?.Id == record.Id)?.Id;
     }
 
     private async Task DeleteCopyAsync(string tenant, Guid id, CancellationToken cancellationToken)
@@ -157,14 +196,19 @@ public sealed partial class Mem0MemoryStore
             {
                 tally.CheckedInMirror++;
                 links.TryGetValue(record.Id, out var link);
+                if (link is { LastError: null } && link.SyncedVersion >= record.Version)
+                {
+                    continue;
+                }
+
                 try
                 {
-                    if (await PushAsync(record, link, cancellationToken).ConfigureAwait(false))
+                    if (await PushLockedAsync(record, cancellationToken).ConfigureAwait(false))
                     {
                         tally.Pushed++;
                     }
                 }
-                catch (MemoryException ex) when (ex.Code is MemoryErrorCode.Unavailable or MemoryErrorCode.AccessDenied or MemoryErrorCode.Validation or MemoryErrorCode.NotSupported)
+                catch (MemoryException ex)
                 {
                     await _links.SetFailedAsync(SystemName, tenant, record.Id, ex.Message, _timeProvider.GetUtcNow(), cancellationToken).ConfigureAwait(false);
                     tally.Failures.Add(new Mem0ReconcileFailure(tenant, record.Id, link?.ExternalId, ex.Message));
@@ -185,6 +229,7 @@ public sealed partial class Mem0MemoryStore
     private async Task PullAsync(Mem0ReconcileOptions options, Tally tally, CancellationToken cancellationToken)
     {
         var seen = new HashSet<string>(StringComparer.Ordinal);
+        var complete = true;
         foreach (var scope in await ScopesToListAsync(options.Tenant, cancellationToken).ConfigureAwait(false))
         {
             for (var pageNumber = 1; ; pageNumber++)
@@ -193,16 +238,36 @@ public sealed partial class Mem0MemoryStore
                     new Mem0ListRequest { Entities = scope, Page = pageNumber, PageSize = _client.Flavor == Mem0ApiFlavor.Platform ? 200 : 1000, ShowExpired = true },
                     cancellationToken).ConfigureAwait(false);
                 var fresh = page.Results.Where(m => seen.Add(m.Id)).ToList();
-                await PullPageAsync(fresh, options, tally, cancellationToken).ConfigureAwait(false);
+                await PullPageAsync(fresh, seen, options, tally, cancellationToken).ConfigureAwait(false);
                 options.Progress?.Report(new Mem0ReconcileProgress("pull", tally.CheckedInMem0, tally.Adopted + tally.Relinked + tally.RemovedFromMem0));
-                if (!page.HasMore || _client.Flavor == Mem0ApiFlavor.OpenSource)
+                if (!page.HasMore)
                 {
-                    if (page.HasMore)
-                    {
-                        tally.Failures.Add(new Mem0ReconcileFailure(options.Tenant ?? _options.DefaultTenant, null, null, $"Mem0 listed the most memories one call returns ({page.Results.Count}) for {Mem0RecordCodec.Describe(scope)}; the self-hosted server has no paging, so some may not have been checked."));
-                    }
-
                     break;
+                }
+
+                if (_client.Flavor == Mem0ApiFlavor.OpenSource)
+                {
+                    complete = false;
+                    tally.Warnings.Add($"Mem0 listed the most memories one call returns ({page.Results.Count}) for {Mem0RecordCodec.Describe(scope)}; the self-hosted server has no paging, so memories past that were not checked.");
+                    break;
+                }
+            }
+        }
+
+        // A linked copy the complete listing did not show is gone from Mem0: the push adds it again.
+        if (complete)
+        {
+            var tenants = options.Tenant is { } t ? [t] : await _mirror.GetTenantsAsync(cancellationToken).ConfigureAwait(false);
+            foreach (var tenant in tenants)
+            {
+                foreach (var link in await _links.ListAsync(SystemName, tenant, cancellationToken).ConfigureAwait(false))
+                {
+                    if (link is { ExternalId: { } external, SyncedVersion: > 0 } && !seen.Contains(external)
+                        && await _mirror.GetAsync(tenant, link.MemoryId, cancellationToken).ConfigureAwait(false) is { Status: not (MemoryStatus.Deleted or MemoryStatus.Expired) })
+                    {
+                        await _links.SetSyncedAsync(SystemName, tenant, link.MemoryId, external, 0, _timeProvider.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+                        tally.MissingInMem0++;
+                    }
                 }
             }
         }
@@ -213,7 +278,7 @@ public sealed partial class Mem0MemoryStore
     {
         if (_client.Flavor == Mem0ApiFlavor.Platform && tenant is not null)
         {
-            return [new Mem0Entities(AppId: tenant)];
+            return [new Mem0Entities(AppId: Mem0RecordCodec.EntityId(tenant))];
         }
 
         var entities = await _client.ListEntitiesAsync(cancellationToken).ConfigureAwait(false);
@@ -230,12 +295,12 @@ public sealed partial class Mem0MemoryStore
             .ToList();
     }
 
-    private async Task PullPageAsync(IReadOnlyList<Mem0Memory> memories, Mem0ReconcileOptions options, Tally tally, CancellationToken cancellationToken)
+    private async Task PullPageAsync(IReadOnlyList<Mem0Memory> memories, HashSet<string> seen, Mem0ReconcileOptions options, Tally tally, CancellationToken cancellationToken)
     {
         var linked = (await _links.FindAsync(SystemName, memories.Select(m => m.Id).ToList(), cancellationToken).ConfigureAwait(false))
             .Where(l => l.ExternalId is not null)
             .ToDictionary(l => l.ExternalId!, StringComparer.Ordinal);
-        var toAdopt = new Dictionary<string, List<(Mem0Memory Memory, MemoryRecord Record)>>(StringComparer.Ordinal);
+        var toAdopt = new Dictionary<string, Dictionary<Guid, (Mem0Memory Memory, MemoryRecord Record)>>(StringComparer.Ordinal);
         foreach (var memory in memories)
         {
             tally.CheckedInMem0++;
@@ -246,13 +311,29 @@ public sealed partial class Mem0MemoryStore
             }
             catch (MemoryException ex)
             {
-                tally.Failures.Add(new Mem0ReconcileFailure(options.Tenant ?? _options.DefaultTenant, null, memory.Id, ex.Message));
+                // Whose memory this is cannot be told when a tenant was asked for on the self-hosted server: a warning then.
+                if (options.Tenant is null || _client.Flavor == Mem0ApiFlavor.Platform)
+                {
+                    tally.Failures.Add(new Mem0ReconcileFailure(options.Tenant ?? _options.DefaultTenant, null, memory.Id, ex.Message));
+                }
+                else
+                {
+                    tally.Warnings.Add(ex.Message);
+                }
+
                 continue;
             }
 
-            var tenant = carried?.Tenant ?? memory.Entities.AppId ?? _options.DefaultTenant;
+            var appTenant = Mem0RecordCodec.Name(memory.Entities.AppId);
+            var tenant = carried?.Tenant ?? appTenant ?? _options.DefaultTenant;
             if (options.Tenant is { } only && tenant != only)
             {
+                continue;
+            }
+
+            if (carried is not null && appTenant is not null && carried.Tenant != appTenant)
+            {
+                tally.Failures.Add(new Mem0ReconcileFailure(tenant, carried.Id, memory.Id, $"Mem0 memory {memory.Id} carries a record of tenant '{carried.Tenant}' but sits in app_id '{appTenant}'; left alone."));
                 continue;
             }
 
@@ -260,7 +341,7 @@ public sealed partial class Mem0MemoryStore
             {
                 if (linked.TryGetValue(memory.Id, out var link))
                 {
-                    // The push phase repairs a stale copy; here only a copy whose memory is gone from the mirror's serving set leaves.
+                    // The push repairs a stale copy; here only a copy whose memory left the mirror's serving set leaves.
                     var canonical = await _mirror.GetAsync(link.Tenant, link.MemoryId, cancellationToken).ConfigureAwait(false);
                     if (canonical is null || canonical.Status is MemoryStatus.Deleted or MemoryStatus.Expired)
                     {
@@ -275,29 +356,11 @@ public sealed partial class Mem0MemoryStore
                     continue;
                 }
 
-                if (carried is not null && await _mirror.GetAsync(carried.Tenant, carried.Id, cancellationToken).ConfigureAwait(false) is { } known)
+                // The canonical memory this copy stands for: the record it carries, else (an adopted memory) its Mem0 id.
+                var canonicalId = carried?.Id ?? (Guid.TryParse(memory.Id, out var adoptedId) ? adoptedId : (Guid?)null);
+                if (canonicalId is { } id && await _mirror.GetAsync(tenant, id, cancellationToken).ConfigureAwait(false) is { } known)
                 {
-                    var own = await _links.GetAsync(SystemName, known.Tenant, known.Id, cancellationToken).ConfigureAwait(false);
-                    if (own?.ExternalId is { } other && other != memory.Id && !IsPurgedOrGone(known))
-                    {
-                        // A second copy (an add Mem0 took twice, its first link already recorded): one copy is enough.
-                        await DeleteRemoteAsync(memory.Id, cancellationToken).ConfigureAwait(false);
-                        tally.RemovedFromMem0++;
-                    }
-                    else if (known.Status is MemoryStatus.Deleted or MemoryStatus.Expired)
-                    {
-                        await DeleteRemoteAsync(memory.Id, cancellationToken).ConfigureAwait(false);
-                        await _links.SetSyncedAsync(SystemName, known.Tenant, known.Id, memory.Id, known.Version, _timeProvider.GetUtcNow(), cancellationToken).ConfigureAwait(false);
-                        tally.RemovedFromMem0++;
-                    }
-                    else
-                    {
-                        // Mem0 took the write but the link was never recorded: link it; a stale copy is pushed by the push phase.
-                        var version = Mem0RecordCodec.Differs(memory, known) ? 0 : known.Version;
-                        await _links.SetSyncedAsync(SystemName, known.Tenant, known.Id, memory.Id, version, _timeProvider.GetUtcNow(), cancellationToken).ConfigureAwait(false);
-                        tally.Relinked++;
-                    }
-
+                    await SettleUnlinkedCopyAsync(memory, known, seen, tally, cancellationToken).ConfigureAwait(false);
                     continue;
                 }
 
@@ -313,9 +376,13 @@ public sealed partial class Mem0MemoryStore
                     toAdopt[tenant] = batch = [];
                 }
 
-                batch.Add((memory, record));
+                // Two copies of one record (an add retried after a lost answer): the newest version is adopted, the other removed later.
+                if (!batch.TryGetValue(record.Id, out var other) || other.Record.Version < record.Version)
+                {
+                    batch[record.Id] = (memory, record);
+                }
             }
-            catch (MemoryException ex) when (ex.Code is not MemoryErrorCode.Validation || ex is Mem0ApiException)
+            catch (MemoryException ex)
             {
                 tally.Failures.Add(new Mem0ReconcileFailure(tenant, carried?.Id, memory.Id, ex.Message));
             }
@@ -323,8 +390,35 @@ public sealed partial class Mem0MemoryStore
 
         foreach (var (tenant, batch) in toAdopt)
         {
-            await AdoptAsync(tenant, batch, tally, cancellationToken).ConfigureAwait(false);
+            await AdoptAsync(tenant, [.. batch.Values], tally, cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>A Mem0 copy of a canonical memory with no link to it: relink it, or remove it when the memory has another copy or left.</summary>
+    private async Task SettleUnlinkedCopyAsync(Mem0Memory memory, MemoryRecord known, HashSet<string> seen, Tally tally, CancellationToken cancellationToken)
+    {
+        var now = _timeProvider.GetUtcNow();
+        if (known.Status is MemoryStatus.Deleted or MemoryStatus.Expired)
+        {
+            await DeleteRemoteAsync(memory.Id, cancellationToken).ConfigureAwait(false);
+            tally.RemovedFromMem0++;
+            return;
+        }
+
+        var own = await _links.GetAsync(SystemName, known.Tenant, known.Id, cancellationToken).ConfigureAwait(false);
+        if (own?.ExternalId is { } other && other != memory.Id
+            && (seen.Contains(other) || await _client.GetAsync(other, cancellationToken).ConfigureAwait(false) is not null))
+        {
+            // A second copy (an add Mem0 took twice, its first link already recorded): one copy is enough.
+            await DeleteRemoteAsync(memory.Id, cancellationToken).ConfigureAwait(false);
+            tally.RemovedFromMem0++;
+            return;
+        }
+
+        // Mem0 took the write but the link was never recorded (or its linked copy is gone): link this one; a stale copy is pushed.
+        var version = Mem0RecordCodec.Differs(memory, known) ? 0 : known.Version;
+        await _links.SetSyncedAsync(SystemName, known.Tenant, known.Id, memory.Id, version, now, cancellationToken).ConfigureAwait(false);
+        tally.Relinked++;
     }
 
     private async Task AdoptAsync(string tenant, List<(Mem0Memory Memory, MemoryRecord Record)> batch, Tally tally, CancellationToken cancellationToken)
@@ -354,13 +448,11 @@ public sealed partial class Mem0MemoryStore
         var mem0Ids = batch.ToDictionary(b => b.Record.Id, b => b.Memory.Id);
         foreach (var record in adopted)
         {
-            // Version 0: the copy does not carry the record as the mirror now holds it; the push phase rewrites its metadata.
+            // Version 0: the copy does not carry the record as the mirror now holds it; the push rewrites its metadata.
             await _links.SetSyncedAsync(SystemName, tenant, record.Id, mem0Ids[record.Id], 0, _timeProvider.GetUtcNow(), cancellationToken).ConfigureAwait(false);
             tally.Adopted++;
         }
     }
-
-    private static bool IsPurgedOrGone(MemoryRecord record) => EventSourcedMemoryStore.IsPurged(record);
 
     private sealed class Tally
     {
@@ -378,7 +470,11 @@ public sealed partial class Mem0MemoryStore
 
         public long RemovedFromMem0 { get; set; }
 
+        public long MissingInMem0 { get; set; }
+
         public List<Mem0ReconcileFailure> Failures { get; } = [];
+
+        public List<string> Warnings { get; } = [];
 
         public Mem0ReconcileResult ToResult() => new()
         {
@@ -389,7 +485,9 @@ public sealed partial class Mem0MemoryStore
             NotAdopted = NotAdopted,
             Relinked = Relinked,
             RemovedFromMem0 = RemovedFromMem0,
+            MissingInMem0 = MissingInMem0,
             Failures = Failures,
+            Warnings = Warnings,
         };
     }
 }

@@ -129,6 +129,7 @@ public sealed partial class Mem0MemoryStore : DelegatingMemoryStore
         var attestation = await _mirror.PurgeAsync(request, cancellationToken).ConfigureAwait(false);
         Exception? failure = null;
         var removed = new List<Guid>();
+        var remaining = 0;
         foreach (var id in attestation.MemoryIds.Concat(attestation.DerivedIds).Distinct())
         {
             try
@@ -136,9 +137,10 @@ public sealed partial class Mem0MemoryStore : DelegatingMemoryStore
                 await DeleteCopyAsync(attestation.Tenant, id, cancellationToken).ConfigureAwait(false);
                 removed.Add(id);
             }
-            catch (MemoryException ex) when (ex.Code is MemoryErrorCode.Unavailable or MemoryErrorCode.AccessDenied or MemoryErrorCode.Validation)
+            catch (MemoryException ex)
             {
                 failure ??= ex;
+                remaining++;
                 await _links.SetFailedAsync(SystemName, attestation.Tenant, id, ex.Message, _timeProvider.GetUtcNow(), cancellationToken).ConfigureAwait(false);
             }
         }
@@ -146,7 +148,7 @@ public sealed partial class Mem0MemoryStore : DelegatingMemoryStore
         await _links.RemoveAsync(SystemName, attestation.Tenant, removed, cancellationToken).ConfigureAwait(false);
         if (failure is not null)
         {
-            LogPurgeCopiesRemain(attestation.Tenant, attestation.MemoryIds.Count - removed.Count, failure.Message);
+            LogPurgeCopiesRemain(attestation.Tenant, remaining, failure.Message);
         }
 
         return attestation;

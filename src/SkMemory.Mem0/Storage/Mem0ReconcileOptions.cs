@@ -49,6 +49,12 @@ public sealed record Mem0ReconcileResult
     /// <summary>Gets the Mem0 copies removed: duplicates of a linked copy, or copies of memories deleted or purged in the mirror.</summary>
     public long RemovedFromMem0 { get; init; }
 
+    /// <summary>Gets the linked copies the pull did not find in Mem0 (deleted there by someone else); the push adds them again.</summary>
+    public long MissingInMem0 { get; init; }
+
+    /// <summary>Gets what the run could not check (for example a self-hosted listing that reached its cap); not failures.</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+
     /// <summary>Gets the memories whose repair failed, with why (they stay marked for the next run).</summary>
     public IReadOnlyList<Mem0ReconcileFailure> Failures { get; init; } = [];
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
@@ -23,10 +24,60 @@ internal static class Mem0RecordCodec
     public const string AdoptedFromKey = "mem0.id";
 
     public static Mem0Entities Entities(MemoryRecord record, Mem0ApiFlavor flavor) =>
-        new(record.Subject, record.Scope.Agent, flavor == Mem0ApiFlavor.Platform ? record.Tenant : null, record.Scope.Session);
+        new(EntityId(record.Subject), EntityId(record.Scope.Agent), flavor == Mem0ApiFlavor.Platform ? EntityId(record.Tenant) : null, EntityId(record.Scope.Session));
 
     public static Mem0Entities Entities(MemoryFilter filter, Mem0ApiFlavor flavor) =>
-        new(filter.Subject, filter.Agent, flavor == Mem0ApiFlavor.Platform ? filter.Tenant : null, filter.Session);
+        new(EntityId(filter.Subject), EntityId(filter.Agent), flavor == Mem0ApiFlavor.Platform ? EntityId(filter.Tenant) : null, EntityId(filter.Session));
+
+    /// <summary>
+    /// An SkMemory name as a Mem0 entity id. Mem0 refuses ids with whitespace, which SkMemory names may hold ("John Smith"),
+    /// so whitespace and '%' are percent-encoded: reversible, and unchanged for every name without them.
+    /// </summary>
+    public static string? EntityId(string? name)
+    {
+        if (name is null || !name.Any(c => c == '%' || char.IsWhiteSpace(c)))
+        {
+            return name;
+        }
+
+        var encoded = new StringBuilder(name.Length + 8);
+        Span<byte> utf8 = stackalloc byte[4];
+        foreach (var rune in name.EnumerateRunes())
+        {
+            if (rune.Value == '%' || Rune.IsWhiteSpace(rune))
+            {
+                var length = rune.EncodeToUtf8(utf8);
+                foreach (var b in utf8[..length])
+                {
+                    encoded.Append('%').Append(b.ToString("X2", CultureInfo.InvariantCulture));
+                }
+            }
+            else
+            {
+                encoded.Append(rune.ToString());
+            }
+        }
+
+        return encoded.ToString();
+    }
+
+    /// <summary>The SkMemory name an entity id stands for (the reverse of <see cref="EntityId"/>).</summary>
+    public static string? Name(string? entityId)
+    {
+        if (entityId is null || !entityId.Contains('%', StringComparison.Ordinal))
+        {
+            return entityId;
+        }
+
+        try
+        {
+            return Uri.UnescapeDataString(entityId);
+        }
+        catch (UriFormatException)
+        {
+            return entityId;
+        }
+    }
 
     public static JsonObject Metadata(MemoryRecord record) => new()
     {
@@ -83,7 +134,7 @@ internal static class Mem0RecordCodec
             throw new MemoryException(MemoryErrorCode.ImportInvalid, $"Mem0 memory id '{memory.Id}' is not a UUID, so it cannot become a SkMemory id.");
         }
 
-        var entities = memory.Entities;
+        var entities = memory.Entities with { UserId = Name(memory.Entities.UserId), AgentId = Name(memory.Entities.AgentId), RunId = Name(memory.Entities.RunId) };
         var subject = entities.UserId ?? entities.AgentId ?? entities.RunId
             ?? throw new MemoryException(MemoryErrorCode.ImportInvalid, $"Mem0 memory {memory.Id} has no user, agent or run id to take as its subject.");
         var created = Micro(memory.CreatedAt ?? now);

@@ -12,7 +12,7 @@ public sealed class Mem0SyncException : MemoryException
         : base(
             MemoryErrorCode.Unavailable,
             $"Memory {record?.Id} (version {record?.Version}) is stored in the canonical log but Mem0 does not have it yet: {innerException?.Message} "
-                + "Run 'skmem reconcile' (or retry the write with the same idempotency key) once Mem0 is reachable.",
+                + "Run 'skmem reconcile' (or retry the write with the same idempotency key) once the cause is fixed.",
             innerException)
     {
         ArgumentNullException.ThrowIfNull(record);

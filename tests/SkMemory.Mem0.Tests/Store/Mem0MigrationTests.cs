@@ -117,6 +117,21 @@ public sealed class Mem0MigrationTests(Mem0EmulatorFixture fixture, PostgresFixt
         Assert.Equal(1, (await target.VerifyAsync(tenant, Ct)).EventCount);
     }
 
+    [Fact]
+    public async Task Migration_IntoAStoreWithAnotherHistoryOfTheSameLength_IsRefusedNotTakenAsResumed()
+    {
+        var tenant = "t-" + Guid.NewGuid().ToString("N")[..12];
+        var source = Track(await postgres.OpenStoreAsync(cancellationToken: Ct));
+        await source.WriteAsync(Mem0StoreTests.Note(tenant, "Ana has one history"), Ct);
+        var target = Track(await postgres.OpenStoreAsync(cancellationToken: Ct));
+        await target.WriteAsync(Mem0StoreTests.Note(tenant, "Ana has another history"), Ct);
+
+        var error = await Assert.ThrowsAsync<MemoryException>(() => new MemoryMigrator().MigrateAsync(source, target, new MemoryMigrationOptions { Tenant = tenant }, Ct));
+
+        Assert.Equal(MemoryErrorCode.ImportConflict, error.Code);
+        Assert.Equal("Ana has another history", Assert.Single((await target.ReadAsync(new MemoryQuery { Tenant = tenant }, Ct)).Items).Value.Text);
+    }
+
     private static async Task SeedAsync(PostgresMemoryStore store, string tenant)
     {
         var typed = (await store.WriteAsync(

@@ -237,6 +237,63 @@ public sealed class Mem0StoreTests(Mem0EmulatorFixture fixture) : IClassFixture<
         Assert.Contains("subject, agent or session", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task NamesWithWhitespace_TravelPercentEncoded_AndComeBackAsWritten()
+    {
+        var store = await OpenAsync();
+        var tenant = NewTenant();
+        var record = (await store.WriteAsync(Note(tenant, "John likes 100% rye bread", subject: "John Smith") with { Scope = new MemoryScope { Kind = MemoryScopeKind.Personal, Agent = "baker bot" } }, Ct)).Record;
+
+        var copy = (await store.Client.GetAsync((await LinkAsync(store, record)).ExternalId!, Ct))!;
+
+        Assert.Equal(new Mem0Entities("John%20Smith", "baker%20bot", tenant), copy.Entities);
+        Assert.Equal(record, Mem0RecordCodec.Decode(copy));
+        Assert.Equal(record.Id, Assert.Single(await store.SearchAsync(new MemorySearchRequest { Tenant = tenant, Subject = "John Smith", Text = "rye bread" }, Ct)).Record.Id);
+        Assert.Equal("50%25 off", Mem0RecordCodec.EntityId("50% off")!.Replace("%20", " ", StringComparison.Ordinal));
+        Assert.Equal("50% off", Mem0RecordCodec.Name(Mem0RecordCodec.EntityId("50% off")));
+        Assert.Equal("plain-id", Mem0RecordCodec.EntityId("plain-id"));
+    }
+
+    [Fact]
+    public async Task Reconcile_AddsBackACopySomeoneDeletedInMem0()
+    {
+        var store = await OpenAsync();
+        var tenant = NewTenant();
+        var record = await WriteAsync(store, tenant, "Ana's dentist is Dr. Costa");
+        var deletedElsewhere = (await LinkAsync(store, record)).ExternalId!;
+        await store.Client.DeleteAsync(deletedElsewhere, Ct);
+
+        var result = await store.ReconcileAsync(new Mem0ReconcileOptions { Tenant = tenant }, Ct);
+
+        Assert.Equal((1L, 1L), (result.MissingInMem0, result.Pushed));
+        Assert.True(result.InSync);
+        var restored = (await LinkAsync(store, record)).ExternalId!;
+        Assert.NotEqual(deletedElsewhere, restored);
+        Assert.Equal(record, Mem0RecordCodec.Decode((await store.Client.GetAsync(restored, Ct))!));
+        Assert.Equal(0, (await store.ReconcileAsync(new Mem0ReconcileOptions { Tenant = tenant }, Ct)).Pushed);
+    }
+
+    [Fact]
+    public async Task Reconcile_AfterAnAdoptionWhoseLinkWasLost_RelinksInsteadOfAdoptingOrPushingAgain()
+    {
+        var store = await OpenAsync();
+        var tenant = NewTenant();
+        var mem0Id = Assert.Single(await store.Client.AddAsync(
+            new Mem0AddRequest { Messages = [new Mem0Message("user", "Dan collects vinyl records")], Entities = new Mem0Entities(UserId: "dan", AppId: tenant), Infer = false },
+            Ct)).Id;
+        Assert.Equal(1, (await store.ReconcileAsync(new Mem0ReconcileOptions { Tenant = tenant }, Ct)).Adopted);
+        var count = Emulator.MemoryCount;
+
+        // The process stopped after the adoption committed and before its link was written.
+        await Links(store).RemoveAsync(Mem0MemoryStore.SystemName, tenant, [Guid.Parse(mem0Id)], Ct);
+        var result = await store.ReconcileAsync(new Mem0ReconcileOptions { Tenant = tenant }, Ct);
+
+        Assert.Equal((0L, 1L, 0L), (result.Adopted, result.Relinked, result.Pushed));
+        Assert.True(result.InSync);
+        Assert.Equal(count, Emulator.MemoryCount);
+        Assert.Equal(mem0Id, (await Links(store).GetAsync(Mem0MemoryStore.SystemName, tenant, Guid.Parse(mem0Id), Ct))!.ExternalId);
+    }
+
     internal static MemoryWriteRequest Note(string tenant, string text, string subject = "ana") => new()
     {
         Tenant = tenant,
