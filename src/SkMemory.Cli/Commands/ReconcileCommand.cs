@@ -116,8 +116,14 @@ internal static class ReconcileCommand
         table.Add("only in Mem0, not adopted", Count(result.NotAdopted));
         table.Add("relinked", Count(result.Relinked));
         table.Add("removed from Mem0", Count(result.RemovedFromMem0));
+        table.Add("lost by Mem0, added again", Count(result.MissingInMem0));
         table.Add("failures", Count(result.Failures.Count));
         table.Write(context.Out, header: false);
+        foreach (var warning in result.Warnings)
+        {
+            context.Out.WriteLine($"warning: {warning}");
+        }
+
         foreach (var failure in result.Failures.Take(FailuresShown))
         {
             context.Out.WriteLine($"failure: tenant {failure.Tenant}, memory {failure.MemoryId?.ToString() ?? "?"}{(failure.Mem0Id is null ? string.Empty : $" (Mem0 {failure.Mem0Id})")}: {failure.Error}");
@@ -154,7 +160,15 @@ internal static class ReconcileCommand
         w.WriteNumber("not_adopted", result.NotAdopted);
         w.WriteNumber("relinked", result.Relinked);
         w.WriteNumber("removed_from_mem0", result.RemovedFromMem0);
+        w.WriteNumber("missing_in_mem0", result.MissingInMem0);
         w.WriteBoolean("in_sync", result.InSync);
+        w.WriteStartArray("warnings");
+        foreach (var warning in result.Warnings)
+        {
+            w.WriteStringValue(warning);
+        }
+
+        w.WriteEndArray();
         w.WriteStartArray("failures");
         foreach (var failure in result.Failures)
         {
