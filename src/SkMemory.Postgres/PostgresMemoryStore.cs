@@ -42,6 +42,7 @@ public sealed partial class PostgresMemoryStore : EventSourcedMemoryStore
         AddConsentAndHoldStores(_sideStores);
         AddTokenVault(_sideStores);
         AddExternalLinks(_sideStores);
+        AddApiKeys(_sideStores);
         var cs = new NpgsqlConnectionStringBuilder(dataSource.ConnectionString);
         _location = $"{cs.Host}:{cs.Port}/{cs.Database}?schema={names.Schema}";
     }
@@ -163,6 +164,8 @@ public sealed partial class PostgresMemoryStore : EventSourcedMemoryStore
     partial void AddTokenVault(List<object> sideStores);
 
     partial void AddExternalLinks(List<object> sideStores);
+
+    partial void AddApiKeys(List<object> sideStores);
 
     /// <inheritdoc />
     protected override async Task<MemoryStoreTransaction> BeginTransactionAsync(string? tenant, CancellationToken cancellationToken) =>

@@ -26,6 +26,7 @@ internal sealed class PostgresNames
         VaultReveals = s + ".memory_vault_reveals";
         Attestations = s + ".memory_attestations";
         ExternalLinks = s + ".memory_external_links";
+        ApiKeys = s + ".memory_api_keys";
         VectorType = Quote(vectorSchema) + ".vector";
         CosineDistance = "OPERATOR(" + Quote(vectorSchema) + ".<=>)";
     }
@@ -73,6 +74,9 @@ internal sealed class PostgresNames
 
     /// <summary>Gets the qualified <c>memory_external_links</c> table.</summary>
     public string ExternalLinks { get; }
+
+    /// <summary>Gets the qualified <c>memory_api_keys</c> table.</summary>
+    public string ApiKeys { get; }
 
     /// <summary>Gets the qualified <c>vector</c> type.</summary>
     public string VectorType { get; }

@@ -235,6 +235,26 @@ internal static class PostgresSchema
         );
         CREATE INDEX ix_memory_external_links_external ON {schema}.memory_external_links (system, external_id);
         """,
+
+        // v6: API keys of the servers (MCP over HTTP, the Inspector); only a hash of each secret.
+        """
+        CREATE TABLE {schema}.memory_api_keys (
+            id text COLLATE "C" NOT NULL PRIMARY KEY,
+            tenant text NOT NULL,
+            actor_kind text NOT NULL,
+            actor_id text NOT NULL,
+            roles text NOT NULL,
+            teams text NOT NULL,
+            acting_for text NOT NULL,
+            scope_kinds text NOT NULL,
+            label text,
+            secret_hash text NOT NULL,
+            created_at timestamptz NOT NULL,
+            revoked_at timestamptz,
+            last_used_at timestamptz
+        );
+        CREATE INDEX ix_memory_api_keys_tenant ON {schema}.memory_api_keys (tenant, created_at);
+        """,
     ];
 
     /// <summary>Gets the schema version this code writes.</summary>

@@ -31,5 +31,6 @@ namespace SkMemory;
 [JsonSerializable(typeof(MemoryDeletionAttestation))]
 [JsonSerializable(typeof(IReadOnlyList<MemoryAccessDenial>))]
 [JsonSerializable(typeof(float[]))]
+[JsonSerializable(typeof(string[]))]
 [JsonSerializable(typeof(System.Text.Json.JsonElement))]
 public sealed partial class MemoryJsonContext : JsonSerializerContext;

@@ -43,6 +43,7 @@ public sealed partial class SqliteMemoryStore : EventSourcedMemoryStore
         AddConsentAndHoldStores(_sideStores);
         AddTokenVault(_sideStores);
         AddExternalLinks(_sideStores);
+        AddApiKeys(_sideStores);
     }
 
     /// <summary>Gets the store's clock, for the transactions it begins.</summary>
@@ -118,6 +119,8 @@ public sealed partial class SqliteMemoryStore : EventSourcedMemoryStore
     partial void AddTokenVault(List<object> sideStores);
 
     partial void AddExternalLinks(List<object> sideStores);
+
+    partial void AddApiKeys(List<object> sideStores);
 
     /// <inheritdoc />
     protected override async Task<MemoryStoreTransaction> BeginTransactionAsync(string? tenant, CancellationToken cancellationToken) =>

@@ -223,6 +223,26 @@ internal static class SqliteSchema
         ) WITHOUT ROWID;
         CREATE INDEX ix_memory_external_links_external ON memory_external_links (system, external_id);
         """,
+
+        // v6: API keys of the servers (MCP over HTTP, the Inspector); only a hash of each secret.
+        """
+        CREATE TABLE memory_api_keys (
+            id TEXT NOT NULL PRIMARY KEY,
+            tenant TEXT NOT NULL,
+            actor_kind TEXT NOT NULL,
+            actor_id TEXT NOT NULL,
+            roles TEXT NOT NULL,
+            teams TEXT NOT NULL,
+            acting_for TEXT NOT NULL,
+            scope_kinds TEXT NOT NULL,
+            label TEXT,
+            secret_hash TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            revoked_at TEXT,
+            last_used_at TEXT
+        ) WITHOUT ROWID;
+        CREATE INDEX ix_memory_api_keys_tenant ON memory_api_keys (tenant, created_at);
+        """,
     ];
 
     /// <summary>Gets the schema version this code writes.</summary>
