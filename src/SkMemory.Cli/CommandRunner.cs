@@ -10,6 +10,12 @@ namespace SkMemory.Cli;
 /// <returns>The exit code.</returns>
 internal delegate Task<int> StoreOperation(IMemoryStore store);
 
+/// <summary>What a command does with the canonical store, ungoverned (it applies access control itself, per caller); returns the exit code.</summary>
+/// <param name="store">The canonical store: no access control, no redaction.</param>
+/// <param name="redaction">The redaction the command must apply to what it writes and searches (--redaction-policy and the vault key).</param>
+/// <returns>The exit code.</returns>
+internal delegate Task<int> CanonicalStoreOperation(IMemoryStore store, SkMemory.Redaction.MemoryRedactionOptions redaction);
+
 /// <summary>What a command needs of the embedding model.</summary>
 internal enum EmbedderUse
 {
@@ -91,6 +97,27 @@ internal sealed class CommandRunner
     /// <param name="embedder">What the command needs of the embedding model.</param>
     public void SetStoreAction(Command command, StoreAccess access, Func<CliContext, ParseResult, StoreOperation> prepare, EmbedderUse embedder)
     {
+        ArgumentNullException.ThrowIfNull(prepare);
+        SetStoreAction(command, access, embedder, governed: true, (context, parseResult) =>
+        {
+            var operation = prepare(context, parseResult);
+            return (store, _) => operation(store);
+        });
+    }
+
+    /// <summary>
+    /// Sets the action of a command that serves several callers (the MCP servers, API key management): the store is opened
+    /// like every command's, but handed over without the access policy or redaction, which the command applies per caller.
+    /// </summary>
+    /// <param name="command">The command.</param>
+    /// <param name="access">Whether the command needs an existing store.</param>
+    /// <param name="prepare">Reads and checks the arguments; returns the operation on the canonical store.</param>
+    /// <param name="embedder">What the command needs of the embedding model.</param>
+    public void SetCanonicalStoreAction(Command command, StoreAccess access, Func<CliContext, ParseResult, CanonicalStoreOperation> prepare, EmbedderUse embedder) =>
+        SetStoreAction(command, access, embedder, governed: false, prepare);
+
+    private void SetStoreAction(Command command, StoreAccess access, EmbedderUse embedder, bool governed, Func<CliContext, ParseResult, CanonicalStoreOperation> prepare)
+    {
         ArgumentNullException.ThrowIfNull(command);
         ArgumentNullException.ThrowIfNull(prepare);
         command.SetAction(async (parseResult, cancellationToken) =>
@@ -99,7 +126,7 @@ internal sealed class CommandRunner
             try
             {
                 var operation = prepare(context, parseResult);
-                var caller = context.Caller;
+                var caller = governed ? context.Caller : null;
                 var redaction = await RedactionSettings.LoadAsync(context, cancellationToken).ConfigureAwait(false);
                 context.Target = context.ResolveStore();
                 // An embedder named on the command line (or in the environment) is loaded before the store is opened, so a
@@ -114,11 +141,16 @@ internal sealed class CommandRunner
                     : null;
                 // Every command goes through the access policy and the read audit, the store owner included, then redaction, so
                 // nothing a command writes or searches reaches the store or its embedder unredacted.
-                var governed = new MemoryStoreBuilder(store)
+                if (caller is null)
+                {
+                    return await operation(store, redaction).ConfigureAwait(false);
+                }
+
+                var governedStore = new MemoryStoreBuilder(store)
                     .UseAccessControl(MemoryCallerAccessor.Fixed(caller))
                     .UseRedaction(redaction)
                     .Build();
-                return await operation(governed).ConfigureAwait(false);
+                return await operation(governedStore, redaction).ConfigureAwait(false);
             }
 #pragma warning disable CA1031 // Every error of a command is reported the same way, by ErrorReporter.
             catch (Exception ex)
