@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Installs what SkMemory's tests need on a Debian/Ubuntu machine and skips what is already there:
+#   - Node.js and npm (Debian's nodejs and npm packages), for the TypeScript MCP SDK client tests
 #   - PostgreSQL 15 server and client (for the Postgres store's tests)
 #   - pgvector: a binary package when the machine's sources have one, else built from Debian's own
 #     source package (trixie) against the installed server. See docs/postgres.md.
@@ -17,6 +18,14 @@ fi
 apt_updated=0
 apt_update() { if [ "$apt_updated" -eq 0 ]; then log "apt-get update"; $SUDO apt-get update -qq >/dev/null; apt_updated=1; fi; }
 apt_install() { apt_update; log "apt-get install $*"; $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null; }
+
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  apt_install nodejs npm
+fi
+node_major="$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)"
+if [ "${node_major}" -lt 18 ]; then
+  log "Node.js $(node --version 2>/dev/null || echo '(none)') is too old for the TypeScript MCP SDK tests: install Node.js 18 or newer"; exit 1
+fi
 
 PG_MAJOR="${SKMEMORY_PG_MAJOR:-15}"
 PG_BIN="/usr/lib/postgresql/${PG_MAJOR}/bin"

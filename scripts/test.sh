@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Sets up what the tests need (PostgreSQL 15 + pgvector, via scripts/install-deps.sh) and runs the whole test suite.
+# Sets up what the tests need (PostgreSQL 15 + pgvector and Node.js, via scripts/install-deps.sh; the TypeScript MCP SDK,
+# via npm ci) and runs the whole test suite.
 # The Postgres tests start their own throwaway cluster; set SKMEMORY_TEST_POSTGRES to a connection string to use an
 # existing server instead (it needs the pgvector extension available).
 set -euo pipefail
@@ -14,6 +15,17 @@ fi
 
 step "Installing test dependencies (skipped when present)"
 bash scripts/install-deps.sh
+
+step "Installing the TypeScript MCP SDK for the client tests (skipped when up to date)"
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  echo "error: Node.js and npm are not installed (node or npm is not on PATH); the TypeScript MCP client tests need them. Install Node.js 18+ (scripts/install-deps.sh does it with apt), then run scripts/test.sh again." >&2
+  exit 1
+fi
+ts_dir="tests/SkMemory.Mcp.Tests/ts"
+# npm writes node_modules/.package-lock.json after every install: newer than the lockfile means up to date.
+if [ ! -f "$ts_dir/node_modules/.package-lock.json" ] || [ "$ts_dir/package-lock.json" -nt "$ts_dir/node_modules/.package-lock.json" ]; then
+  (cd "$ts_dir" && npm ci --no-audit --no-fund)
+fi
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 results="artifacts/test-results"
