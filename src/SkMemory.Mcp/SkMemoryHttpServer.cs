@@ -1,0 +1,255 @@
+using System.Net;
+using System.Security.Claims;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using SkMemory.Mcp.Tools;
+
+namespace SkMemory.Mcp;
+
+/// <summary>
+/// SkMemory's MCP server over streamable HTTP: Kestrel on <see cref="SkMemoryHttpServerOptions.Host"/>, the tools at
+/// <c>/mcp</c> (stateless: every request stands alone and runs as the caller its API key names), and <c>GET /healthz</c>.
+/// </summary>
+/// <remarks>
+/// Requests to <c>/mcp</c> need <c>Authorization: Bearer skm_...</c>, a live key of the store's
+/// <see cref="IMemoryApiKeyStore"/>; without one they get 401 with <c>WWW-Authenticate: Bearer</c> and a JSON body saying
+/// what to do, and the refusal is recorded in the audit log's denials. Bodies larger than
+/// <see cref="SkMemoryMcpOptions.MaxRequestBytes"/> get 413 without being read.
+/// </remarks>
+public sealed partial class SkMemoryHttpServer : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly MemoryToolHost _tools;
+    private int _stopped;
+
+    private SkMemoryHttpServer(WebApplication app, MemoryToolHost tools, Uri baseAddress)
+    {
+        _app = app;
+        _tools = tools;
+        BaseAddress = baseAddress;
+        McpEndpoint = new Uri(baseAddress, "mcp");
+    }
+
+    /// <summary>Gets the address the server listens on, for example <c>http://127.0.0.1:8765/</c>.</summary>
+    public Uri BaseAddress { get; }
+
+    /// <summary>Gets the MCP endpoint: <see cref="BaseAddress"/> + <c>mcp</c>.</summary>
+    public Uri McpEndpoint { get; }
+
+    /// <summary>Starts the server; it serves until stopped or disposed.</summary>
+    /// <param name="options">What to serve and where.</param>
+    /// <param name="cancellationToken">The cancellation token.</param>
+    /// <returns>The running server.</returns>
+    /// <exception cref="ArgumentException">An option is invalid, or the store keeps no API keys or audit log.</exception>
+    public static async Task<SkMemoryHttpServer> StartAsync(SkMemoryHttpServerOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(options.Store);
+        options.Mcp.Validate();
+        if (options.Port is < 0 or > 65535)
+        {
+            throw new ArgumentException($"Port must be between 0 and 65535; it is {options.Port}.", nameof(options));
+        }
+
+        var keys = options.Store.GetService(typeof(IMemoryApiKeyStore)) as IMemoryApiKeyStore
+            ?? throw new ArgumentException("The store keeps no API keys (IMemoryApiKeyStore); the HTTP server authenticates every request with one. Use the SQLite or Postgres store.", nameof(options));
+        var audit = options.Store.GetService(typeof(IMemoryAuditLog)) as IMemoryAuditLog
+            ?? throw new ArgumentException("The store keeps no audit log (IMemoryAuditLog); access control needs one.", nameof(options));
+        var address = ParseHost(options.Host);
+        var loggerFactory = options.LoggerFactory ?? NullLoggerFactory.Instance;
+        var tools = new MemoryToolHost(options.Store, options.Mcp, options.ConfigureStore, loggerFactory, Identify);
+        try
+        {
+            var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ApplicationName = typeof(SkMemoryHttpServer).Assembly.GetName().Name });
+            builder.Logging.ClearProviders();
+            builder.Services.AddSingleton(loggerFactory);
+            builder.WebHost.ConfigureKestrel(kestrel =>
+            {
+                kestrel.AddServerHeader = false;
+                kestrel.Limits.MaxRequestBodySize = options.Mcp.MaxRequestBytes;
+                if (address is null)
+                {
+                    kestrel.ListenLocalhost(options.Port);
+                }
+                else
+                {
+                    kestrel.Listen(address, options.Port);
+                }
+            });
+            builder.Services.AddMcpServer(o => MemoryMcpServer.Configure(o, options.Mcp, tools))
+                .WithHttpTransport(o => o.Stateless = true);
+            var app = builder.Build();
+            var logger = loggerFactory.CreateLogger<SkMemoryHttpServer>();
+            app.Use(next => context => GuardAsync(context, next, keys, audit, options.Mcp.MaxRequestBytes, logger));
+            app.MapGet("/healthz", () => Results.Json(new HealthBody("ok"), HttpJsonContext.Default.HealthBody));
+            app.MapMcp("/mcp");
+            options.ConfigureApp?.Invoke(app);
+            await app.StartAsync(cancellationToken).ConfigureAwait(false);
+            var url = app.Urls.First();
+            var baseAddress = new Uri(url.EndsWith('/') ? url : url + "/");
+            LogStarted(logger, baseAddress);
+            return new SkMemoryHttpServer(app, tools, baseAddress);
+        }
+        catch
+        {
+            await tools.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>Stops accepting requests, lets the ones in flight finish, and waits for background ingestion runs (cancelled with the token).</summary>
+    /// <param name="cancellationToken">Cuts the graceful shutdown short.</param>
+    /// <returns>A task that completes when the server has stopped.</returns>
+    public async Task StopAsync(CancellationToken cancellationToken = default)
+    {
+        if (Interlocked.Exchange(ref _stopped, 1) == 1)
+        {
+            return;
+        }
+
+        await _app.StopAsync(cancellationToken).ConfigureAwait(false);
+        await _tools.DrainAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Stops the server (cancelling background ingestion runs) and releases it. The store is not disposed.</summary>
+    /// <returns>A task that completes when the server is disposed.</returns>
+    public async ValueTask DisposeAsync()
+    {
+        using (var cancelled = new CancellationTokenSource())
+        {
+            await cancelled.CancelAsync().ConfigureAwait(false);
+            if (Interlocked.Exchange(ref _stopped, 1) == 0)
+            {
+                await _app.StopAsync(CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+
+        await _tools.DisposeAsync().ConfigureAwait(false);
+        await _app.DisposeAsync().ConfigureAwait(false);
+    }
+
+    private static IPAddress? ParseHost(string host)
+    {
+        if (string.Equals(host, "localhost", StringComparison.OrdinalIgnoreCase))
+        {
+            return null;
+        }
+
+        return IPAddress.TryParse(host, out var address)
+            ? address
+            : throw new ArgumentException($"Host must be an IP address or localhost; it is \"{host}\".", nameof(host));
+    }
+
+    private static ToolCaller? Identify(ClaimsPrincipal? user) =>
+        user?.Identities.OfType<ApiKeyIdentity>().FirstOrDefault() is { } identity ? new ToolCaller(identity.Key.ToCaller(), identity.Key) : null;
+
+    // Everything under /mcp: authenticate the bearer key first (401, audited), then refuse oversized bodies (413) before
+    // the MCP handler reads a byte of them.
+    private static async Task GuardAsync(HttpContext context, RequestDelegate next, IMemoryApiKeyStore keys, IMemoryAuditLog audit, long maxBytes, ILogger logger)
+    {
+        if (!context.Request.Path.StartsWithSegments("/mcp", StringComparison.Ordinal))
+        {
+            await next(context).ConfigureAwait(false);
+            return;
+        }
+
+        var header = context.Request.Headers.Authorization.ToString();
+        var secret = header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header["Bearer ".Length..].Trim() : null;
+        var key = string.IsNullOrEmpty(secret) ? null : await keys.AuthenticateAsync(secret, context.RequestAborted).ConfigureAwait(false);
+        if (key is null)
+        {
+            await RefuseAsync(context, secret, keys, audit, logger).ConfigureAwait(false);
+            return;
+        }
+
+        if (context.Request.ContentLength > maxBytes)
+        {
+            LogTooLarge(logger, key.Id, context.Request.ContentLength.Value, maxBytes);
+            context.Response.StatusCode = StatusCodes.Status413PayloadTooLarge;
+            context.Response.Headers.Connection = "close";
+            await WriteErrorAsync(context, $"The request body is {context.Request.ContentLength} bytes; this server accepts at most {maxBytes} bytes per request. Send less (for example fewer messages per ingest call). Nothing was written.").ConfigureAwait(false);
+            return;
+        }
+
+        // A body without a length (chunked) is cut off by Kestrel once it passes the limit.
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+        {
+            limit.MaxRequestBodySize = maxBytes;
+        }
+
+        context.User = new ClaimsPrincipal(new ApiKeyIdentity(key));
+        await next(context).ConfigureAwait(false);
+    }
+
+    private static async Task RefuseAsync(HttpContext context, string? secret, IMemoryApiKeyStore keys, IMemoryAuditLog audit, ILogger logger)
+    {
+        var keyId = KeyIdOf(secret);
+        string message;
+        var tenant = "unknown";
+        if (secret is null)
+        {
+            message = "No API key: send 'Authorization: Bearer skm_...' with a key created by 'skmem keys create'.";
+        }
+        else if (keyId is null)
+        {
+            message = "The bearer token is not an SkMemory API key (skm_<id>_<secret>); create one with 'skmem keys create'.";
+        }
+        else
+        {
+            var known = (await keys.ListAsync(null, context.RequestAborted).ConfigureAwait(false)).FirstOrDefault(k => k.Id == keyId);
+            tenant = known?.Tenant ?? tenant;
+            message = known?.RevokedAt is { } revoked
+                ? $"The API key {keyId} was revoked on {revoked:u}; create a new one with 'skmem keys create'."
+                : $"The API key {keyId} is not valid (unknown key or wrong secret); check the secret, or create a key with 'skmem keys create'.";
+        }
+
+        await audit.RecordDenialAsync(
+            new MemoryAccessDenial
+            {
+                Tenant = tenant,
+                Actor = new MemoryActor(MemoryActorKind.Service, keyId is null ? "anonymous" : "api_key:" + keyId),
+                Operation = "authenticate",
+                Reason = MemoryAccessDenialReason.NoCaller,
+                Detail = message,
+                DeniedAt = DateTimeOffset.UtcNow,
+            },
+            context.RequestAborted).ConfigureAwait(false);
+        LogUnauthorized(logger, keyId ?? "none", context.Connection.RemoteIpAddress?.ToString() ?? "unknown");
+        context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+        context.Response.Headers.WWWAuthenticate = "Bearer realm=\"skmemory\"";
+        await WriteErrorAsync(context, message).ConfigureAwait(false);
+    }
+
+    // skm_<id>_<secret>: the id is the part between the first and second underscore.
+    private static string? KeyIdOf(string? secret)
+    {
+        if (secret is null || !secret.StartsWith("skm_", StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        var end = secret.IndexOf('_', 4);
+        return end > 4 && secret.Length > end + 1 ? secret[4..end] : null;
+    }
+
+    private static Task WriteErrorAsync(HttpContext context, string message)
+    {
+        context.Response.ContentType = "application/json";
+        return context.Response.WriteAsync(JsonSerializer.Serialize(new HttpErrorBody(message), HttpJsonContext.Default.HttpErrorBody), context.RequestAborted);
+    }
+
+    [LoggerMessage(1120, LogLevel.Information, "SkMemory MCP server listening on {BaseAddress}.")]
+    private static partial void LogStarted(ILogger logger, Uri baseAddress);
+
+    [LoggerMessage(1121, LogLevel.Warning, "Refused an MCP request without a valid API key (key {KeyId}, from {Remote}).")]
+    private static partial void LogUnauthorized(ILogger logger, string keyId, string remote);
+
+    [LoggerMessage(1122, LogLevel.Warning, "Refused an MCP request of {Length} bytes from key {KeyId}: the limit is {Limit}.")]
+    private static partial void LogTooLarge(ILogger logger, string keyId, long length, long limit);
+}

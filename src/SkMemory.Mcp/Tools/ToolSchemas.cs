@@ -1,0 +1,77 @@
+using System.ComponentModel;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Schema;
+using System.Text.Json.Serialization.Metadata;
+
+namespace SkMemory.Mcp.Tools;
+
+/// <summary>The JSON schemas the tools publish, exported from their argument and result types.</summary>
+internal static class ToolSchemas
+{
+    /// <summary>The input schema: strict (no unknown properties), with descriptions, defaults and the required properties.</summary>
+    public static JsonElement Input(JsonTypeInfo typeInfo) => Export(typeInfo, strict: true);
+
+    /// <summary>The output schema of the structured content.</summary>
+    public static JsonElement Output(JsonTypeInfo typeInfo) => Export(typeInfo, strict: false);
+
+    private static JsonElement Export(JsonTypeInfo typeInfo, bool strict)
+    {
+        var exporterOptions = new JsonSchemaExporterOptions
+        {
+            TreatNullObliviousAsNonNullable = true,
+            TransformSchemaNode = (context, node) => Transform(context, node, strict),
+        };
+        var schema = JsonSchemaExporter.GetJsonSchemaAsNode(typeInfo, exporterOptions);
+        if (schema is JsonObject root)
+        {
+            root["type"] = "object";
+        }
+
+        return JsonElement.Parse(schema.ToJsonString());
+    }
+
+    private static JsonNode Transform(JsonSchemaExporterContext context, JsonNode node, bool strict)
+    {
+        if (node is not JsonObject schema)
+        {
+            return node;
+        }
+
+        // Optional arguments are simply left out; "null" in their types only confuses models.
+        if (schema["type"] is JsonArray types && types.Count == 2 && types.Any(t => t?.GetValue<string>() == "null"))
+        {
+            schema["type"] = types.First(t => t?.GetValue<string>() != "null")!.GetValue<string>();
+        }
+
+        if (schema["enum"] is JsonArray values && values.Any(v => v is null))
+        {
+            schema["enum"] = new JsonArray([.. values.Where(v => v is not null).Select(v => v!.DeepClone())]);
+        }
+
+        var attributes = context.PropertyInfo?.AttributeProvider;
+        if (attributes?.GetCustomAttributes(typeof(DescriptionAttribute), inherit: false).FirstOrDefault() is DescriptionAttribute description)
+        {
+            schema["description"] = description.Description;
+        }
+
+        if (attributes?.GetCustomAttributes(typeof(DefaultValueAttribute), inherit: false).FirstOrDefault() is DefaultValueAttribute { Value: { } value })
+        {
+            schema["default"] = value switch
+            {
+                string s => JsonValue.Create(s),
+                int i => JsonValue.Create(i),
+                double d => JsonValue.Create(d),
+                bool b => JsonValue.Create(b),
+                _ => JsonValue.Create(value.ToString()),
+            };
+        }
+
+        if (strict && schema["properties"] is JsonObject)
+        {
+            schema["additionalProperties"] = false;
+        }
+
+        return schema;
+    }
+}
