@@ -10,8 +10,20 @@ internal sealed record HttpErrorBody(string Error);
 /// <param name="Status">Always <c>ok</c>.</param>
 internal sealed record HealthBody(string Status);
 
+/// <summary>A JSON-RPC error response for a body that is not JSON.</summary>
+/// <param name="Jsonrpc">Always 2.0.</param>
+/// <param name="Id">Always null: the request's id could not be read.</param>
+/// <param name="Error">The error.</param>
+internal sealed record JsonRpcParseError(string Jsonrpc, int? Id, JsonRpcErrorBody Error);
+
+/// <summary>A JSON-RPC error object.</summary>
+/// <param name="Code">The code (-32700).</param>
+/// <param name="Message">The message.</param>
+internal sealed record JsonRpcErrorBody(int Code, string Message);
+
 /// <summary>JSON of the HTTP-level bodies.</summary>
-[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
 [JsonSerializable(typeof(HttpErrorBody))]
 [JsonSerializable(typeof(HealthBody))]
+[JsonSerializable(typeof(JsonRpcParseError))]
 internal sealed partial class HttpJsonContext : JsonSerializerContext;

@@ -183,6 +183,27 @@ public sealed partial class SkMemoryHttpServer : IAsyncDisposable
             limit.MaxRequestBodySize = maxBytes;
         }
 
+        // The SDK answers unparseable JSON with "invalid request"; JSON-RPC says "parse error" (-32700). The body is at most
+        // maxBytes, so it is buffered and checked here, then handed on from its start.
+        if (HttpMethods.IsPost(context.Request.Method))
+        {
+            context.Request.EnableBuffering(bufferThreshold: 64 * 1024, bufferLimit: maxBytes);
+            var problem = await JsonProblemAsync(context.Request.Body, context.RequestAborted).ConfigureAwait(false);
+            if (problem is not null)
+            {
+                LogParseError(logger, key.Id);
+                context.Response.StatusCode = StatusCodes.Status400BadRequest;
+                context.Response.ContentType = "application/json";
+                await context.Response.WriteAsync(
+                    JsonSerializer.Serialize(new JsonRpcParseError("2.0", null, new JsonRpcErrorBody(-32700, "Parse error: the request body is not valid JSON (" + problem + ")."))
+                    , HttpJsonContext.Default.JsonRpcParseError),
+                    context.RequestAborted).ConfigureAwait(false);
+                return;
+            }
+
+            context.Request.Body.Position = 0;
+        }
+
         context.User = new ClaimsPrincipal(new ApiKeyIdentity(key));
         await next(context).ConfigureAwait(false);
     }
@@ -226,6 +247,19 @@ public sealed partial class SkMemoryHttpServer : IAsyncDisposable
         await WriteErrorAsync(context, message).ConfigureAwait(false);
     }
 
+    private static async Task<string?> JsonProblemAsync(Stream body, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var document = await JsonDocument.ParseAsync(body, default, cancellationToken).ConfigureAwait(false);
+            return null;
+        }
+        catch (JsonException ex)
+        {
+            return $"line {(ex.LineNumber ?? 0) + 1}, byte {(ex.BytePositionInLine ?? 0) + 1}";
+        }
+    }
+
     // skm_<id>_<secret>: the id is the part between the first and second underscore.
     private static string? KeyIdOf(string? secret)
     {
@@ -249,6 +283,9 @@ public sealed partial class SkMemoryHttpServer : IAsyncDisposable
 
     [LoggerMessage(1121, LogLevel.Warning, "Refused an MCP request without a valid API key (key {KeyId}, from {Remote}).")]
     private static partial void LogUnauthorized(ILogger logger, string keyId, string remote);
+
+    [LoggerMessage(1123, LogLevel.Information, "Answered a request of key {KeyId} that is not valid JSON with a JSON-RPC parse error.")]
+    private static partial void LogParseError(ILogger logger, string keyId);
 
     [LoggerMessage(1122, LogLevel.Warning, "Refused an MCP request of {Length} bytes from key {KeyId}: the limit is {Limit}.")]
     private static partial void LogTooLarge(ILogger logger, string keyId, long length, long limit);

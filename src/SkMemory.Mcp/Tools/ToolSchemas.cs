@@ -33,6 +33,11 @@ internal static class ToolSchemas
 
     private static JsonNode Transform(JsonSchemaExporterContext context, JsonNode node, bool strict)
     {
+        if (node is JsonValue { } anything && anything.GetValueKind() == JsonValueKind.True)
+        {
+            node = new JsonObject(); // TEMP-HELPER2
+        }
+
         if (node is not JsonObject schema)
         {
             return node;
