@@ -62,13 +62,13 @@ public sealed partial class SkMemoryHttpServer : IAsyncDisposable
         var audit = options.Store.GetService(typeof(IMemoryAuditLog)) as IMemoryAuditLog
             ?? throw new ArgumentException("The store keeps no audit log (IMemoryAuditLog); access control needs one.", nameof(options));
         var address = ParseHost(options.Host);
-        var loggerFactory = options.LoggerFactory ?? NullLoggerFactory.Instance;
+        var loggerFactory = new ProtocolLogFilter(options.LoggerFactory ?? NullLoggerFactory.Instance);
         var tools = new MemoryToolHost(options.Store, options.Mcp, options.ConfigureStore, loggerFactory, Identify);
         try
         {
             var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ApplicationName = typeof(SkMemoryHttpServer).Assembly.GetName().Name });
             builder.Logging.ClearProviders();
-            builder.Services.AddSingleton(loggerFactory);
+            builder.Services.AddSingleton<ILoggerFactory>(loggerFactory);
             builder.WebHost.ConfigureKestrel(kestrel =>
             {
                 kestrel.AddServerHeader = false;

@@ -37,7 +37,7 @@ public static class SkMemoryStdioServer
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(output);
         options ??= new SkMemoryMcpOptions();
-        loggerFactory ??= NullLoggerFactory.Instance;
+        loggerFactory = new ProtocolLogFilter(loggerFactory ?? NullLoggerFactory.Instance);
         var identity = new ToolCaller(caller, null);
         var host = new MemoryToolHost(store, options, configureStore, loggerFactory, _ => identity);
         await using (host.ConfigureAwait(false))

@@ -273,3 +273,36 @@ public sealed class ToolTests(McpServerFixture fixture) : IClassFixture<McpServe
         Assert.Equal("created", manual.GetProperty("outcome").GetString());
     }
 }
+
+/// <summary>The same tools over a pair of streams, as the one fixed caller of <see cref="SkMemoryStdioServer"/>.</summary>
+public sealed class ToolStreamTransportTests(McpServerFixture fixture) : IClassFixture<McpServerFixture>
+{
+    [Fact]
+    public async Task OverStreams_ToolsRunAsTheFixedCaller_AndEndWithTheInput()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var toServer = new System.IO.Pipelines.Pipe();
+        var toClient = new System.IO.Pipelines.Pipe();
+        var caller = new MemoryCaller { Tenant = "streams", Actor = MemoryActor.User("sam") };
+        var server = SkMemoryStdioServer.RunAsync(fixture.Store, caller, toServer.Reader.AsStream(), toClient.Writer.AsStream(), cancellationToken: ct);
+        var clientTransport = new ModelContextProtocol.Protocol.StreamClientTransport(toServer.Writer.AsStream(), toClient.Reader.AsStream());
+        var client = await ModelContextProtocol.Client.McpClient.CreateAsync(clientTransport, cancellationToken: ct);
+        await using (client)
+        {
+            var record = await client.WriteAsync("sam", "Sam prefers tabs over spaces.", ct);
+            Assert.Equal("streams", record.GetProperty("tenant").GetString());
+            Assert.Equal("sam", record.GetProperty("actor").GetProperty("id").GetString());
+            var denied = await client.ErrorAsync("write_with_provenance", new()
+            {
+                ["scope"] = Calls.Scope("someone-else"),
+                ["text"] = "Someone else likes tea.",
+                ["type"] = "preference",
+                ["evidence"] = new Dictionary<string, object?> { ["source_kind"] = "manual" },
+            }, ct);
+            Assert.Equal("access_denied", denied.GetProperty("code").GetString());
+        }
+
+        await toServer.Writer.CompleteAsync();
+        await server.WaitAsync(TimeSpan.FromSeconds(10), ct);
+    }
+}

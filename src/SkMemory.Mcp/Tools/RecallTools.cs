@@ -57,7 +57,12 @@ internal sealed class SearchBySemanticsTool(MemoryToolHost host) : MemoryTool<Se
                 Types = ToolValues.Types(args.Types),
                 Text = args.Query,
                 Top = args.Top,
-                Mode = args.Mode,
+                Mode = args.Mode switch
+                {
+                    SearchModeArg.Vector => MemorySearchMode.Vector,
+                    SearchModeArg.Text => MemorySearchMode.Text,
+                    _ => MemorySearchMode.Hybrid,
+                },
             },
             cancellationToken).ConfigureAwait(false);
         var packet = new MemoryPacketBuilder(MemoryPacketOptions.ForModel(PacketModel, budget)).Build(results);

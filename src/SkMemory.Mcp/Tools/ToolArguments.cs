@@ -160,6 +160,22 @@ internal sealed record UpdateArgs
     public string? Reason { get; set; }
 }
 
+/// <summary>The search modes, by their JSON names.</summary>
+internal enum SearchModeArg
+{
+    /// <summary>Meaning and words, fused.</summary>
+    [System.Text.Json.Serialization.JsonStringEnumMemberName("hybrid")]
+    Hybrid,
+
+    /// <summary>Meaning only (needs an embedding model).</summary>
+    [System.Text.Json.Serialization.JsonStringEnumMemberName("vector")]
+    Vector,
+
+    /// <summary>Words only (full text).</summary>
+    [System.Text.Json.Serialization.JsonStringEnumMemberName("text")]
+    Text,
+}
+
 internal sealed record SearchArgs
 {
     public required ScopeArgs Scope { get; set; }
@@ -179,7 +195,7 @@ internal sealed record SearchArgs
 
     [Description("hybrid (meaning and words, fused), vector or text.")]
     [DefaultValue("hybrid")]
-    public MemorySearchMode Mode { get; set; } = MemorySearchMode.Hybrid;
+    public SearchModeArg Mode { get; set; } = SearchModeArg.Hybrid;
 
     [Description("The task you are doing, recorded in the read audit with every memory injected.")]
     public string? Task { get; set; }

@@ -54,6 +54,11 @@ internal static class ToolSchemas
             schema["enum"] = new JsonArray([.. values.Where(v => v is not null).Select(v => v!.DeepClone())]);
         }
 
+        if (schema["enum"] is JsonArray names && schema["type"] is null && names.All(n => n?.GetValueKind() == JsonValueKind.String))
+        {
+            schema["type"] = "string";
+        }
+
         var attributes = context.PropertyInfo?.AttributeProvider;
         if (attributes?.GetCustomAttributes(typeof(DescriptionAttribute), inherit: false).FirstOrDefault() is DescriptionAttribute description)
         {
