@@ -260,7 +260,8 @@ public sealed class ToolTests(McpServerFixture fixture) : IClassFixture<McpServe
         }
 
         var unknown = await client.ProtocolErrorAsync("no_such_tool", new() { ["scope"] = Calls.Scope("hal") }, Ct);
-        Assert.NotEqual(default, unknown.ErrorCode);
+        Assert.Equal(McpErrorCode.InvalidParams, unknown.ErrorCode);
+        Assert.Contains("no_such_tool", unknown.Message, StringComparison.Ordinal);
         Assert.Equal(before, await fixture.CountAsync("acme", Ct));
 
         var manual = await client.OkAsync("write_with_provenance", new()
