@@ -88,6 +88,8 @@ internal static class SkMemoryCli
         root.Subcommands.Add(SweepCommand.Create(runner));
         root.Subcommands.Add(ConsentCommand.Create(runner));
         root.Subcommands.Add(HoldCommand.Create(runner));
+        root.Subcommands.Add(ServeCommand.Create(runner));
+        root.Subcommands.Add(McpCommand.Create(runner));
         root.Subcommands.Add(KeysCommand.Create(runner));
         CliHelpAction.Install(root);
         return root;

@@ -160,15 +160,17 @@ async function main() {
   if (mode === 'http') {
     // A bad key: the server refuses the connection with 401.
     let refused = null;
+    let status = null;
     try {
       const intruder = await connect('skm_000000000000_not-a-real-secret');
       await intruder.listTools();
       await intruder.close();
     } catch (error) {
       refused = String(error?.message ?? error);
+      status = typeof error?.code === 'number' ? error.code : null;
     }
 
-    report('bad_key', refused !== null && /401|unauthori[sz]ed/i.test(refused), { error: refused });
+    report('bad_key', refused !== null && (status === 401 || /401|unauthori[sz]ed/i.test(refused)), { status, error: refused });
   }
 }
 
