@@ -28,4 +28,5 @@ namespace SkMemory.Mcp.Tools;
 [JsonSerializable(typeof(IngestResult))]
 [JsonSerializable(typeof(JobResult))]
 [JsonSerializable(typeof(ErrorResult))]
+[JsonSerializable(typeof(ToolError))]
 internal sealed partial class McpJsonContext : JsonSerializerContext;
