@@ -121,13 +121,9 @@ public sealed partial class SkMemoryHttpServer : IAsyncDisposable
     /// <returns>A task that completes when the server is disposed.</returns>
     public async ValueTask DisposeAsync()
     {
-        using (var cancelled = new CancellationTokenSource())
+        if (Interlocked.Exchange(ref _stopped, 1) == 0)
         {
-            await cancelled.CancelAsync().ConfigureAwait(false);
-            if (Interlocked.Exchange(ref _stopped, 1) == 0)
-            {
-                await _app.StopAsync(CancellationToken.None).ConfigureAwait(false);
-            }
+            await _app.StopAsync(CancellationToken.None).ConfigureAwait(false);
         }
 
         await _tools.DisposeAsync().ConfigureAwait(false);

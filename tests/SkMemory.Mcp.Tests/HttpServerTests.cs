@@ -138,6 +138,22 @@ public sealed class HttpServerTests(McpServerFixture fixture) : IClassFixture<Mc
     }
 
     [Fact]
+    public async Task Ingest_ForASubjectTheKeyDoesNotActFor_IsRefused_BeforeAnyJobIsStored()
+    {
+        var jobs = (IMemoryIngestionJobStore)fixture.Store.GetService(typeof(IMemoryIngestionJobStore))!;
+        var before = (await jobs.ListJobsAsync("acme", cancellationToken: Ct)).Count;
+        await using var client = await fixture.ConnectAsync(fixture.AcmeSecret, Ct);
+        var error = await client.ErrorAsync("ingest", new()
+        {
+            ["scope"] = Calls.Scope("zed"),
+            ["messages"] = new[] { new Dictionary<string, object?> { ["id"] = "z1", ["role"] = "user", ["content"] = "I live in Oslo." } },
+        }, Ct);
+        Assert.Equal("access_denied", error.GetProperty("code").GetString());
+        Assert.Equal(before, (await jobs.ListJobsAsync("acme", cancellationToken: Ct)).Count);
+        Assert.Contains(await fixture.Audit.GetDenialsAsync("acme", cancellationToken: Ct), d => d.Operation == "ingest" && d.Subject == "zed");
+    }
+
+    [Fact]
     public async Task TwoKeysConcurrently_EachSeeOnlyTheirOwnCaller()
     {
         await using var acme = await fixture.ConnectAsync(fixture.AcmeSecret, Ct);
