@@ -54,7 +54,7 @@ internal static class KeysCommand
                     throw CliException.Invalid("as", "keys are created as the store owner; here --role, --team and --acting-for describe the new key", "drop --as");
                 }
 
-                var manager = StoreOwner(context);
+                Authorize(StoreOwner(context), "create");
                 var request = new MemoryApiKeyRequest
                 {
                     Tenant = context.Tenant,
@@ -72,7 +72,6 @@ internal static class KeysCommand
 
                 return async (store, _) =>
                 {
-                    Authorize(manager, "create");
                     MemoryApiKeyIssue issue;
                     try
                     {
@@ -114,10 +113,10 @@ internal static class KeysCommand
             StoreAccess.Read,
             (context, _) =>
             {
-                var manager = context.Caller;
+                // Checked before the store is opened: a caller who may not manage keys learns nothing about the store.
+                Authorize(context.Caller, "list");
                 return async (store, _) =>
                 {
-                    Authorize(manager, "list");
                     var keys = await Keys(store).ListAsync(context.Tenant, context.CancellationToken).ConfigureAwait(false);
                     if (context.Json)
                     {
@@ -170,11 +169,10 @@ internal static class KeysCommand
             StoreAccess.Read,
             (context, parseResult) =>
             {
-                var manager = context.Caller;
+                Authorize(context.Caller, "revoke");
                 var keyId = parseResult.GetValue(id)!.Trim();
                 return async (store, _) =>
                 {
-                    Authorize(manager, "revoke");
                     var keys = Keys(store);
                     var key = (await keys.ListAsync(context.Tenant, context.CancellationToken).ConfigureAwait(false))
                         .FirstOrDefault(k => string.Equals(k.Id, keyId, StringComparison.Ordinal))

@@ -1,0 +1,99 @@
+using System.Net;
+using System.Net.Sockets;
+using Xunit;
+
+namespace SkMemory.Cli.Tests;
+
+/// <summary><c>skmem serve</c> in process: the banner, the health endpoint, a clean stop on cancellation, a taken port.</summary>
+public sealed class ServeCommandTests : IDisposable
+{
+    private readonly CliRunner _cli = new();
+
+    public void Dispose() => _cli.Dispose();
+
+    [Fact]
+    public async Task Serve_prints_its_banner_answers_health_and_stops_cleanly()
+    {
+        var output = new StringWriter();
+        var error = new SynchronizedWriter();
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        var run = SkMemoryCli.InvokeAsync(["serve", "--port", "0", "--embedder", "none", "--store", _cli.StorePath], output, error, stop.Token);
+
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (!error.Text.Contains("Ctrl+C stops the server", StringComparison.Ordinal) && !run.IsCompleted && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50, TestContext.Current.CancellationToken);
+        }
+
+        var banner = error.Text;
+        Assert.False(run.IsCompleted, $"serve ended early:\n{banner}");
+        Assert.Contains("MCP endpoint  http://127.0.0.1:", banner, StringComparison.Ordinal);
+        Assert.Contains("/inspector (coming)", banner, StringComparison.Ordinal);
+        Assert.Contains("0 live API keys", banner, StringComparison.Ordinal);
+        Assert.Contains("skmem keys create --actor agent:<name>", banner, StringComparison.Ordinal);
+        var health = banner.Split('\n').Single(l => l.TrimStart().StartsWith("health", StringComparison.Ordinal)).Trim()["health".Length..].Trim();
+        using var http = new HttpClient();
+        var response = await http.GetAsync(new Uri(health), TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+
+        await stop.CancelAsync();
+        Assert.Equal(ExitCodes.Ok, await run.WaitAsync(TimeSpan.FromSeconds(15), TestContext.Current.CancellationToken));
+        Assert.Contains("stopped", error.Text, StringComparison.Ordinal);
+        Assert.Equal(string.Empty, output.ToString());
+    }
+
+    [Fact]
+    public async Task Serve_on_a_taken_port_exits_2_with_a_hint()
+    {
+        using var taken = new TcpListener(IPAddress.Loopback, 0);
+        taken.Start();
+        var port = ((IPEndPoint)taken.LocalEndpoint).Port;
+
+        var result = await _cli.RunAsync("serve", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--embedder", "none");
+
+        result.ShouldFail(ExitCodes.Usage);
+        Assert.Contains($"port {port} on 127.0.0.1 is already in use", result.Error, StringComparison.Ordinal);
+        Assert.Contains("--port", result.Error, StringComparison.Ordinal);
+    }
+
+    /// <summary>A writer the server's threads and the test can share.</summary>
+    private sealed class SynchronizedWriter : StringWriter
+    {
+        private readonly Lock _gate = new();
+
+        public string Text
+        {
+            get
+            {
+                lock (_gate)
+                {
+                    return ToString();
+                }
+            }
+        }
+
+        public override void Write(char value)
+        {
+            lock (_gate)
+            {
+                base.Write(value);
+            }
+        }
+
+        public override void Write(string? value)
+        {
+            lock (_gate)
+            {
+                base.Write(value);
+            }
+        }
+
+        public override void WriteLine(string? value)
+        {
+            lock (_gate)
+            {
+                base.WriteLine(value);
+            }
+        }
+    }
+}
