@@ -26,7 +26,7 @@ internal static class ServeCommand
         };
         var port = new Option<int>("--port", "-p")
         {
-            Description = $"The port (0 picks a free one). Default: {DefaultPort}.",
+            Description = "The port (0 picks a free one).",
             DefaultValueFactory = _ => DefaultPort,
             HelpName = "port",
         };
@@ -48,6 +48,11 @@ internal static class ServeCommand
             StoreAccess.Write,
             (context, parseResult) =>
             {
+                if (context.ExplicitCaller() is not null)
+                {
+                    throw CliException.Invalid("as", "skmem serve runs every request as the caller of its API key, not as one identity", "drop --as, --role, --team and --acting-for; give each client a key with 'skmem keys create --actor kind:id ...'");
+                }
+
                 var address = parseResult.GetValue(host)!.Trim();
                 var portNumber = parseResult.GetValue(port);
                 if (portNumber is < 0 or > 65535)

@@ -50,7 +50,9 @@ internal static class ToolSchemas
     {
         if (node is JsonValue { } anything && anything.GetValueKind() == JsonValueKind.True)
         {
-            node = new JsonObject(); // TEMP-HELPER2
+            // A JsonElement argument exports as the schema `true` (anything); the TypeScript SDK's client refuses a property
+            // schema that is not an object, and `{}` means the same.
+            node = new JsonObject();
         }
 
         if (node is not JsonObject schema)
