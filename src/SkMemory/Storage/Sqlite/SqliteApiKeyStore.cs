@@ -16,7 +16,7 @@ internal sealed class SqliteApiKeyStore : ApiKeyStore
     }
 
     protected override Task InsertAsync(MemoryApiKey key, string hash, CancellationToken cancellationToken) =>
-        ExecuteAsync(
+        _store.ExecuteWriteAsync(
             """
             INSERT INTO memory_api_keys (id, tenant, actor_kind, actor_id, roles, teams, acting_for, scope_kinds, label, secret_hash, created_at)
             VALUES ($id, $tenant, $actor_kind, $actor_id, $roles, $teams, $acting_for, $scope_kinds, $label, $hash, $created_at)
@@ -52,22 +52,18 @@ internal sealed class SqliteApiKeyStore : ApiKeyStore
         return [.. rows.Select(r => r.Key)];
     }
 
-    protected override async Task<bool> RevokeRowAsync(string id, DateTimeOffset at, CancellationToken cancellationToken)
-    {
-        var tx = await _store.BeginWriteAsync(cancellationToken).ConfigureAwait(false);
-        await using (tx.ConfigureAwait(false))
-        {
-            using var command = tx.Command("UPDATE memory_api_keys SET revoked_at = $at WHERE id = $id AND revoked_at IS NULL");
-            command.Parameters.AddWithValue("$id", id);
-            command.Parameters.AddWithValue("$at", SqliteRows.Timestamp(at));
-            var changed = await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
-            return changed == 1;
-        }
-    }
+    protected override async Task<bool> RevokeRowAsync(string id, DateTimeOffset at, CancellationToken cancellationToken) =>
+        await _store.ExecuteWriteAsync(
+            "UPDATE memory_api_keys SET revoked_at = $at WHERE id = $id AND revoked_at IS NULL",
+            c =>
+            {
+                c.Parameters.AddWithValue("$id", id);
+                c.Parameters.AddWithValue("$at", SqliteRows.Timestamp(at));
+            },
+            cancellationToken).ConfigureAwait(false) == 1;
 
     protected override Task TouchAsync(string id, DateTimeOffset at, CancellationToken cancellationToken) =>
-        ExecuteAsync(
+        _store.ExecuteWriteAsync(
             "UPDATE memory_api_keys SET last_used_at = $at WHERE id = $id",
             c =>
             {
@@ -75,18 +71,6 @@ internal sealed class SqliteApiKeyStore : ApiKeyStore
                 c.Parameters.AddWithValue("$at", SqliteRows.Timestamp(at));
             },
             cancellationToken);
-
-    private async Task ExecuteAsync(string sql, Action<SqliteCommand> bind, CancellationToken cancellationToken)
-    {
-        var tx = await _store.BeginWriteAsync(cancellationToken).ConfigureAwait(false);
-        await using (tx.ConfigureAwait(false))
-        {
-            using var command = tx.Command(sql);
-            bind(command);
-            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
-        }
-    }
 
     private async Task<List<(MemoryApiKey Key, string Hash)>> QueryAsync(string sql, Action<SqliteCommand> bind, CancellationToken cancellationToken)
     {

@@ -57,7 +57,7 @@ internal sealed class SqliteExternalLinks : IMemoryExternalLinks
             cancellationToken);
 
     public Task SetSyncedAsync(string system, string tenant, Guid memoryId, string? externalId, long version, DateTimeOffset at, CancellationToken cancellationToken = default) =>
-        ExecuteAsync(
+        _store.ExecuteWriteAsync(
             """
             INSERT INTO memory_external_links (system, tenant, memory_id, external_id, synced_version, last_error, updated_at)
             VALUES ($system, $tenant, $id, $external_id, $version, NULL, $at)
@@ -74,7 +74,7 @@ internal sealed class SqliteExternalLinks : IMemoryExternalLinks
             cancellationToken);
 
     public Task SetFailedAsync(string system, string tenant, Guid memoryId, string error, DateTimeOffset at, CancellationToken cancellationToken = default) =>
-        ExecuteAsync(
+        _store.ExecuteWriteAsync(
             """
             INSERT INTO memory_external_links (system, tenant, memory_id, external_id, synced_version, last_error, updated_at)
             VALUES ($system, $tenant, $id, NULL, 0, $error, $at)
@@ -113,18 +113,6 @@ internal sealed class SqliteExternalLinks : IMemoryExternalLinks
         command.Parameters.AddWithValue("$system", system);
         command.Parameters.AddWithValue("$tenant", tenant);
         command.Parameters.AddWithValue("$id", SqliteRows.Id(memoryId));
-    }
-
-    private async Task ExecuteAsync(string sql, Action<SqliteCommand> bind, CancellationToken cancellationToken)
-    {
-        var tx = await _store.BeginWriteAsync(cancellationToken).ConfigureAwait(false);
-        await using (tx.ConfigureAwait(false))
-        {
-            using var command = tx.Command(sql);
-            bind(command);
-            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
-        }
     }
 
     private async Task<IReadOnlyList<MemoryExternalLink>> QueryAsync(string sql, Action<SqliteCommand> bind, CancellationToken cancellationToken)

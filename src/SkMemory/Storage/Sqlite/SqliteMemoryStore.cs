@@ -126,6 +126,20 @@ public sealed partial class SqliteMemoryStore : EventSourcedMemoryStore
     protected override async Task<MemoryStoreTransaction> BeginTransactionAsync(string? tenant, CancellationToken cancellationToken) =>
         await BeginWriteAsync(cancellationToken).ConfigureAwait(false);
 
+    /// <summary>Runs one statement in its own write transaction, under the writers' lock; returns the rows it changed.</summary>
+    internal async Task<int> ExecuteWriteAsync(string sql, Action<SqliteCommand> bind, CancellationToken cancellationToken)
+    {
+        var tx = await BeginWriteAsync(cancellationToken).ConfigureAwait(false);
+        await using (tx.ConfigureAwait(false))
+        {
+            using var command = tx.Command(sql);
+            bind(command);
+            var changed = await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
+            return changed;
+        }
+    }
+
     /// <summary>Begins a write transaction under the file's write lock (writes outside the event log use it too).</summary>
     internal Task<SqliteMemoryStoreTransaction> BeginWriteAsync(CancellationToken cancellationToken) =>
         SqliteMemoryStoreTransaction.BeginAsync(this, _writerGate, cancellationToken);
