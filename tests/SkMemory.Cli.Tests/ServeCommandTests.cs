@@ -28,13 +28,17 @@ public sealed class ServeCommandTests : IDisposable
         var banner = error.Text;
         Assert.False(run.IsCompleted, $"serve ended early:\n{banner}");
         Assert.Contains("MCP endpoint  http://127.0.0.1:", banner, StringComparison.Ordinal);
-        Assert.Contains("/inspector (coming)", banner, StringComparison.Ordinal);
+        Assert.Contains("/inspector/ (sign in with an API key)", banner, StringComparison.Ordinal);
         Assert.Contains("0 live API keys", banner, StringComparison.Ordinal);
         Assert.Contains("skmem keys create --actor agent:<name>", banner, StringComparison.Ordinal);
         var health = banner.Split('\n').Single(l => l.TrimStart().StartsWith("health", StringComparison.Ordinal)).Trim()["health".Length..].Trim();
         using var http = new HttpClient();
         var response = await http.GetAsync(new Uri(health), TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var inspector = banner.Split('\n').Single(l => l.TrimStart().StartsWith("inspector", StringComparison.Ordinal)).Trim()["inspector".Length..].Trim().Split(' ')[0];
+        var signIn = await http.GetAsync(new Uri(inspector), TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.OK, signIn.StatusCode);
+        Assert.EndsWith("/inspector/signin", signIn.RequestMessage!.RequestUri!.AbsolutePath, StringComparison.Ordinal);
 
         await stop.CancelAsync();
         Assert.Equal(ExitCodes.Ok, await run.WaitAsync(TimeSpan.FromSeconds(15), TestContext.Current.CancellationToken));

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
+using SkMemory.Inspector;
 using SkMemory.Mcp;
 
 namespace SkMemory.Cli.Commands;
@@ -78,6 +79,7 @@ internal static class ServeCommand
                                 Mcp = mcp,
                                 ConfigureStore = b => b.UseRedaction(redaction),
                                 LoggerFactory = loggerFactory,
+                                ConfigureApp = app => app.MapSkMemoryInspector(new InspectorOptions { Store = store, ConfigureStore = b => b.UseRedaction(redaction) }),
                             },
                             context.CancellationToken).ConfigureAwait(false);
                     }
@@ -129,7 +131,7 @@ internal static class ServeCommand
         e.WriteLine($"skmem serve: SkMemory MCP server (streamable HTTP)");
         e.WriteLine($"  MCP endpoint  {server.McpEndpoint.AbsoluteUri}");
         e.WriteLine($"  health        {baseAddress}/healthz");
-        e.WriteLine($"  inspector     {baseAddress}/inspector (coming)");
+        e.WriteLine($"  inspector     {baseAddress}/inspector/ (sign in with an API key)");
         e.WriteLine($"  store         {context.Target?.Display}");
         e.WriteLine($"  tenant        {context.Tenant}: {HumanFormat.Count(liveKeys, "live API key")}");
         if (liveKeys == 0)
