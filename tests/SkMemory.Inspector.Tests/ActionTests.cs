@@ -84,6 +84,19 @@ public sealed class ActionTests(InspectorFixture fixture) : IClassFixture<Inspec
     }
 
     [Fact]
+    public async Task A_correction_of_a_version_that_changed_meanwhile_is_a_409()
+    {
+        var record = await fixture.WriteAsync("ana", "Works at Initech");
+        using var ana = await SignedInAsync(fixture.AnaSecret);
+        var page = $"/inspector/memories/{record.Id}";
+        await fixture.Store.UpdateAsync(new MemoryUpdateRequest { Tenant = "acme", Id = record.Id, ExpectedVersion = 1, Actor = MemoryActor.User("ana"), Salience = 0.9 }, InspectorClient.Token);
+        using var response = await ana.PostAsync(page + "/correct", page, ("text", "Works at Initrode"), ("reason", "new job"), ("version", "1"));
+        Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
+        Assert.Contains("Changed meanwhile", await response.Content.ReadAsStringAsync(InspectorClient.Token), StringComparison.Ordinal);
+        Assert.Equal(MemoryStatus.Active, (await fixture.Store.GetAsync("acme", record.Id, InspectorClient.Token))!.Status);
+    }
+
+    [Fact]
     public async Task A_soft_delete_marks_the_memory_deleted_with_the_reason()
     {
         var record = await fixture.WriteAsync("ana", "Plays the cello");

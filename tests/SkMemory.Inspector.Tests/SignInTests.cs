@@ -45,6 +45,20 @@ public sealed class SignInTests(InspectorFixture fixture) : IClassFixture<Inspec
     }
 
     [Fact]
+    public async Task Sign_in_returns_to_the_page_asked_for_but_never_off_the_inspector()
+    {
+        using var client = new InspectorClient(fixture.Server.BaseAddress);
+        using var back = await client.PostAsync("/inspector/signin", "/inspector/signin", ("key", fixture.AnaSecret), ("returnUrl", "/inspector/subjects/ana"));
+        Assert.Equal("/inspector/subjects/ana", back.Headers.Location!.OriginalString);
+        foreach (var evil in new[] { "https://evil.example/", "//evil.example/inspector/", "/elsewhere", "/inspector/\\evil" })
+        {
+            using var other = new InspectorClient(fixture.Server.BaseAddress);
+            using var response = await other.PostAsync("/inspector/signin", "/inspector/signin", ("key", fixture.AnaSecret), ("returnUrl", evil));
+            Assert.Equal("/inspector/", response.Headers.Location!.OriginalString);
+        }
+    }
+
+    [Fact]
     public async Task A_bad_key_is_refused_with_a_friendly_message()
     {
         using var client = new InspectorClient(fixture.Server.BaseAddress);
