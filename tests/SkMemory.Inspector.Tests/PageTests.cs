@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.Json;
 
 namespace SkMemory.Inspector.Tests;
 
@@ -99,6 +100,26 @@ public sealed class PageTests(InspectorFixture fixture) : IClassFixture<Inspecto
         Assert.Contains("data-testid=\"read-entry\"", html, StringComparison.Ordinal);
         Assert.Contains("agent:concierge", html, StringComparison.Ordinal);
         Assert.Contains("data-testid=\"read-operation\">search<", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_structured_value_is_shown_as_indented_encoded_json()
+    {
+        using var document = JsonDocument.Parse("{\"drink\":\"tea\",\"note\":\"</pre><script>x</script>\"}");
+        var record = (await fixture.Store.WriteAsync(new MemoryWriteRequest
+        {
+            Tenant = "acme",
+            Type = "preference",
+            Subject = "structured",
+            Actor = MemoryActor.User("structured"),
+            Value = new MemoryValue("Drinks tea", document.RootElement.Clone()),
+        }, InspectorClient.Token)).Record;
+        using var admin = await SignedInAsync(fixture.AdminSecret);
+        var (_, html) = await admin.PageAsync($"/inspector/memories/{record.Id}");
+        Assert.Contains("data-testid=\"memory-json\">{", html, StringComparison.Ordinal);
+        Assert.Contains("&quot;drink&quot;: &quot;tea&quot;", html, StringComparison.Ordinal);
+        Assert.Contains("&lt;/pre&gt;&lt;script&gt;x", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("<script>x", html, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using SkMemory.Inspector.Html;
 
@@ -37,10 +38,11 @@ internal static class Format
         : span.TotalHours >= 1 ? Number(span.TotalHours) + " hours"
         : Number(span.TotalMinutes) + " minutes";
 
+    /// <summary>Indented JSON for people; relaxed escaping is safe because the page HTML-encodes it.</summary>
     public static string Indented(JsonElement element)
     {
         using var stream = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+        using (var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
             element.WriteTo(writer);
         }
