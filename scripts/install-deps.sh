@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what SkMemory's tests need on a Debian/Ubuntu machine and skips what is already there:
-#   - Node.js and npm (Debian's nodejs and npm packages), for the TypeScript MCP SDK client tests
+#   - Node.js and npm (Debian's nodejs and npm packages), for the TypeScript MCP SDK client tests and the browser tests
+#   - Chromium (Debian's chromium package, /usr/bin/chromium), for the Memory Inspector's browser tests
 #   - PostgreSQL 15 server and client (for the Postgres store's tests)
 #   - pgvector: a binary package when the machine's sources have one, else built from Debian's own
 #     source package (trixie) against the installed server. See docs/postgres.md.
@@ -25,6 +26,14 @@ fi
 node_major="$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)"
 if [ "${node_major}" -lt 18 ]; then
   log "Node.js $(node --version 2>/dev/null || echo '(none)') is too old for the TypeScript MCP SDK tests: install Node.js 18 or newer"; exit 1
+fi
+if [ "${node_major}" -lt 20 ]; then
+  log "warning: Node.js $(node --version) runs the TypeScript MCP SDK tests, but playwright-core (the Inspector's browser tests) needs Node.js 20 or newer"
+fi
+
+# Debian's Chromium, which the Inspector's browser tests drive headless through playwright-core (no browser download).
+if [ ! -x /usr/bin/chromium ]; then
+  apt_install chromium
 fi
 
 PG_MAJOR="${SKMEMORY_PG_MAJOR:-15}"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Sets up what the tests need (PostgreSQL 15 + pgvector and Node.js, via scripts/install-deps.sh; the TypeScript MCP SDK,
-# via npm ci) and runs the whole test suite.
+# Sets up what the tests need (PostgreSQL 15 + pgvector, Node.js and Chromium, via scripts/install-deps.sh; the TypeScript
+# MCP SDK and playwright-core, via npm ci) and runs the whole test suite.
 # The Postgres tests start their own throwaway cluster; set SKMEMORY_TEST_POSTGRES to a connection string to use an
 # existing server instead (it needs the pgvector extension available).
 set -euo pipefail
@@ -16,16 +16,21 @@ fi
 step "Installing test dependencies (skipped when present)"
 bash scripts/install-deps.sh
 
-step "Installing the TypeScript MCP SDK for the client tests (skipped when up to date)"
+step "Installing the npm packages the tests use (skipped when up to date)"
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
-  echo "error: Node.js and npm are not installed (node or npm is not on PATH); the TypeScript MCP client tests need them. Install Node.js 18+ (scripts/install-deps.sh does it with apt), then run scripts/test.sh again." >&2
+  echo "error: Node.js and npm are not installed (node or npm is not on PATH); the TypeScript MCP client tests and the Inspector's browser tests need them. Install Node.js 20+ (scripts/install-deps.sh does it with apt), then run scripts/test.sh again." >&2
   exit 1
 fi
-ts_dir="tests/SkMemory.Mcp.Tests/ts"
-# npm writes node_modules/.package-lock.json after every install: newer than the lockfile means up to date.
-if [ ! -f "$ts_dir/node_modules/.package-lock.json" ] || [ "$ts_dir/package-lock.json" -nt "$ts_dir/node_modules/.package-lock.json" ]; then
-  (cd "$ts_dir" && npm ci --no-audit --no-fund)
-fi
+# Runs npm ci in a folder with a package-lock.json, unless its node_modules is up to date: npm writes
+# node_modules/.package-lock.json after every install, so newer than the lockfile means up to date.
+npm_ci() {
+  local dir="$1"
+  if [ ! -f "$dir/node_modules/.package-lock.json" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
+    (cd "$dir" && npm ci --no-audit --no-fund)
+  fi
+}
+npm_ci tests/SkMemory.Mcp.Tests/ts              # the official TypeScript MCP SDK
+npm_ci tests/SkMemory.Inspector.Tests/browser   # playwright-core, driving /usr/bin/chromium
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 results="artifacts/test-results"
