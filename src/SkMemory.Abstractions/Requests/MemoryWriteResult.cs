@@ -21,4 +21,8 @@ public enum MemoryWriteOutcome
     /// <summary>The same content already exists in the same scope and subject; nothing was written.</summary>
     [JsonStringEnumMemberName("duplicate_content")]
     DuplicateContent,
+
+    /// <summary>A review policy held the write: nothing is stored until a reviewer approves it (the record is a preview whose id is the review item's).</summary>
+    [JsonStringEnumMemberName("held_for_review")]
+    HeldForReview,
 }

@@ -32,5 +32,6 @@ namespace SkMemory;
 [JsonSerializable(typeof(IReadOnlyList<MemoryAccessDenial>))]
 [JsonSerializable(typeof(float[]))]
 [JsonSerializable(typeof(string[]))]
+[JsonSerializable(typeof(MemoryWriteRequest))]
 [JsonSerializable(typeof(System.Text.Json.JsonElement))]
 public sealed partial class MemoryJsonContext : JsonSerializerContext;
