@@ -43,6 +43,7 @@ public sealed partial class PostgresMemoryStore : EventSourcedMemoryStore
         AddTokenVault(_sideStores);
         AddExternalLinks(_sideStores);
         AddApiKeys(_sideStores);
+        AddReviews(_sideStores);
         var cs = new NpgsqlConnectionStringBuilder(dataSource.ConnectionString);
         _location = $"{cs.Host}:{cs.Port}/{cs.Database}?schema={names.Schema}";
     }
@@ -166,6 +167,8 @@ public sealed partial class PostgresMemoryStore : EventSourcedMemoryStore
     partial void AddExternalLinks(List<object> sideStores);
 
     partial void AddApiKeys(List<object> sideStores);
+
+    partial void AddReviews(List<object> sideStores);
 
     /// <inheritdoc />
     protected override async Task<MemoryStoreTransaction> BeginTransactionAsync(string? tenant, CancellationToken cancellationToken) =>

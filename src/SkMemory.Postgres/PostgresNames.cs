@@ -27,6 +27,7 @@ internal sealed class PostgresNames
         Attestations = s + ".memory_attestations";
         ExternalLinks = s + ".memory_external_links";
         ApiKeys = s + ".memory_api_keys";
+        ReviewItems = s + ".memory_review_items";
         VectorType = Quote(vectorSchema) + ".vector";
         CosineDistance = "OPERATOR(" + Quote(vectorSchema) + ".<=>)";
     }
@@ -77,6 +78,9 @@ internal sealed class PostgresNames
 
     /// <summary>Gets the qualified <c>memory_api_keys</c> table.</summary>
     public string ApiKeys { get; }
+
+    /// <summary>Gets the qualified <c>memory_review_items</c> table.</summary>
+    public string ReviewItems { get; }
 
     /// <summary>Gets the qualified <c>vector</c> type.</summary>
     public string VectorType { get; }

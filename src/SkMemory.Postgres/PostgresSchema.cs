@@ -255,6 +255,24 @@ internal static class PostgresSchema
         );
         CREATE INDEX ix_memory_api_keys_tenant ON {schema}.memory_api_keys (tenant, created_at);
         """,
+
+        // v7: writes a review policy held, waiting for (or decided by) a reviewer; not memories yet, so not in the log.
+        """
+        CREATE TABLE {schema}.memory_review_items (
+            tenant text NOT NULL,
+            id uuid NOT NULL,
+            request text NOT NULL,
+            rule text NOT NULL,
+            held_at timestamptz NOT NULL,
+            state text NOT NULL CHECK (state IN ('pending', 'approved', 'rejected')),
+            decided_by_kind text,
+            decided_by_id text,
+            decided_at timestamptz,
+            decision_reason text,
+            memory_id uuid,
+            PRIMARY KEY (tenant, id)
+        );
+        """,
     ];
 
     /// <summary>Gets the schema version this code writes.</summary>

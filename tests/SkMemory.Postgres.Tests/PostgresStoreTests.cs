@@ -48,12 +48,12 @@ public sealed class PostgresStoreTests(PostgresFixture fixture)
             DROP TABLE {s}.memory_ingestion_jobs; DROP TABLE {s}.memory_ingested_items;
             DROP INDEX {s}.ix_memory_reads_reader; ALTER TABLE {s}.memory_reads DROP COLUMN operation;
             DROP TABLE {s}.memory_access_denials, {s}.memory_consents, {s}.memory_consent_changes, {s}.memory_legal_holds,
-                {s}.memory_vault, {s}.memory_vault_reveals, {s}.memory_attestations, {s}.memory_external_links, {s}.memory_api_keys;
+                {s}.memory_vault, {s}.memory_vault_reveals, {s}.memory_attestations, {s}.memory_external_links, {s}.memory_api_keys, {s}.memory_review_items;
             DELETE FROM {s}.schema_migrations WHERE version >= 3;
             """);
 
         using var upgraded = await fixture.OpenStoreAsync(schema: schema, cancellationToken: Ct);
-        Assert.Equal([1, 2, 3, 4, 5, 6], (await MigrationsAsync(schema)).Select(m => m.Version));
+        Assert.Equal([1, 2, 3, 4, 5, 6, 7], (await MigrationsAsync(schema)).Select(m => m.Version));
         Assert.NotNull(upgraded.GetService(typeof(IMemoryConsentStore)));
         Assert.Empty(await ((IMemoryExternalLinks)upgraded.GetService(typeof(IMemoryExternalLinks))!).ListAsync("mem0", "acme", Ct));
         Assert.Equal("likes tea", (await upgraded.GetAsync("acme", id, Ct))!.Value.Text);

@@ -80,13 +80,13 @@ public sealed class SqliteMemoryStoreTests : IDisposable
             DROP TABLE memory_ingestion_jobs; DROP TABLE memory_ingested_items;
             DROP INDEX ix_memory_reads_reader; ALTER TABLE memory_reads DROP COLUMN operation;
             DROP TABLE memory_access_denials; DROP TABLE memory_consents; DROP TABLE memory_consent_changes; DROP TABLE memory_legal_holds;
-            DROP TABLE memory_vault; DROP TABLE memory_vault_reveals; DROP TABLE memory_attestations; DROP TABLE memory_external_links; DROP TABLE memory_api_keys;
+            DROP TABLE memory_vault; DROP TABLE memory_vault_reveals; DROP TABLE memory_attestations; DROP TABLE memory_external_links; DROP TABLE memory_api_keys; DROP TABLE memory_review_items;
             PRAGMA user_version = 2;
             """);
         SqliteConnection.ClearAllPools();
 
         using var upgraded = await OpenAsync(path);
-        Assert.Equal(6L, await ScalarAsync(path, "PRAGMA user_version"));
+        Assert.Equal(7L, await ScalarAsync(path, "PRAGMA user_version"));
         Assert.Equal(0L, await ScalarAsync(path, "SELECT count(*) FROM memory_consents"));
         Assert.Equal(0L, await ScalarAsync(path, "SELECT count(*) FROM memory_external_links"));
         Assert.Equal("likes tea", (await upgraded.GetAsync("t", id, Ct))!.Value.Text);

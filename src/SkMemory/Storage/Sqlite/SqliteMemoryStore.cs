@@ -44,6 +44,7 @@ public sealed partial class SqliteMemoryStore : EventSourcedMemoryStore
         AddTokenVault(_sideStores);
         AddExternalLinks(_sideStores);
         AddApiKeys(_sideStores);
+        AddReviews(_sideStores);
     }
 
     /// <summary>Gets the store's clock, for the transactions it begins.</summary>
@@ -121,6 +122,8 @@ public sealed partial class SqliteMemoryStore : EventSourcedMemoryStore
     partial void AddExternalLinks(List<object> sideStores);
 
     partial void AddApiKeys(List<object> sideStores);
+
+    partial void AddReviews(List<object> sideStores);
 
     /// <inheritdoc />
     protected override async Task<MemoryStoreTransaction> BeginTransactionAsync(string? tenant, CancellationToken cancellationToken) =>

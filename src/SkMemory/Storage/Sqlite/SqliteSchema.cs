@@ -243,6 +243,24 @@ internal static class SqliteSchema
         ) WITHOUT ROWID;
         CREATE INDEX ix_memory_api_keys_tenant ON memory_api_keys (tenant, created_at);
         """,
+
+        // v7: writes a review policy held, waiting for (or decided by) a reviewer; not memories yet, so not in the log.
+        """
+        CREATE TABLE memory_review_items (
+            tenant TEXT NOT NULL,
+            id TEXT NOT NULL,
+            request TEXT NOT NULL,
+            rule TEXT NOT NULL,
+            held_at TEXT NOT NULL,
+            state TEXT NOT NULL CHECK (state IN ('pending', 'approved', 'rejected')),
+            decided_by_kind TEXT,
+            decided_by_id TEXT,
+            decided_at TEXT,
+            decision_reason TEXT,
+            memory_id TEXT,
+            PRIMARY KEY (tenant, id)
+        ) WITHOUT ROWID;
+        """,
     ];
 
     /// <summary>Gets the schema version this code writes.</summary>
