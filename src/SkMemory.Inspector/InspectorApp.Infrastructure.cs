@@ -77,6 +77,11 @@ internal sealed partial class InspectorApp
         var store = (_options.ConfigureStore is null ? builder : _options.ConfigureStore(builder)).Build();
         var request = new InspectorRequest(context, key, store, _antiforgery, _base);
         context.Items[typeof(InspectorRequest)] = request;
+        if (request.MayReview && request.Review is not null && ReviewStore is { } reviews)
+        {
+            request.PendingReviews = (await reviews.ListAsync(request.Tenant, MemoryReviewState.Pending, context.RequestAborted).ConfigureAwait(false)).Count;
+        }
+
         return request;
     }
 

@@ -54,6 +54,9 @@ internal sealed partial class InspectorApp
         group.MapGet("/subjects/{subject}", Handle(SubjectAsync));
         group.MapPost("/subjects/{subject}/consent", Handle(ConsentAsync));
         group.MapGet("/subjects/{subject}/export.jsonl", Handle(ExportAsync));
+        group.MapGet("/review", Handle(ReviewAsync));
+        group.MapPost("/review/{id}/approve", Handle(ApproveAsync));
+        group.MapPost("/review/{id}/reject", Handle(RejectAsync));
     }
 
     // ---- sign-in ----

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Http;
 using SkMemory.Governance;
+using SkMemory.Governance.Review;
 using SkMemory.Inspector.Html;
 
 namespace SkMemory.Inspector;
@@ -22,6 +23,7 @@ internal sealed class InspectorRequest
         Store = store;
         Access = store.GetService(typeof(AccessControlledMemoryStore)) as AccessControlledMemoryStore
             ?? throw new InvalidOperationException("The store stack lost its access-control layer; ConfigureStore must add layers to the builder it is given.");
+        Review = store.GetService(typeof(ReviewingMemoryStore)) as ReviewingMemoryStore;
         _antiforgery = antiforgery;
         Base = basePath;
     }
@@ -39,6 +41,15 @@ internal sealed class InspectorRequest
     public AccessControlledMemoryStore Access { get; }
 
     public string Base { get; }
+
+    /// <summary>The review layer of the stack, or null when no review policy is configured.</summary>
+    public ReviewingMemoryStore? Review { get; }
+
+    /// <summary>Whether the caller may see and decide the review queue (the admin role).</summary>
+    public bool MayReview => Caller.HasRole(MemoryRoles.Admin);
+
+    /// <summary>The tenant's pending review items, for the navigation; null when not counted (no admin, or no review layer).</summary>
+    public int? PendingReviews { get; set; }
 
     /// <summary>The hidden antiforgery field every POST form carries.</summary>
     public HtmlFragment Csrf

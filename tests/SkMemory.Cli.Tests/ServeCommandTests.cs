@@ -60,6 +60,56 @@ public sealed class ServeCommandTests : IDisposable
         Assert.Contains("--port", result.Error, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("{\"hold_below_confidence\": \"high\"}", "hold_below_confidence")]
+    [InlineData("{\"hold_actor_kinds\": [\"robot\"]}", "hold_actor_kinds")]
+    [InlineData("{\"hold_types\": \"preference\"}", "hold_types")]
+    [InlineData("{\"hold_scope_kind\": [\"public\"]}", "hold_scope_kind")]
+    public async Task Serve_with_a_bad_review_policy_exits_2_naming_the_field(string json, string field)
+    {
+        var path = _cli.NewFilePath(".json");
+        await File.WriteAllTextAsync(path, json, TestContext.Current.CancellationToken);
+
+        var result = await _cli.RunAsync("serve", "--port", "0", "--embedder", "none", "--review-policy", path);
+
+        result.ShouldFail(ExitCodes.Usage);
+        Assert.Contains($"error: {field}: in the review policy {path}, {field} ", result.Error, StringComparison.Ordinal);
+        Assert.Contains("docs/inspector.md", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Serve_with_a_missing_review_policy_file_exits_2()
+    {
+        var result = await _cli.RunAsync("serve", "--port", "0", "--embedder", "none", "--review-policy", Path.Combine(_cli.Folder, "nope.json"));
+
+        result.ShouldFail(ExitCodes.Usage);
+        Assert.Contains("review_policy: there is no review policy file at", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Serve_with_a_review_policy_says_so_in_its_banner()
+    {
+        var path = _cli.NewFilePath(".json");
+        await File.WriteAllTextAsync(path, "{\"hold_types\": [\"preference\"], \"hold_below_confidence\": 0.6, \"hold_actor_kinds\": [\"agent\"], \"hold_scope_kinds\": [\"public\"]}", TestContext.Current.CancellationToken);
+        var output = new StringWriter();
+        var error = new SynchronizedWriter();
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        var run = SkMemoryCli.InvokeAsync(["serve", "--port", "0", "--embedder", "none", "--store", _cli.StorePath, "--review-policy", path], output, error, stop.Token);
+
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (!error.Text.Contains("Ctrl+C stops the server", StringComparison.Ordinal) && !run.IsCompleted && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50, TestContext.Current.CancellationToken);
+        }
+
+        var banner = error.Text;
+        Assert.False(run.IsCompleted, $"serve ended early:\n{banner}");
+        Assert.Contains($"review        {path}: holds types preference; confidence below 0.6; writes by agent actors; public memories; admins approve or reject at http://127.0.0.1:", banner, StringComparison.Ordinal);
+        Assert.Contains("/inspector/review", banner, StringComparison.Ordinal);
+        await stop.CancelAsync();
+        Assert.Equal(ExitCodes.Ok, await run.WaitAsync(TimeSpan.FromSeconds(15), TestContext.Current.CancellationToken));
+    }
+
     /// <summary>A writer the server's threads and the test can share.</summary>
     private sealed class SynchronizedWriter : StringWriter
     {

@@ -7,7 +7,7 @@ using SkMemory.Mcp;
 namespace SkMemory.Cli.Commands;
 
 /// <summary>
-/// <c>skmem serve [--host 127.0.0.1] [--port 8765] [--max-request-bytes N]</c>: the MCP server over streamable HTTP on the
+/// <c>skmem serve [--host 127.0.0.1] [--port 8765] [--max-request-bytes N] [--review-policy file.json]</c>: the MCP server over streamable HTTP on the
 /// store (the embedded default unless --store says otherwise). Clients authenticate with API keys (<c>skmem keys</c>); each
 /// key's caller goes through the access policy and the redaction policy. Runs until Ctrl+C or SIGTERM.
 /// </summary>
@@ -37,12 +37,18 @@ internal static class ServeCommand
             DefaultValueFactory = _ => new SkMemoryMcpOptions().MaxRequestBytes,
             HelpName = "bytes",
         };
+        var reviewPolicy = new Option<string?>("--review-policy")
+        {
+            Description = $"A review policy file (default: ${ReviewPolicyFile.Variable}): JSON with hold_types, hold_below_confidence, hold_actor_kinds "
+                + "and hold_scope_kinds. Matching writes, through MCP and the Inspector, wait in the Inspector's review queue until an admin approves or rejects them.",
+            HelpName = "file.json",
+        };
         var command = new Command(
             "serve",
             "Run the MCP server over streamable HTTP (endpoint /mcp) on the store, until Ctrl+C. Clients send an API key "
             + "('Authorization: Bearer skm_...', see 'skmem keys create'); each key reads and writes as its own caller, under the access and redaction policies.")
         {
-            host, port, maxRequestBytes,
+            host, port, maxRequestBytes, reviewPolicy,
         };
         runner.SetCanonicalStoreAction(
             command,
@@ -62,11 +68,20 @@ internal static class ServeCommand
                 }
 
                 var mcp = McpOptions(parseResult.GetValue(maxRequestBytes));
+                var reviewPath = parseResult.GetValue(reviewPolicy)
+                    ?? (Environment.GetEnvironmentVariable(ReviewPolicyFile.Variable) is { Length: > 0 } variable ? variable : null);
+                var review = reviewPath is null ? null : ReviewPolicyFile.Load(reviewPath);
                 return async (store, redaction) =>
                 {
                     var liveKeys = (await KeysCommand.Keys(store).ListAsync(context.Tenant, context.CancellationToken).ConfigureAwait(false))
                         .Count(k => k.RevokedAt is null);
                     using var loggerFactory = StderrLoggerProvider.CreateFactory(context.Error);
+                    if (review is { IsEmpty: false } && store.GetService(typeof(IMemoryReviewStore)) is null)
+                    {
+                        throw CliException.Invalid("review_policy", "this store keeps no review items, so it cannot hold writes for review", "use a SQLite or Postgres store (run 'skmem migrate' to bring it to the current schema)");
+                    }
+
+                    MemoryStoreBuilder Layers(MemoryStoreBuilder b) => b.UseRedaction(redaction).UseReview(review);
                     SkMemoryHttpServer server;
                     try
                     {
@@ -77,9 +92,9 @@ internal static class ServeCommand
                                 Host = address,
                                 Port = portNumber,
                                 Mcp = mcp,
-                                ConfigureStore = b => b.UseRedaction(redaction),
+                                ConfigureStore = Layers,
                                 LoggerFactory = loggerFactory,
-                                ConfigureApp = app => app.MapSkMemoryInspector(new InspectorOptions { Store = store, ConfigureStore = b => b.UseRedaction(redaction) }),
+                                ConfigureApp = app => app.MapSkMemoryInspector(new InspectorOptions { Store = store, ConfigureStore = Layers }),
                             },
                             context.CancellationToken).ConfigureAwait(false);
                     }
@@ -90,7 +105,7 @@ internal static class ServeCommand
 
                     await using (server.ConfigureAwait(false))
                     {
-                        WriteBanner(context, server, liveKeys);
+                        WriteBanner(context, server, liveKeys, review, reviewPath);
                         await WaitForStopAsync(context.CancellationToken).ConfigureAwait(false);
                         context.Error.WriteLine("stopping: finishing the requests in flight...");
                         using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(10));
@@ -124,7 +139,7 @@ internal static class ServeCommand
         return options;
     }
 
-    private static void WriteBanner(CliContext context, SkMemoryHttpServer server, int liveKeys)
+    private static void WriteBanner(CliContext context, SkMemoryHttpServer server, int liveKeys, MemoryReviewPolicy? review, string? reviewPath)
     {
         var baseAddress = server.BaseAddress.AbsoluteUri.TrimEnd('/');
         var e = context.Error;
@@ -134,6 +149,9 @@ internal static class ServeCommand
         e.WriteLine($"  inspector     {baseAddress}/inspector/ (sign in with an API key)");
         e.WriteLine($"  store         {context.Target?.Display}");
         e.WriteLine($"  tenant        {context.Tenant}: {HumanFormat.Count(liveKeys, "live API key")}");
+        e.WriteLine(review is { IsEmpty: false }
+            ? $"  review        {reviewPath}: holds {Describe(review)}; admins approve or reject at {baseAddress}/inspector/review"
+            : "  review        none: every allowed write is stored at once (--review-policy <file.json> holds writes for an admin)");
         if (liveKeys == 0)
         {
             e.WriteLine("  no client can connect yet: create a key with");
@@ -147,6 +165,35 @@ internal static class ServeCommand
         e.WriteLine($"  client config (VS Code .vscode/mcp.json): {{\"servers\":{{\"skmemory\":{{\"type\":\"http\",\"url\":\"{server.McpEndpoint.AbsoluteUri}\",\"headers\":{{\"Authorization\":\"Bearer <key>\"}}}}}}}}");
         e.WriteLine("  docs/mcp-connect.md shows Claude Desktop, VS Code and Semantic Kernel. Ctrl+C stops the server.");
         e.Flush();
+    }
+
+    /// <summary>The review policy in words, for the banner.</summary>
+    /// <param name="policy">The policy.</param>
+    /// <returns>What it holds.</returns>
+    internal static string Describe(MemoryReviewPolicy policy)
+    {
+        var parts = new List<string>();
+        if (policy.HoldTypes.Count > 0)
+        {
+            parts.Add("types " + string.Join(", ", policy.HoldTypes));
+        }
+
+        if (policy.HoldBelowConfidence is { } threshold)
+        {
+            parts.Add("confidence below " + threshold.ToString("0.##", System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        if (policy.HoldActorKinds.Count > 0)
+        {
+            parts.Add("writes by " + string.Join(", ", policy.HoldActorKinds.Select(k => MemoryJson.EnumName(k))) + " actors");
+        }
+
+        if (policy.HoldScopeKinds.Count > 0)
+        {
+            parts.Add(string.Join(", ", policy.HoldScopeKinds.Select(k => MemoryJson.EnumName(k))) + " memories");
+        }
+
+        return string.Join("; ", parts);
     }
 
     /// <summary>Waits for Ctrl+C (the token) or SIGTERM.</summary>

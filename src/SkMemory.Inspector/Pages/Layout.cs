@@ -14,6 +14,18 @@ internal static class Layout
         if (request is not null)
         {
             var roles = request.Caller.Roles.Count == 0 ? "no roles" : string.Join(", ", request.Caller.Roles);
+            if (request.MayReview)
+            {
+                if (request.PendingReviews is { } pending)
+                {
+                    page.Add($"<a class=\"nav-review\" href=\"{basePath}/review\" data-testid=\"nav-review\">Review queue <span class=\"badge\" data-testid=\"nav-review-count\">{pending}</span></a>");
+                }
+                else
+                {
+                    page.Add($"<a class=\"nav-review\" href=\"{basePath}/review\" data-testid=\"nav-review\">Review queue</a>");
+                }
+            }
+
             page.Add($"<nav class=\"who\"><span data-testid=\"whoami\" title=\"{roles}\">{request.Caller.Actor} · tenant {request.Tenant} · key {request.Key.Id}</span>");
             page.Add($"<form method=\"post\" action=\"{basePath}/signout\" class=\"inline\">{request.Csrf}<button type=\"submit\" class=\"link\" data-testid=\"signout\">Sign out</button></form></nav>");
         }

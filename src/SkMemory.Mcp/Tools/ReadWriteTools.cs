@@ -52,7 +52,7 @@ internal sealed class WriteWithProvenanceTool(MemoryToolHost host) : MemoryTool<
     "Store one durable memory about a subject: a self-contained sentence naming the subject (\"Ana is allergic to peanuts\"), its type, and the evidence it comes from "
     + "(message ids, tool call ids, file hashes or quoted spans; source_kind manual only for something the user asked you to remember directly). "
     + "Do not store transient states, guesses or secrets. Writing the same content again, or the same idempotency_key, stores nothing new: "
-    + "outcome is created, idempotent_replay or duplicate_content, with the record.",
+    + "outcome is created, idempotent_replay or duplicate_content, with the record; held_for_review means a review policy holds it until a person approves it (nothing is stored yet).",
     McpJsonContext.Default.WriteArgs,
     McpJsonContext.Default.WriteResult,
     new ToolAnnotations { Title = "Write a memory with its evidence", ReadOnlyHint = false, IdempotentHint = true, DestructiveHint = false, OpenWorldHint = false })
