@@ -63,8 +63,8 @@ internal sealed class InspectorSession
             return null;
         }
 
-        var keys = await _keys.ListAsync(parts[0], context.RequestAborted).ConfigureAwait(false);
-        return keys.FirstOrDefault(k => k.Id == parts[1] && k.RevokedAt is null && k.Tenant == parts[0]);
+        var key = await _keys.GetAsync(parts[1], context.RequestAborted).ConfigureAwait(false);
+        return key is { RevokedAt: null } && key.Tenant == parts[0] ? key : null;
     }
 
     /// <summary>The principal antiforgery tokens are bound to: the key's id, so a token of one session fails in another.</summary>

@@ -149,7 +149,8 @@ public sealed partial class SkMemoryHttpServer : IAsyncDisposable
     // the MCP handler reads a byte of them.
     private static async Task GuardAsync(HttpContext context, RequestDelegate next, IMemoryApiKeyStore keys, IMemoryAuditLog audit, long maxBytes, ILogger logger)
     {
-        if (!context.Request.Path.StartsWithSegments("/mcp", StringComparison.Ordinal))
+        // Routing matches /mcp case-insensitively, so the guard must too (/MCP is the same endpoint).
+        if (!context.Request.Path.StartsWithSegments("/mcp", StringComparison.OrdinalIgnoreCase))
         {
             await next(context).ConfigureAwait(false);
             return;
@@ -219,7 +220,7 @@ public sealed partial class SkMemoryHttpServer : IAsyncDisposable
         }
         else
         {
-            var known = (await keys.ListAsync(null, context.RequestAborted).ConfigureAwait(false)).FirstOrDefault(k => k.Id == keyId);
+            var known = await keys.GetAsync(keyId, context.RequestAborted).ConfigureAwait(false);
             tenant = known?.Tenant ?? tenant;
             message = known?.RevokedAt is { } revoked
                 ? $"The API key {keyId} was revoked on {revoked:u}; create a new one with 'skmem keys create'."
@@ -256,17 +257,14 @@ public sealed partial class SkMemoryHttpServer : IAsyncDisposable
         }
     }
 
-    // skm_<id>_<secret>: the id is the part between the first and second underscore.
-    private static string? KeyIdOf(string? secret)
-    {
-        if (secret is null || !secret.StartsWith("skm_", StringComparison.Ordinal))
-        {
-            return null;
-        }
+    // skm_<id>_<secret>: the id is the 12 hex characters between the first and second underscore; anything else is no key id
+    // (so an attacker's text never reaches the audit log or a lookup).
+    private static readonly System.Buffers.SearchValues<char> LowerHex = System.Buffers.SearchValues.Create("0123456789abcdef");
 
-        var end = secret.IndexOf('_', 4);
-        return end > 4 && secret.Length > end + 1 ? secret[4..end] : null;
-    }
+    private static string? KeyIdOf(string? secret) =>
+        secret is { Length: > 17 } token && token.StartsWith("skm_", StringComparison.Ordinal) && token[16] == '_' && !token.AsSpan(4, 12).ContainsAnyExcept(LowerHex)
+            ? token[4..16]
+            : null;
 
     private static Task WriteErrorAsync(HttpContext context, string message)
     {

@@ -25,12 +25,29 @@ public sealed class HttpServerTests(McpServerFixture fixture) : IClassFixture<Mc
         Assert.Equal("127.0.0.1", fixture.Server.BaseAddress.Host);
     }
 
+    [Theory]
+    [InlineData("MCP")]
+    [InlineData("Mcp/")]
+    [InlineData("mCp")]
+    public async Task TheMcpEndpointUnderAnotherCase_StillNeedsAKey(string path)
+    {
+        using var http = new HttpClient();
+        using var body = new StringContent("""{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"probe","version":"1"}}}""", System.Text.Encoding.UTF8, "application/json");
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(fixture.Server.BaseAddress, path)) { Content = body };
+        request.Headers.Accept.ParseAdd("application/json");
+        request.Headers.Accept.ParseAdd("text/event-stream");
+
+        var response = await http.SendAsync(request, Ct);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+    }
+
     [Fact]
     public async Task MissingBadOrRevokedKey_Is401_WithWwwAuthenticate_AJsonBody_AndADenial()
     {
         var revoked = await fixture.Keys.CreateAsync(new MemoryApiKeyRequest { Tenant = "initech", Actor = MemoryActor.User("ivy") }, Ct);
         Assert.True(await fixture.Keys.RevokeAsync(revoked.Key.Id, Ct));
-        foreach (var secret in new string?[] { null, "not-a-key", "skm_nosuchkey_" + new string('a', 43), revoked.Secret })
+        foreach (var secret in new string?[] { null, "not-a-key", "skm_0123456789ab_" + new string('a', 43), "skm_" + new string('x', 5000) + "_y", revoked.Secret })
         {
             using var http = new HttpClient();
             using var request = Post(Initialize);

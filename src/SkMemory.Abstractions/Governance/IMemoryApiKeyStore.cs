@@ -14,6 +14,9 @@ public interface IMemoryApiKeyStore
     /// <summary>The live key a presented secret belongs to, or null when it is malformed, unknown or revoked; records its use.</summary>
     Task<MemoryApiKey?> AuthenticateAsync(string presentedSecret, CancellationToken cancellationToken = default);
 
+    /// <summary>Gets a key (revoked or not) by its public id, or null.</summary>
+    Task<MemoryApiKey?> GetAsync(string keyId, CancellationToken cancellationToken = default);
+
     /// <summary>Lists the keys (revoked ones included) of a tenant, or of every tenant when null, newest first.</summary>
     Task<IReadOnlyList<MemoryApiKey>> ListAsync(string? tenant = null, CancellationToken cancellationToken = default);
 

@@ -104,6 +104,12 @@ internal abstract class ApiKeyStore : IMemoryApiKeyStore
         return row.Key with { LastUsedAt = now };
     }
 
+    public async Task<MemoryApiKey?> GetAsync(string keyId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(keyId);
+        return keyId.Length == IdLength && keyId.All(Uri.IsHexDigit) && await FindAsync(keyId, cancellationToken).ConfigureAwait(false) is { } row ? row.Key : null;
+    }
+
     public Task<IReadOnlyList<MemoryApiKey>> ListAsync(string? tenant = null, CancellationToken cancellationToken = default)
     {
         if (tenant is not null)
