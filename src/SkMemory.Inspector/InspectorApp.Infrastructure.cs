@@ -36,7 +36,7 @@ internal sealed partial class InspectorApp
                 MemoryNotFoundException => (StatusCodes.Status404NotFound, "Memory not found",
                     "There is no memory with this id in your tenant.", "It may have been mistyped, or belong to another tenant. Go back to the list and pick it from there."),
                 MemoryAccessDeniedException denied => (StatusCodes.Status403Forbidden, "Not allowed",
-                    denied.Denial.Detail, "The refusal is recorded in the audit log. Sign in with a key that may do this (the subject's own key, or one with the role named above)."),
+                    ForViewer(denied.Denial), "The refusal is recorded in the audit log. Sign in with a key that may do this (the subject's own key, or one with the role named above)."),
                 MemoryValidationException invalid => (StatusCodes.Status400BadRequest, "Check the form",
                     invalid.Message, "Go back, fix the field and send the form again."),
                 MemoryConcurrencyException or MemoryConflictException => (StatusCodes.Status409Conflict, "Changed meanwhile",
@@ -215,4 +215,15 @@ internal sealed partial class InspectorApp
 
     [LoggerMessage(1208, LogLevel.Error, "Inspector: a request to {Path} failed.")]
     private static partial void LogFailed(ILogger logger, string path, Exception exception);
+
+    /// <summary>
+    /// What a refusal tells the viewer: a missing role is named, but whose memory it is (subject, team, consent history) is
+    /// not, since the viewer may not read it; the audit log keeps the full detail.
+    /// </summary>
+    private static string ForViewer(MemoryAccessDenial denial) => denial.Reason switch
+    {
+        MemoryAccessDenialReason.MissingRole or MemoryAccessDenialReason.NoCaller => denial.Detail,
+        MemoryAccessDenialReason.CrossTenant => "This belongs to another tenant.",
+        _ => "Your key may not see or change this memory: it belongs to a subject, team or consent scope your key does not act for.",
+    };
 }

@@ -289,7 +289,7 @@ internal sealed partial class InspectorApp
                 ExpectedVersion = long.TryParse(form["version"], out var version) ? version : null,
                 Actor = request.Caller.Actor,
                 Reason = reason,
-                Value = new MemoryValue(text),
+                Value = new MemoryValue(text, (await request.Store.GetAsync(request.Tenant, id, context.RequestAborted).ConfigureAwait(false))?.Value.Structured),
             },
             context.RequestAborted).ConfigureAwait(false);
         LogCorrected(_logger, request.Key.Id, id, result.Current.Id);
@@ -307,7 +307,13 @@ internal sealed partial class InspectorApp
         var id = MemoryId(context, request);
         var form = await context.Request.ReadFormAsync(context.RequestAborted).ConfigureAwait(false);
         var reason = Required(form["reason"], "a deletion");
-        if (string.Equals(form["mode"], "soft", StringComparison.Ordinal))
+        var mode = form["mode"].ToString();
+        if (mode is not ("soft" or "purge"))
+        {
+            throw new MemoryValidationException("mode", "choose how to delete: purge (erase the content, with an attestation) or soft (mark deleted)");
+        }
+
+        if (mode == "soft")
         {
             await request.Store.DeleteAsync(
                 new MemoryDeleteRequest

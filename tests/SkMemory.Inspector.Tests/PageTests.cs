@@ -174,6 +174,7 @@ public sealed class PageTests(InspectorFixture fixture) : IClassFixture<Inspecto
         var (status, html) = await ana.PageAsync($"/inspector/memories/{bos.Id}");
         Assert.Equal(HttpStatusCode.Forbidden, status);
         Assert.DoesNotContain("chess", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("'bo'", html, StringComparison.Ordinal); // whose memory it is stays in the audit log
 
         (_, html) = await ana.PageAsync("/inspector/?status=any");
         Assert.Contains(anas.Id.ToString(), html, StringComparison.Ordinal);

@@ -59,4 +59,36 @@ public abstract partial class MemoryStoreConformanceTests
         Assert.Null(await reviews.GetAsync(NewTenant(), held.Record.Id, Ct));
         Assert.Empty((await canonical.ReadAsync(new MemoryQuery { Tenant = tenant }, Ct)).Items);
     }
+
+    [Fact]
+    public virtual async Task Review_Approval_AfterTheSubjectRevokedConsent_IsRefused_AndTwoApprovalsWriteOnce()
+    {
+        var canonical = await NewStoreAsync();
+        var tenant = NewTenant();
+        var store = (ReviewingMemoryStore)new MemoryStoreBuilder(canonical).UseReview(new MemoryReviewPolicy { HoldTypes = [MemoryTypes.Fact] }).Build();
+        var consents = (IMemoryConsentStore)store.GetService(typeof(IMemoryConsentStore))!;
+        var forAna = await store.WriteAsync(Note(tenant, "Ana takes the 8:10 train"), Ct);
+        var forBo = await store.WriteAsync(Note(tenant, "Bo takes the 9:40 train", subject: "bo"), Ct);
+        await consents.SetAsync(new MemoryConsent { Tenant = tenant, Subject = "ana", Scope = MemoryScopeKind.Personal, State = MemoryConsentState.Revoked, Purpose = "assistant memory", ChangedAt = Clock.GetUtcNow(), ChangedBy = MemoryActor.User("ana") }, Ct);
+
+        var refused = await Assert.ThrowsAsync<MemoryException>(() => store.ApproveAsync(tenant, forAna.Record.Id, MemoryActor.User("lead"), "looks right", Ct));
+        Assert.Equal(MemoryErrorCode.ConsentRequired, refused.Code);
+        Assert.Empty((await canonical.ReadAsync(new MemoryQuery { Tenant = tenant, Subject = "ana" }, Ct)).Items);
+
+        var approvals = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => ApproveOrNullAsync()));
+        Assert.Single((await canonical.ReadAsync(new MemoryQuery { Tenant = tenant, Subject = "bo" }, Ct)).Items);
+        Assert.Contains(approvals, a => a is not null);
+
+        async Task<MemoryWriteResult?> ApproveOrNullAsync()
+        {
+            try
+            {
+                return await store.ApproveAsync(tenant, forBo.Record.Id, MemoryActor.User("lead"), "checked", Ct);
+            }
+            catch (MemoryNotFoundException)
+            {
+                return null; // another approval decided it first
+            }
+        }
+    }
 }

@@ -61,8 +61,30 @@ public sealed class ReviewingMemoryStore : DelegatingMemoryStore
     public async Task<MemoryWriteResult> ApproveAsync(string tenant, Guid itemId, MemoryActor reviewer, string reason, CancellationToken cancellationToken = default)
     {
         var item = await PendingAsync(tenant, itemId, reviewer, reason, cancellationToken).ConfigureAwait(false);
-        var result = await InnerStore.WriteAsync(item.Request with { Reason = $"approved by {reviewer}: {reason}" }, cancellationToken).ConfigureAwait(false);
-        await Reviews.DecideAsync(tenant, itemId, MemoryReviewState.Approved, reviewer, reason, result.Record.Id, MemoryEventChain.TruncateToMicroseconds(_time.GetUtcNow()), cancellationToken).ConfigureAwait(false);
+
+        // Consent may have been revoked (or lapsed) while the write waited: the subject's choice now is what counts.
+        if (InnerStore.GetService(typeof(IMemoryConsentStore)) is IMemoryConsentStore consents
+            && await consents.GetAsync(tenant, item.Request.Subject, item.Request.Scope.Kind, cancellationToken).ConfigureAwait(false) is { } consent
+            && !consent.IsInForce(_time.GetUtcNow()))
+        {
+            throw new MemoryException(
+                MemoryErrorCode.ConsentRequired,
+                $"Subject '{item.Request.Subject}' no longer consents to {MemoryJson.EnumName(item.Request.Scope.Kind)} memories; the held write cannot be approved (reject it instead).");
+        }
+
+        // The item's id makes the write idempotent, so two reviewers approving at once store it once.
+        var request = item.Request with { Reason = $"approved by {reviewer}: {reason}", IdempotencyKey = item.Request.IdempotencyKey ?? $"review:{item.Id:N}" };
+        var result = await InnerStore.WriteAsync(request, cancellationToken).ConfigureAwait(false);
+        var now = MemoryEventChain.TruncateToMicroseconds(_time.GetUtcNow());
+        if (!await Reviews.DecideAsync(tenant, itemId, MemoryReviewState.Approved, reviewer, reason, result.Record.Id, now, cancellationToken).ConfigureAwait(false)
+            && await Reviews.GetAsync(tenant, itemId, cancellationToken).ConfigureAwait(false) is { State: MemoryReviewState.Rejected } rejected)
+        {
+            throw new MemoryConflictException(
+                MemoryErrorCode.InvalidState,
+                $"Review item {itemId} was rejected by {rejected.DecidedBy} while this approval ran; memory {result.Record.Id} was written anyway. Delete it with a reason if the rejection stands.",
+                result.Record.Id);
+        }
+
         return result;
     }
 
