@@ -12,25 +12,17 @@ internal static class McpCommand
 {
     public static Command Create(CommandRunner runner)
     {
-        var maxRequestBytes = new Option<int>("--max-request-bytes")
-        {
-            Description = "The largest message accepted, in bytes (1 KiB to 64 MiB).",
-            DefaultValueFactory = _ => new SkMemoryMcpOptions().MaxRequestBytes,
-            HelpName = "bytes",
-        };
         var command = new Command(
             "mcp",
             "Run the MCP server over stdio (for clients that start it: Claude Desktop, VS Code), as you (the store owner) or the --as identity. "
-            + "stdout carries the protocol; logs go to stderr. Ends when the client closes stdin.")
-        {
-            maxRequestBytes,
-        };
+            + "stdout carries the protocol; logs go to stderr. Ends when the client closes stdin. (The request size limit is the HTTP server's; "
+            + "over stdio the client that starts the server is the only sender.)");
         runner.SetCanonicalStoreAction(
             command,
             StoreAccess.Write,
             (context, parseResult) =>
             {
-                var options = ServeCommand.McpOptions(parseResult.GetValue(maxRequestBytes));
+                var options = new SkMemoryMcpOptions();
                 var caller = context.Caller;
                 return async (store, redaction) =>
                 {

@@ -93,7 +93,10 @@ internal sealed class ToolCall(MemoryToolHost host, ToolCaller identity)
     public bool MaySee(MemoryIngestionJob job) =>
         (Key is null || Key.Allows(job.Input.Scope.Kind))
         && (Caller.HasRole(MemoryRoles.ReadAll)
-        || (job.Input.Subject is { } subject ? Caller.ActsFor(subject) : Caller.HasRole(MemoryRoles.Admin)));
+        || ((job.Input.Subject is { } subject ? Caller.ActsFor(subject) : Caller.HasRole(MemoryRoles.Admin))
+
+            // A team job's decisions quote the team's conversation: only members see them.
+            && (job.Input.Scope.Kind != MemoryScopeKind.Team || Caller.IsMemberOf(job.Input.Scope.Team))));
 
     private async Task CheckKindAsync(MemoryScopeKind kind, string operation, string? subject, MemoryScope scope, Guid? memoryId, CancellationToken cancellationToken)
     {
