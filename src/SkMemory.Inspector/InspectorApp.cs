@@ -371,6 +371,7 @@ internal sealed partial class InspectorApp
         }
 
         var current = await consents.GetAsync(request.Tenant, subject, scope, context.RequestAborted).ConfigureAwait(false);
+        var now = _options.TimeProvider.GetUtcNow();
         await consents.SetAsync(
             new MemoryConsent
             {
@@ -379,7 +380,10 @@ internal sealed partial class InspectorApp
                 Scope = scope,
                 State = state,
                 Purpose = current?.Purpose ?? "all purposes",
-                ChangedAt = _options.TimeProvider.GetUtcNow(),
+
+                // A grant keeps the end date the subject gave, while it is still ahead; a lapsed one is not revived with it.
+                ExpiresAt = state == MemoryConsentState.Granted && current?.ExpiresAt is { } end && end > now ? end : null,
+                ChangedAt = now,
                 ChangedBy = request.Caller.Actor,
                 Reason = reason,
             },

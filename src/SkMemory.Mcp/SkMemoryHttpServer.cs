@@ -185,7 +185,21 @@ public sealed partial class SkMemoryHttpServer : IAsyncDisposable
         if (HttpMethods.IsPost(context.Request.Method))
         {
             context.Request.EnableBuffering(bufferThreshold: 64 * 1024, bufferLimit: maxBytes);
-            var problem = await JsonProblemAsync(context.Request.Body, context.RequestAborted).ConfigureAwait(false);
+            string? problem;
+            try
+            {
+                problem = await JsonProblemAsync(context.Request.Body, context.RequestAborted).ConfigureAwait(false);
+            }
+            catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
+            {
+                // A chunked body has no length to check up front; Kestrel stops it at the limit, and it gets the same answer.
+                LogTooLarge(logger, key.Id, maxBytes + 1, maxBytes);
+                context.Response.StatusCode = StatusCodes.Status413PayloadTooLarge;
+                context.Response.Headers.Connection = "close";
+                await WriteErrorAsync(context, $"The request body is larger than the {maxBytes} bytes this server accepts per request. Send less (for example fewer messages per ingest call). Nothing was written.").ConfigureAwait(false);
+                return;
+            }
+
             if (problem is not null)
             {
                 LogParseError(logger, key.Id);

@@ -195,6 +195,24 @@ public sealed class ActionTests(InspectorFixture fixture) : IClassFixture<Inspec
     }
 
     [Fact]
+    public async Task Granting_consent_again_keeps_the_end_date_the_subject_gave()
+    {
+        var consents = (IMemoryConsentStore)fixture.Store.GetService(typeof(IMemoryConsentStore))!;
+        var ahead = DateTimeOffset.UtcNow.AddDays(30);
+        foreach (var (subject, end, expected) in new[] { ("granter-a", (DateTimeOffset?)ahead, (DateTimeOffset?)ahead), ("granter-b", null, null) })
+        {
+            await consents.SetAsync(new MemoryConsent { Tenant = "acme", Subject = subject, Scope = MemoryScopeKind.Personal, State = MemoryConsentState.Granted, Purpose = "support", ExpiresAt = end, ChangedAt = DateTimeOffset.UtcNow, ChangedBy = MemoryActor.User(subject) }, InspectorClient.Token);
+            using var admin = await SignedInAsync(fixture.AdminSecret);
+            using var response = await admin.PostAsync($"/inspector/subjects/{subject}/consent", $"/inspector/subjects/{subject}", ("scope", "personal"), ("state", "granted"), ("reason", "confirmed on the phone"));
+            Assert.Equal(HttpStatusCode.SeeOther, response.StatusCode);
+
+            var granted = (await consents.GetAsync("acme", subject, MemoryScopeKind.Personal, InspectorClient.Token))!;
+            Assert.Equal((MemoryConsentState.Granted, "support"), (granted.State, granted.Purpose));
+            Assert.Equal(expected?.ToUnixTimeSeconds(), granted.ExpiresAt?.ToUnixTimeSeconds());
+        }
+    }
+
+    [Fact]
     public async Task Export_streams_the_subjects_readable_memories_as_json_lines_and_is_audited()
     {
         var one = await fixture.WriteAsync("exporter", "First line \"quoted\"\nwith a newline");

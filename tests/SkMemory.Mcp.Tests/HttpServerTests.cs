@@ -91,6 +91,18 @@ public sealed class HttpServerTests(McpServerFixture fixture) : IClassFixture<Mc
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
         Assert.Contains("at most", JsonDocument.Parse(await response.Content.ReadAsStringAsync(Ct)).RootElement.GetProperty("error").GetString(), StringComparison.Ordinal);
         Assert.Equal(before, await fixture.CountAsync("acme", Ct));
+
+        // The same body sent chunked (no Content-Length to check up front) is stopped at the limit with the same answer.
+        using var chunkedHttp = new HttpClient();
+        using var chunked = Post(body, fixture.AcmeSecret);
+        chunked.Headers.TransferEncodingChunked = true;
+        using var unknownLength = new StreamContent(new MemoryStream(Encoding.UTF8.GetBytes(body)));
+        unknownLength.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        chunked.Content = unknownLength;
+        var chunkedResponse = await chunkedHttp.SendAsync(chunked, Ct);
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, chunkedResponse.StatusCode);
+        Assert.Contains("larger than", JsonDocument.Parse(await chunkedResponse.Content.ReadAsStringAsync(Ct)).RootElement.GetProperty("error").GetString(), StringComparison.Ordinal);
+        Assert.Equal(before, await fixture.CountAsync("acme", Ct));
     }
 
     [Fact]

@@ -14,6 +14,7 @@ internal abstract class ApiKeyStore : IMemoryApiKeyStore
 {
     private const string Prefix = "skm_";
     private const int IdLength = 12;
+    private static readonly TimeSpan LastUseResolution = TimeSpan.FromMinutes(1);
     private static readonly string[] KnownRoles =
     [
         MemoryRoles.Admin, MemoryRoles.ReadAll, MemoryRoles.TeamWriter, MemoryRoles.PublicWriter,
@@ -99,7 +100,13 @@ internal abstract class ApiKeyStore : IMemoryApiKeyStore
             return null;
         }
 
+        // Last use is kept to the minute: a write per request would make every authenticated call a database write.
         var now = MemoryEventChain.TruncateToMicroseconds(_time.GetUtcNow());
+        if (row.Key.LastUsedAt is { } last && now - last < LastUseResolution)
+        {
+            return row.Key;
+        }
+
         await TouchAsync(id, now, cancellationToken).ConfigureAwait(false);
         return row.Key with { LastUsedAt = now };
     }
