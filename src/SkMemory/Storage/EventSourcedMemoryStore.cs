@@ -430,7 +430,8 @@ public abstract partial class EventSourcedMemoryStore : IMemoryStore
             Top = request.Top,
             QueryEmbedding = queryEmbedding,
             Candidates = window
-                .Select(s => new MemoryRerankCandidate(s.Record, s.Breakdown.Relevance, embeddings is not null && embeddings.TryGetValue(s.Record.Id, out var e) ? e : null))
+                // The cast keeps "no embedding" null: a bare null converts to an empty ReadOnlyMemory through float[].
+                .Select(s => new MemoryRerankCandidate(s.Record, s.Breakdown.Relevance, embeddings is not null && embeddings.TryGetValue(s.Record.Id, out var e) ? e : (ReadOnlyMemory<float>?)null))
                 .ToList(),
         };
         var picks = await reranker.RerankAsync(rerankRequest, cancellationToken).ConfigureAwait(false);
