@@ -13,9 +13,11 @@ namespace SkMemory.Mem0.Tests;
 public sealed class Mem0ConformanceTests(Mem0EmulatorFixture emulator) : MemoryStoreConformanceTests, IClassFixture<Mem0EmulatorFixture>, IDisposable
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("skmemory-mem0-").FullName;
+    private readonly List<IMemoryStore> _reopened = [];
 
     public void Dispose()
     {
+        _reopened.ForEach(s => s.Dispose());
         SqliteConnection.ClearAllPools();
         try
         {
@@ -45,26 +47,166 @@ public sealed class Mem0ConformanceTests(Mem0EmulatorFixture emulator) : MemoryS
     protected override Task<IReadOnlyList<object?[]>> QuerySqlAsync(IMemoryStore store, string sql, params (string Name, object? Value)[] parameters) =>
         SqliteTestDatabase.QueryAsync(MirrorPath(store), sql, parameters);
 
-    [Fact(Skip = "Not supported by the Mem0 backend: Mem0 fuses its semantic and keyword scores itself and returns one score: a hybrid result has no separate semantic and lexical ranks (Mem0StoreTests.Search_Hybrid_RanksMem0CandidatesThroughTheCanonicalFilterAndScoring covers what it does).")]
-    public override Task SearchAsync_HybridMode_FusesBothRetrieversBestFirst() => Task.CompletedTask;
+    // The contract facts below check SkMemory's own hybrid retrieval (two retrievers fused by weights, embeddings handed to
+    // the reranker). On the Mem0 store a hybrid search is Mem0's, so each one is replaced by a fact of what the store does
+    // instead: one Mem0 score per result, ranked by the shared decay/salience/confidence/rerank pass.
 
-    [Fact(Skip = "Not supported by the Mem0 backend: Mem0 returns one relevance score per hybrid result, so the breakdown has no lexical rank to explain; decay, salience, confidence and the reranker still apply.")]
-    public override Task SearchAsync_Breakdown_ExplainsTheFinalScore() => Task.CompletedTask;
+    /// <inheritdoc />
+    public override async Task SearchAsync_HybridMode_FusesBothRetrieversBestFirst()
+    {
+        var (store, tenant) = await SeededAsync();
 
-    [Fact(Skip = "Not supported by the Mem0 backend: SemanticWeight and LexicalWeight steer SkMemory's own fusion; a hybrid search on Mem0 is fused by Mem0 (the weights still apply to the mirror's text and vector searches).")]
-    public override Task SearchAsync_FusionWeights_ZeroLexicalWeightRanksByMeaningOnly() => Task.CompletedTask;
+        var results = await store.SearchAsync(new MemorySearchRequest { Tenant = tenant, Text = "green tea", Top = 3 }, Ct);
 
-    [Fact(Skip = "Not supported by the Mem0 backend: Mem0 does not return vectors, so a reranker sees no embeddings for Mem0's hybrid candidates (it still reorders them).")]
-    public override Task SearchAsync_CustomReranker_OrdersResultsAndSeesEmbeddings() => Task.CompletedTask;
+        Assert.Contains("green tea", results[0].Record.Value.Text, StringComparison.Ordinal);
+        Assert.True(results.Zip(results.Skip(1)).All(p => p.First.Score >= p.Second.Score), "results are best first");
+        Assert.All(results, r =>
+        {
+            // A result is one of Mem0's candidates (its one score, no lexical rank) or came in as a match's neighbor.
+            Assert.Null(r.Breakdown.Lexical);
+            Assert.Null(r.Breakdown.LexicalRank);
+            if (r.Breakdown.Semantic is { } semantic)
+            {
+                Assert.Equal(Mem0MemoryStore.SystemName, r.Breakdown.EmbeddingModel);
+                Assert.InRange(semantic, 0.1, 1);
+                Assert.NotNull(r.Breakdown.SemanticRank);
+            }
+            else
+            {
+                Assert.True(r.Breakdown.Neighbor > 0, $"'{r.Record.Value.Text}' is neither a Mem0 candidate nor a neighbor");
+            }
+        });
+    }
 
-    [Fact(Skip = "Not supported by the Mem0 backend: Without Mem0's vectors MMR compares hybrid candidates by words only, which does not tell these near-duplicates apart.")]
-    public override Task SearchAsync_Mmr_PrefersADifferentMemoryOverANearDuplicate() => Task.CompletedTask;
+    /// <inheritdoc />
+    public override async Task SearchAsync_Breakdown_ExplainsTheFinalScore()
+    {
+        var (store, tenant) = await SeededAsync(o => o.Retrieval.Reranker = null);
 
-    [Fact(Skip = "Not supported by the Mem0 backend: A hybrid search on Mem0 is Mem0's, whatever the mirror's embedder; the mirror's text-only path is covered by the text-mode facts.")]
-    public override Task SearchAsync_WithoutEmbeddingGenerator_VectorIsNotSupportedAndHybridUsesText() => Task.CompletedTask;
+        var results = await store.SearchAsync(new MemorySearchRequest { Tenant = tenant, Text = "tea", Top = 5 }, Ct);
 
-    [Fact(Skip = "Not supported by the Mem0 backend: Reindexing swaps the mirror's embedder, which serves vector searches; the final hybrid search this fact checks is Mem0's, which embeds with its own model.")]
-    public override Task ReindexAsync_SwapsTheEmbedderWithoutRewritingRecordsOrEvents() => Task.CompletedTask;
+        Assert.NotEmpty(results);
+        Assert.All(results, r =>
+        {
+            // Mem0's score is the relevance; decay, salience and confidence then weigh it exactly as on the other stores.
+            Assert.Equal(r.Breakdown.Semantic ?? 0, r.Breakdown.Fused);
+            Assert.Equal(r.Score, r.Breakdown.Final);
+            Assert.InRange(r.Breakdown.Final, 0, r.Breakdown.Relevance + 1e-9);
+            Assert.Null(r.Breakdown.Reranker);
+        });
+    }
+
+    /// <inheritdoc />
+    public override async Task SearchAsync_FusionWeights_ZeroLexicalWeightRanksByMeaningOnly()
+    {
+        var (store, tenant) = await SeededAsync();
+        var reweighted = await ReopenAsync(store, o => o.Retrieval.LexicalWeight = 0);
+
+        var fused = await store.SearchAsync(new MemorySearchRequest { Tenant = tenant, Text = "tea", Top = 5 }, Ct);
+        var weighted = await reweighted.SearchAsync(new MemorySearchRequest { Tenant = tenant, Text = "tea", Top = 5 }, Ct);
+
+        // Mem0 fuses its own scores: SkMemory's fusion weights do not change a hybrid search on it.
+        Assert.NotEmpty(fused);
+        Assert.Equal(fused.Select(r => (r.Record.Id, r.Score)), weighted.Select(r => (r.Record.Id, r.Score)));
+    }
+
+    /// <inheritdoc />
+    public override async Task SearchAsync_CustomReranker_OrdersResultsAndSeesEmbeddings()
+    {
+        var reverser = new ReversingReranker();
+        var (store, tenant) = await SeededAsync(o => o.Retrieval.Reranker = reverser);
+
+        var results = await store.SearchAsync(new MemorySearchRequest { Tenant = tenant, Text = "tea", Top = 3 }, Ct);
+
+        var seen = Assert.Single(reverser.Requests);
+        Assert.Equal("tea", seen.Query);
+        Assert.All(seen.Candidates, c => Assert.Null(c.Embedding)); // Mem0 returns no vectors
+        Assert.Equal(seen.Candidates.Select(c => c.Record.Id).Reverse().Take(3), results.Select(r => r.Record.Id));
+        Assert.All(results, r => Assert.Equal("reverse", r.Breakdown.Reranker));
+    }
+
+    /// <inheritdoc />
+    public override async Task SearchAsync_Mmr_PrefersADifferentMemoryOverANearDuplicate()
+    {
+        var store = await NewStoreAsync();
+        var tenant = NewTenant();
+        await CreateAsync(store, tenant, "Ana booked the flight to Lisbon for the May conference");
+        await CreateAsync(store, tenant, "Ana booked the flight to Lisbon for the May conference trip");
+        await CreateAsync(store, tenant, "Ana booked a hotel near the Lisbon conference venue");
+
+        var results = await store.SearchAsync(new MemorySearchRequest { Tenant = tenant, Text = "Lisbon conference booking", Top = 3 }, Ct);
+
+        // MMR still reranks Mem0's candidates, comparing them by words (Mem0 returns no vectors).
+        Assert.Equal(3, results.Count);
+        Assert.All(results, r => Assert.Equal("mmr", r.Breakdown.Reranker));
+        Assert.Contains(results, r => r.Record.Value.Text.Contains("hotel", StringComparison.Ordinal));
+    }
+
+    /// <inheritdoc />
+    public override async Task SearchAsync_WithoutEmbeddingGenerator_VectorIsNotSupportedAndHybridUsesText()
+    {
+        var (store, tenant) = await SeededAsync(o => o.EmbeddingGenerator = null);
+
+        var vector = await Assert.ThrowsAnyAsync<MemoryException>(() => store.SearchAsync(new MemorySearchRequest { Tenant = tenant, Text = "tea", Mode = MemorySearchMode.Vector }, Ct));
+        var hybrid = await store.SearchAsync(new MemorySearchRequest { Tenant = tenant, Text = "green tea" }, Ct);
+
+        // The mirror has no embedder for vector mode; hybrid search is Mem0's and does not need one.
+        Assert.Equal(MemoryErrorCode.NotSupported, vector.Code);
+        Assert.Contains("green tea", hybrid[0].Record.Value.Text, StringComparison.Ordinal);
+        Assert.Equal(Mem0MemoryStore.SystemName, hybrid[0].Breakdown.EmbeddingModel);
+    }
+
+    /// <inheritdoc />
+    public override async Task ReindexAsync_SwapsTheEmbedderWithoutRewritingRecordsOrEvents()
+    {
+        var (store, tenant) = await SeededAsync();
+        var index = Assert.IsAssignableFrom<IMemoryEmbeddingIndex>(store.GetService(typeof(IMemoryEmbeddingIndex)));
+        var before = await store.VerifyAsync(tenant, Ct);
+        using var folded = new FoldedTestEmbeddingGenerator();
+
+        await index.ReindexAsync(folded, cancellationToken: Ct);
+
+        // The mirror's vector search now uses the new model; hybrid search stays Mem0's; the log is untouched.
+        var vector = await store.SearchAsync(new MemorySearchRequest { Tenant = tenant, Text = "tea", Mode = MemorySearchMode.Vector }, Ct);
+        var hybrid = await store.SearchAsync(new MemorySearchRequest { Tenant = tenant, Text = "tea" }, Ct);
+        Assert.All(vector, r => Assert.Equal(folded.ModelId, r.Breakdown.EmbeddingModel));
+        Assert.All(hybrid.Where(r => r.Breakdown.Semantic is not null), r => Assert.Equal(Mem0MemoryStore.SystemName, r.Breakdown.EmbeddingModel));
+        Assert.NotEmpty(vector);
+        Assert.NotEmpty(hybrid);
+        Assert.Equal(before.EventCount, (await store.VerifyAsync(tenant, Ct)).EventCount);
+    }
+
+    private async Task<(IMemoryStore Store, string Tenant)> SeededAsync(Action<MemoryStoreOptions>? configure = null)
+    {
+        var store = await NewStoreAsync(configure);
+        var tenant = NewTenant();
+        await CreateAsync(store, tenant, "Ana drinks green tea every morning");
+        await CreateAsync(store, tenant, "Ana likes herbal tea at night");
+        await CreateAsync(store, tenant, "Ana takes her coffee with oat milk");
+        return (store, tenant);
+    }
+
+    private async Task<IMemoryStore> ReopenAsync(IMemoryStore store, Action<MemoryStoreOptions> configure)
+    {
+        var reopened = await ReopenStoreAsync(store, o => { o.EmbeddingGenerator = Embeddings; o.TimeProvider = Clock; configure(o); }, Ct);
+        _reopened.Add(reopened);
+        return reopened;
+    }
+
+    /// <summary>A reranker that returns its candidates in reverse order and keeps what it was asked.</summary>
+    private sealed class ReversingReranker : IMemoryReranker
+    {
+        public List<MemoryRerankRequest> Requests { get; } = [];
+
+        public string Name => "reverse";
+
+        public Task<IReadOnlyList<MemoryRerankScore>> RerankAsync(MemoryRerankRequest request, CancellationToken cancellationToken = default)
+        {
+            Requests.Add(request);
+            var count = request.Candidates.Count;
+            return Task.FromResult<IReadOnlyList<MemoryRerankScore>>([.. Enumerable.Range(0, Math.Min(request.Top, count)).Select(i => new MemoryRerankScore(count - 1 - i, 1.0 - (i * 0.01)))]);
+        }
+    }
 
     private static string MirrorPath(IMemoryStore store) => ((SqliteMemoryStore)((Mem0MemoryStore)store).Mirror).DatabasePath;
 
