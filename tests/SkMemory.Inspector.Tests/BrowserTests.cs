@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
 using ModelContextProtocol.Client;
+using SkMemory.Tests;
 
 namespace SkMemory.Inspector.Tests;
 
@@ -42,7 +43,7 @@ public sealed class BrowserTests(InspectorFixture fixture) : IClassFixture<Inspe
     public async Task A_person_inspects_corrects_and_purges_memories_in_headless_Chromium()
     {
         var ct = TestContext.Current.CancellationToken;
-        var folder = Path.Combine(RepositoryRoot, "tests", "SkMemory.Inspector.Tests", "browser");
+        var folder = Path.Combine(SkmemProcess.RepositoryRoot, "tests", "SkMemory.Inspector.Tests", "browser");
         var node = FindOnPath("node");
         Assert.True(node is not null, $"node is not on PATH: {Install}");
         Assert.True(Directory.Exists(Path.Combine(folder, "node_modules", "playwright-core")), $"playwright-core is not installed in {folder}: {Install}");
@@ -90,7 +91,7 @@ public sealed class BrowserTests(InspectorFixture fixture) : IClassFixture<Inspe
         }
 
         var update = Environment.GetEnvironmentVariable("SKMEMORY_UPDATE_SCREENSHOTS") == "1";
-        var output = update ? Path.Combine(RepositoryRoot, "docs", "images") : Path.Combine(_temp, "screenshots");
+        var output = update ? Path.Combine(SkmemProcess.RepositoryRoot, "docs", "images") : Path.Combine(_temp, "screenshots");
         var arguments = JsonSerializer.Serialize(new Dictionary<string, object>
         {
             ["baseUrl"] = fixture.Server.BaseAddress.AbsoluteUri,
@@ -120,7 +121,7 @@ public sealed class BrowserTests(InspectorFixture fixture) : IClassFixture<Inspe
             ["otherSubjectText"] = "Nordbank",
         });
 
-        var (exitCode, stdout, stderr) = await RunAsync(node!, ["inspector.mjs", arguments], folder, TimeSpan.FromSeconds(60));
+        var (exitCode, stdout, stderr) = await SkmemProcess.RunAsync(node!, ["inspector.mjs", arguments], folder, new Dictionary<string, string>(), TimeSpan.FromSeconds(60));
         TestContext.Current.TestOutputHelper?.WriteLine(stdout);
         var steps = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
         foreach (var line in stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
@@ -171,63 +172,9 @@ public sealed class BrowserTests(InspectorFixture fixture) : IClassFixture<Inspe
         }
     }
 
-    /// <summary>Gets the repository root: the nearest folder above the test assembly holding SkMemory.sln.</summary>
-    private static string RepositoryRoot
-    {
-        get
-        {
-            for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
-            {
-                if (File.Exists(Path.Combine(folder.FullName, "SkMemory.sln")))
-                {
-                    return folder.FullName;
-                }
-            }
-
-            throw new InvalidOperationException($"no SkMemory.sln above {AppContext.BaseDirectory}");
-        }
-    }
-
     private static string? FindOnPath(string program) =>
         (Environment.GetEnvironmentVariable("PATH") ?? string.Empty)
             .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
             .Select(folder => Path.Combine(folder, program))
             .FirstOrDefault(File.Exists);
-
-    /// <summary>Runs a process to its end (killing it after <paramref name="timeout"/>) and captures its output.</summary>
-    private static async Task<(int ExitCode, string Out, string Error)> RunAsync(string fileName, IEnumerable<string> arguments, string workingDirectory, TimeSpan timeout)
-    {
-        var start = new ProcessStartInfo(fileName)
-        {
-            WorkingDirectory = workingDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-            StandardOutputEncoding = Encoding.UTF8,
-            StandardErrorEncoding = Encoding.UTF8,
-        };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {fileName}");
-        process.StandardInput.Close();
-        var output = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
-        var error = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
-        deadline.CancelAfter(timeout);
-        try
-        {
-            await process.WaitForExitAsync(deadline.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{fileName} {string.Join(' ', start.ArgumentList.Take(1))} did not finish within {timeout}:\n{await error}");
-        }
-
-        return (process.ExitCode, await output, await error);
-    }
 }

@@ -4,6 +4,8 @@ using ModelContextProtocol;
 using ModelContextProtocol.Client;
 using ModelContextProtocol.Protocol;
 
+using SkMemory.Tests;
+
 namespace SkMemory.Mcp.Tests;
 
 /// <summary>The official C# MCP client against the real <c>skmem mcp</c>, started as a child process over stdio.</summary>

@@ -2,6 +2,8 @@ using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using SkMemory.Storage.Sqlite;
 
+using SkMemory.Tests;
+
 namespace SkMemory.Mcp.Tests;
 
 /// <summary>

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 
-namespace SkMemory.Mcp.Tests;
+namespace SkMemory.Tests;
 
 /// <summary>Where the built <c>skmem</c> and the repository are, and running child processes with a deadline.</summary>
 internal static class SkmemProcess
