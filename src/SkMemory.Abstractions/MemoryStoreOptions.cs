@@ -26,6 +26,13 @@ public class MemoryStoreOptions
     /// </summary>
     public string? EmbeddingModel { get; set; }
 
+    /// <summary>
+    /// Gets or sets how long one embedding call (a write's text, a search's query) may take before the store treats the
+    /// embedder as failing: the write is kept without its embedding (embedded later), a hybrid search falls back to full
+    /// text. Default 30 seconds; <see cref="Timeout.InfiniteTimeSpan"/> waits for ever.
+    /// </summary>
+    public TimeSpan EmbeddingTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Gets or sets how search results are fused, scored and reranked.</summary>
     public MemoryRetrievalOptions Retrieval { get; set; } = new();
 
@@ -49,6 +56,11 @@ public class MemoryStoreOptions
         if (MaxValueBytes is < 64 or > 16 * 1024 * 1024)
         {
             throw new ArgumentException($"MaxValueBytes must be between 64 and 16777216; it is {MaxValueBytes}.", nameof(MaxValueBytes));
+        }
+
+        if (EmbeddingTimeout != Timeout.InfiniteTimeSpan && (EmbeddingTimeout <= TimeSpan.Zero || EmbeddingTimeout > TimeSpan.FromHours(1)))
+        {
+            throw new ArgumentException($"EmbeddingTimeout must be more than zero and at most one hour, or Timeout.InfiniteTimeSpan; it is {EmbeddingTimeout}.", nameof(EmbeddingTimeout));
         }
     }
 }

@@ -44,7 +44,31 @@ public interface IMemoryEmbeddingIndex
     /// <param name="cancellationToken">The cancellation token.</param>
     /// <returns>What was done.</returns>
     Task<MemoryReindexResult> ReindexAsync(IEmbeddingGenerator<string, Embedding<float>> generator, MemoryReindexOptions? options = null, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Counts the active memories, of every tenant, that have no embedding of the serving model yet: written while the
+    /// embedder was failing (the write is kept and embedded later), or before the model served.
+    /// </summary>
+    /// <param name="cancellationToken">The cancellation token.</param>
+    /// <returns>The count; 0 when the store has no embedding generator.</returns>
+    Task<long> CountPendingEmbeddingsAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Embeds now, with the serving model, every active memory that is pending an embedding. The store also does this on
+    /// its own, in the background, once the embedder works again; this is for operators and tests that want it done now.
+    /// Writes no event: embeddings are an index, not history.
+    /// </summary>
+    /// <param name="cancellationToken">The cancellation token.</param>
+    /// <returns>How many were embedded and how many are still pending.</returns>
+    /// <exception cref="MemoryException">The store has no embedding generator (<see cref="MemoryErrorCode.NotSupported"/>), or it is still failing (<see cref="MemoryErrorCode.Unavailable"/>).</exception>
+    Task<MemoryPendingEmbeddingResult> EmbedPendingAsync(CancellationToken cancellationToken = default);
 }
+
+/// <summary>What <see cref="IMemoryEmbeddingIndex.EmbedPendingAsync"/> did.</summary>
+/// <param name="Model">The serving model the memories were embedded with.</param>
+/// <param name="Embedded">Embeddings saved by this call.</param>
+/// <param name="Pending">Active memories still without an embedding of the model (written meanwhile, or changed while being embedded).</param>
+public sealed record MemoryPendingEmbeddingResult(string Model, long Embedded, long Pending);
 
 /// <summary>Where a model stands in a store.</summary>
 public enum MemoryEmbeddingModelState

@@ -209,7 +209,7 @@ public abstract partial class EventSourcedMemoryStore : IMemoryEmbeddingIndex
                     throw new InvalidOperationException($"The embedding generator for '{index.Model}' returned {vectors.Count} vectors for {batch.Count} texts, or vectors of another dimension than {dimensions}.");
                 }
 
-                var count = await SaveReindexedAsync(index.Model, batch, vectors, cancellationToken).ConfigureAwait(false);
+                var count = await SaveReindexedAsync(index.Model, batch, vectors.Select(v => v.Vector).ToList(), cancellationToken).ConfigureAwait(false);
                 savedThisPass += count;
                 total += count;
                 saved?.Invoke(count);
@@ -261,7 +261,7 @@ public abstract partial class EventSourcedMemoryStore : IMemoryEmbeddingIndex
         await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task<int> SaveReindexedAsync(string model, IReadOnlyList<UnindexedMemory> batch, GeneratedEmbeddings<Embedding<float>> vectors, CancellationToken cancellationToken)
+    private async Task<int> SaveReindexedAsync(string model, IReadOnlyList<UnindexedMemory> batch, IReadOnlyList<ReadOnlyMemory<float>> vectors, CancellationToken cancellationToken)
     {
         // Under the writers' lock, and only for memories whose text is still the one embedded: an update that came in
         // between has already embedded its new text (or left it for the next pass).
@@ -274,7 +274,7 @@ public abstract partial class EventSourcedMemoryStore : IMemoryEmbeddingIndex
             if (await tx.GetAsync(memory.Tenant, memory.Id, cancellationToken).ConfigureAwait(false) is { Status: MemoryStatus.Active } current
                 && string.Equals(current.ContentHash, memory.ContentHash, StringComparison.Ordinal))
             {
-                await tx.SaveEmbeddingAsync(memory.Tenant, memory.Id, model, vectors[i].Vector, cancellationToken).ConfigureAwait(false);
+                await tx.SaveEmbeddingAsync(memory.Tenant, memory.Id, model, vectors[i], cancellationToken).ConfigureAwait(false);
                 saved++;
             }
         }

@@ -61,7 +61,7 @@ public abstract partial class EventSourcedMemoryStore : IMemoryStore
         MemoryRequestValidator.Reason(request.Reason, required: false);
 
         var contentHash = MemoryRequestValidator.ContentHash(type.Name, request.Scope, request.Subject, value);
-        var embeddings = await EmbedAsync(value.Text, cancellationToken).ConfigureAwait(false);
+        var embeddings = await EmbedForWriteAsync(WriteIndexes(), value.Text, "write", cancellationToken).ConfigureAwait(false);
 
         var tx = await BeginTransactionAsync(request.Tenant, cancellationToken).ConfigureAwait(false);
         await using var txScope = tx.ConfigureAwait(false);
@@ -110,9 +110,10 @@ public abstract partial class EventSourcedMemoryStore : IMemoryStore
         };
 
         await AppendAsync(tx, MemoryEventType.Created, record, request.Actor, request.Reason, now, cancellationToken).ConfigureAwait(false);
-        await SaveEmbeddingsAsync(tx, record, embeddings, replace: false, cancellationToken).ConfigureAwait(false);
+        var complete = await SaveEmbeddingsAsync(tx, record, embeddings, replace: false, cancellationToken).ConfigureAwait(false);
 
         await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
+        NotePendingUnless(complete);
         LogWrite(request.Tenant, record.Id, MemoryWriteOutcome.Created);
         return new MemoryWriteResult(record, MemoryWriteOutcome.Created);
     }
@@ -164,13 +165,13 @@ public abstract partial class EventSourcedMemoryStore : IMemoryStore
 
         // The type is needed to validate a new value; read it outside the transaction, and check again inside.
         MemoryValue? value = null;
-        IReadOnlyList<ModelEmbedding> embeddings = [];
+        var embeddings = new WriteEmbeddings([], Failed: false);
         if (request.Value is not null)
         {
             var existing = await LoadAsync(request.Tenant, request.Id, cancellationToken).ConfigureAwait(false)
                 ?? throw new MemoryNotFoundException(request.Tenant, request.Id);
             value = MemoryRequestValidator.Value(request.Value, MemoryRequestValidator.Type(existing.Type, Options.Types), Options.MaxValueBytes);
-            embeddings = await EmbedAsync(value.Text, cancellationToken).ConfigureAwait(false);
+            embeddings = await EmbedForWriteAsync(WriteIndexes(), value.Text, "update", cancellationToken).ConfigureAwait(false);
         }
 
         var tx = await BeginTransactionAsync(request.Tenant, cancellationToken).ConfigureAwait(false);
@@ -207,13 +208,15 @@ public abstract partial class EventSourcedMemoryStore : IMemoryStore
         };
 
         await AppendAsync(tx, MemoryEventType.Updated, updated, request.Actor, request.Reason, now, cancellationToken).ConfigureAwait(false);
+        var complete = true;
         if (value is not null)
         {
             // Every stored embedding of the old text is stale, whatever its model.
-            await SaveEmbeddingsAsync(tx, updated, embeddings, replace: true, cancellationToken).ConfigureAwait(false);
+            complete = await SaveEmbeddingsAsync(tx, updated, embeddings, replace: true, cancellationToken).ConfigureAwait(false);
         }
 
         await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
+        NotePendingUnless(complete);
         return updated;
     }
 
@@ -228,7 +231,7 @@ public abstract partial class EventSourcedMemoryStore : IMemoryStore
         var existing = await LoadAsync(request.Tenant, request.Id, cancellationToken).ConfigureAwait(false)
             ?? throw new MemoryNotFoundException(request.Tenant, request.Id);
         var value = MemoryRequestValidator.Value(request.Value, MemoryRequestValidator.Type(existing.Type, Options.Types), Options.MaxValueBytes);
-        var embeddings = await EmbedAsync(value.Text, cancellationToken).ConfigureAwait(false);
+        var embeddings = await EmbedForWriteAsync(WriteIndexes(), value.Text, "supersede", cancellationToken).ConfigureAwait(false);
 
         var tx = await BeginTransactionAsync(request.Tenant, cancellationToken).ConfigureAwait(false);
         await using var txScope = tx.ConfigureAwait(false);
@@ -284,9 +287,10 @@ public abstract partial class EventSourcedMemoryStore : IMemoryStore
         // The old version leaves the active set first, so the new one may carry the same normalized content.
         await AppendAsync(tx, MemoryEventType.Superseded, previous, request.Actor, request.Reason, now, cancellationToken).ConfigureAwait(false);
         await AppendAsync(tx, MemoryEventType.Created, next, request.Actor, request.Reason, now, cancellationToken).ConfigureAwait(false);
-        await SaveEmbeddingsAsync(tx, next, embeddings, replace: false, cancellationToken).ConfigureAwait(false);
+        var complete = await SaveEmbeddingsAsync(tx, next, embeddings, replace: false, cancellationToken).ConfigureAwait(false);
 
         await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
+        NotePendingUnless(complete);
         return new MemorySupersedeResult(previous, next);
     }
 
@@ -355,10 +359,36 @@ public abstract partial class EventSourcedMemoryStore : IMemoryStore
         var serving = _serving;
         ReadOnlyMemory<float>? queryEmbedding = null;
         IReadOnlyList<ScoredMemoryId>? vectorHits = null;
+        string? degradation = null;
         if (request.Mode != MemorySearchMode.Text && serving is not null)
         {
-            queryEmbedding = (await serving.Generator.GenerateAsync(request.Text, cancellationToken: cancellationToken).ConfigureAwait(false)).Vector;
-            vectorHits = await SearchVectorAsync(filter, serving.Model, queryEmbedding.Value, candidates, now, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                queryEmbedding = await GenerateAsync(serving, request.Text, cancellationToken).ConfigureAwait(false);
+                OnEmbedderWorked();
+            }
+#pragma warning disable CA1031 // Whatever the embedder throws, a hybrid search falls back to full text and a vector search says why it cannot run.
+            catch (Exception ex) when (IsEmbedderFailure(cancellationToken))
+#pragma warning restore CA1031
+            {
+                var mode = MemoryJson.EnumName(request.Mode);
+                if (request.Mode == MemorySearchMode.Vector)
+                {
+                    LogSearchDegraded(ex, mode, serving.Model, "the search failed");
+                    throw new MemoryException(
+                        MemoryErrorCode.Unavailable,
+                        $"Vector search could not embed the query: the embedding generator for '{serving.Model}' failed ({ex.Message}). Search in text or hybrid mode meanwhile (hybrid falls back to full text and flags its results).",
+                        ex);
+                }
+
+                LogSearchDegraded(ex, mode, serving.Model, "ranking by full text alone and flagging the results " + MemorySearchDegradation.EmbedderUnavailable);
+                degradation = MemorySearchDegradation.EmbedderUnavailable;
+            }
+
+            if (queryEmbedding is { } embedded)
+            {
+                vectorHits = await SearchVectorAsync(filter, serving.Model, embedded, candidates, now, cancellationToken).ConfigureAwait(false);
+            }
         }
 
         IReadOnlyList<ScoredMemoryId>? textHits = null;
@@ -369,7 +399,8 @@ public abstract partial class EventSourcedMemoryStore : IMemoryStore
 
         var fused = MemoryScoring.Fuse(vectorHits, textHits, retrieval);
         var model = vectorHits is { Count: > 0 } ? serving?.Model : null;
-        return await RankAsync(request, fused, model, queryEmbedding, cancellationToken).ConfigureAwait(false);
+        var results = await RankAsync(request, fused, model, queryEmbedding, cancellationToken).ConfigureAwait(false);
+        return degradation is null ? results : results.Select(r => r with { Degradation = degradation }).ToList();
     }
 
     /// <summary>Checks a search request the way <see cref="SearchAsync"/> does, for layers that search elsewhere.</summary>
@@ -646,6 +677,7 @@ public abstract partial class EventSourcedMemoryStore : IMemoryStore
     /// <inheritdoc />
     public void Dispose()
     {
+        StopCatchUp();
         Dispose(disposing: true);
         GC.SuppressFinalize(this);
     }
@@ -927,38 +959,36 @@ public abstract partial class EventSourcedMemoryStore : IMemoryStore
     /// that became serving or building since then (a reindex started or switched meanwhile) is embedded here, under the
     /// lock, so no committed memory misses the model searches use.
     /// </summary>
-    private async Task SaveEmbeddingsAsync(MemoryStoreTransaction tx, MemoryRecord record, IReadOnlyList<ModelEmbedding> embeddings, bool replace, CancellationToken cancellationToken)
+    /// <returns>Whether every model new text goes into has the record's embedding (false leaves the record pending).</returns>
+    private async Task<bool> SaveEmbeddingsAsync(MemoryStoreTransaction tx, MemoryRecord record, WriteEmbeddings embeddings, bool replace, CancellationToken cancellationToken)
     {
         if (replace)
         {
             await tx.DeleteEmbeddingsAsync(record.Tenant, record.Id, cancellationToken).ConfigureAwait(false);
         }
 
-        var late = WriteIndexes().Where(index => !embeddings.Any(e => e.Model == index.Model)).ToList();
-        var all = late.Count == 0 ? embeddings : [.. embeddings, .. await EmbedAsync(late, record.Value.Text, cancellationToken).ConfigureAwait(false)];
-        foreach (var embedding in all)
+        // A model whose generator just failed is not asked again under the lock: the memory is pending for it.
+        var late = embeddings.Failed ? [] : WriteIndexes().Where(index => !embeddings.Embeddings.Any(e => e.Model == index.Model)).ToList();
+        var lateEmbeddings = late.Count == 0 ? new WriteEmbeddings([], Failed: false) : await EmbedForWriteAsync(late, record.Value.Text, "write", cancellationToken).ConfigureAwait(false);
+        foreach (var embedding in embeddings.Embeddings.Concat(lateEmbeddings.Embeddings))
         {
             await tx.SaveEmbeddingAsync(record.Tenant, record.Id, embedding.Model, embedding.Vector, cancellationToken).ConfigureAwait(false);
+        }
+
+        return !embeddings.Failed && !lateEmbeddings.Failed;
+    }
+
+    /// <summary>After a commit: a record left without an embedding joins the backlog the background catch-up embeds.</summary>
+    private void NotePendingUnless(bool complete)
+    {
+        if (!complete)
+        {
+            NotePending();
         }
     }
 
     /// <summary>The indexes new text goes into: the serving model and, while a reindex runs in this process, the model it builds.</summary>
     private List<EmbeddingIndex> WriteIndexes() => new[] { _serving, _building }.OfType<EmbeddingIndex>().ToList();
-
-    private Task<IReadOnlyList<ModelEmbedding>> EmbedAsync(string text, CancellationToken cancellationToken) =>
-        EmbedAsync(WriteIndexes(), text, cancellationToken);
-
-    private static async Task<IReadOnlyList<ModelEmbedding>> EmbedAsync(List<EmbeddingIndex> indexes, string text, CancellationToken cancellationToken)
-    {
-        var embeddings = new List<ModelEmbedding>(indexes.Count);
-        foreach (var index in indexes)
-        {
-            var embedding = await index.Generator.GenerateAsync(text, cancellationToken: cancellationToken).ConfigureAwait(false);
-            embeddings.Add(new ModelEmbedding(index.Model, embedding.Vector));
-        }
-
-        return embeddings;
-    }
 
     private DateTimeOffset Now() => MemoryEventChain.TruncateToMicroseconds(Options.TimeProvider.GetUtcNow());
 
