@@ -8,7 +8,8 @@ internal sealed record HttpErrorBody(string Error);
 
 /// <summary>The body of <c>GET /healthz</c>.</summary>
 /// <param name="Status">Always <c>ok</c>.</param>
-internal sealed record HealthBody(string Status);
+/// <param name="GcHeapBytes">The managed heap in use, in bytes (<see cref="GC.GetTotalMemory(bool)"/>): what load tests and monitors watch without a diagnostics tool.</param>
+internal sealed record HealthBody(string Status, long GcHeapBytes);
 
 /// <summary>A JSON-RPC error response for a body that is not JSON.</summary>
 /// <param name="Jsonrpc">Always 2.0.</param>

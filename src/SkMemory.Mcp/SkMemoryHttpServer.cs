@@ -87,7 +87,7 @@ public sealed partial class SkMemoryHttpServer : IAsyncDisposable
             var app = builder.Build();
             var logger = loggerFactory.CreateLogger<SkMemoryHttpServer>();
             app.Use(next => context => GuardAsync(context, next, keys, audit, options.Mcp.MaxRequestBytes, logger));
-            app.MapGet("/healthz", () => Results.Json(new HealthBody("ok"), HttpJsonContext.Default.HealthBody));
+            app.MapGet("/healthz", () => Results.Json(new HealthBody("ok", GC.GetTotalMemory(forceFullCollection: false)), HttpJsonContext.Default.HealthBody));
             app.MapMcp("/mcp");
             options.ConfigureApp?.Invoke(app);
             await app.StartAsync(cancellationToken).ConfigureAwait(false);

@@ -119,39 +119,8 @@ internal static class BenchMcpCommand
             var corpus = new SyntheticCorpus(settings.Memories, 1, settings.Seed);
             var subject = corpus.Subjects[0];
             var data = corpus.MemoriesOf(0);
-            var load = Stopwatch.StartNew();
             log.WriteLine($"loading {HumanFormat.Count(data.Count, "memory", "memories")} into a temporary store ({embeddingModel})...");
-            if (cache is not null)
-            {
-                await cache.PrecomputeAsync([.. data.Select(m => m.Text)], ct).ConfigureAwait(false);
-            }
-
-            var written = 0;
-            await Parallel.ForEachAsync(data, new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = ct }, async (memory, token) =>
-            {
-                await store.WriteAsync(
-                    new MemoryWriteRequest
-                    {
-                        Tenant = Tenant,
-                        Type = memory.Type,
-                        Subject = memory.Subject,
-                        Actor = MemoryActor.Agent("mcp-benchmark"),
-                        Value = memory.Text,
-                        Provenance = new MemoryProvenance { SourceKind = MemorySourceKind.Import, MessageIds = [memory.IdempotencyKey] },
-                        Salience = memory.Salience,
-                        Confidence = memory.Confidence,
-                        ValidFrom = memory.ValidFrom,
-                        IdempotencyKey = memory.IdempotencyKey,
-                    },
-                    token).ConfigureAwait(false);
-                if (Interlocked.Increment(ref written) % 2000 == 0)
-                {
-                    log.WriteLine($"  {HumanFormat.Count(written)} written");
-                }
-            }).ConfigureAwait(false);
-            cache?.Forget();
-            load.Stop();
-            log.WriteLine($"loaded in {HumanFormat.Duration(load.Elapsed)}");
+            var loadTime = await LoadAsync(store, cache, data, Tenant, "mcp-benchmark", log, ct).ConfigureAwait(false);
 
             var key = await KeysCommand.Keys(store).CreateAsync(
                 new MemoryApiKeyRequest { Tenant = Tenant, Actor = MemoryActor.Agent("mcp-benchmark-client"), ActingFor = [subject], Label = "skmem bench mcp" },
@@ -165,21 +134,9 @@ internal static class BenchMcpCommand
                 },
                 ct).ConfigureAwait(false);
             await using var ownedServer = server.ConfigureAwait(false);
-            var transport = new HttpClientTransport(new HttpClientTransportOptions
-            {
-                Endpoint = server.McpEndpoint,
-                TransportMode = HttpTransportMode.StreamableHttp,
-                AdditionalHeaders = new Dictionary<string, string> { ["Authorization"] = "Bearer " + key.Secret },
-            });
-            var client = await McpClient.CreateAsync(transport, cancellationToken: ct).ConfigureAwait(false);
+            var client = await ConnectAsync(server.McpEndpoint, key.Secret, ct).ConfigureAwait(false);
             await using var ownedClient = client.ConfigureAwait(false);
-            var scope = Json(JsonOutput.Render(w =>
-            {
-                w.WriteStartObject();
-                w.WriteString("kind", "personal");
-                w.WriteString("subject", subject);
-                w.WriteEndObject();
-            }));
+            var scope = PersonalScope(subject);
 
             var queries = corpus.Queries(settings.Warmup + settings.Calls);
             var searchHits = 0;
@@ -248,7 +205,7 @@ internal static class BenchMcpCommand
                 settings,
                 data.Count,
                 embeddingModel,
-                load.Elapsed,
+                loadTime,
                 LatencySummary.Of(searchTimes),
                 settings.Calls / searchElapsed.TotalSeconds,
                 LatencySummary.Of(writeTimes),
@@ -272,6 +229,70 @@ internal static class BenchMcpCommand
         }
     }
 
+    /// <summary>
+    /// Loads a data set into a store the way the MCP benchmarks do: the texts embedded in batches beforehand, then one
+    /// event-sourced write per memory (four at a time), with progress on <paramref name="log"/>.
+    /// </summary>
+    /// <returns>The time the load took.</returns>
+    internal static async Task<TimeSpan> LoadAsync(
+        IMemoryStore store, BenchEmbeddingCache? cache, IReadOnlyList<SyntheticMemory> data, string tenant, string actorId, TextWriter log, CancellationToken ct)
+    {
+        var load = Stopwatch.StartNew();
+        if (cache is not null)
+        {
+            await cache.PrecomputeAsync([.. data.Select(m => m.Text)], ct).ConfigureAwait(false);
+        }
+
+        var written = 0;
+        await Parallel.ForEachAsync(data, new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = ct }, async (memory, token) =>
+        {
+            await store.WriteAsync(
+                new MemoryWriteRequest
+                {
+                    Tenant = tenant,
+                    Type = memory.Type,
+                    Subject = memory.Subject,
+                    Actor = MemoryActor.Agent(actorId),
+                    Value = memory.Text,
+                    Provenance = new MemoryProvenance { SourceKind = MemorySourceKind.Import, MessageIds = [memory.IdempotencyKey] },
+                    Salience = memory.Salience,
+                    Confidence = memory.Confidence,
+                    ValidFrom = memory.ValidFrom,
+                    IdempotencyKey = memory.IdempotencyKey,
+                },
+                token).ConfigureAwait(false);
+            if (Interlocked.Increment(ref written) % 2000 == 0)
+            {
+                log.WriteLine($"  {HumanFormat.Count(written)} written");
+            }
+        }).ConfigureAwait(false);
+        cache?.Forget();
+        load.Stop();
+        log.WriteLine($"loaded in {HumanFormat.Duration(load.Elapsed)}");
+        return load.Elapsed;
+    }
+
+    /// <summary>Connects the official C# MCP client over streamable HTTP with an API key.</summary>
+    internal static Task<McpClient> ConnectAsync(Uri endpoint, string secret, CancellationToken ct)
+    {
+        var transport = new HttpClientTransport(new HttpClientTransportOptions
+        {
+            Endpoint = endpoint,
+            TransportMode = HttpTransportMode.StreamableHttp,
+            AdditionalHeaders = new Dictionary<string, string> { ["Authorization"] = "Bearer " + secret },
+        });
+        return McpClient.CreateAsync(transport, cancellationToken: ct);
+    }
+
+    /// <summary>The <c>scope</c> argument of a subject's personal memories.</summary>
+    internal static JsonElement PersonalScope(string subject) => Json(JsonOutput.Render(w =>
+    {
+        w.WriteStartObject();
+        w.WriteString("kind", "personal");
+        w.WriteString("subject", subject);
+        w.WriteEndObject();
+    }));
+
     private static async Task<double> TimeAsync(Func<Task> call)
     {
         var start = Stopwatch.GetTimestamp();
@@ -279,7 +300,8 @@ internal static class BenchMcpCommand
         return Stopwatch.GetElapsedTime(start).TotalMilliseconds;
     }
 
-    private static JsonElement Succeeded(CallToolResult call, string tool)
+    /// <summary>The structured content of a successful tool call; a failed one throws with the tool's message.</summary>
+    internal static JsonElement Succeeded(CallToolResult call, string tool)
     {
         if (call.IsError is true || call.StructuredContent is not { } content)
         {
@@ -290,7 +312,8 @@ internal static class BenchMcpCommand
         return content;
     }
 
-    private static JsonElement Json(string json)
+    /// <summary>Parses JSON into a detached element.</summary>
+    internal static JsonElement Json(string json)
     {
         using var document = JsonDocument.Parse(json);
         return document.RootElement.Clone();
