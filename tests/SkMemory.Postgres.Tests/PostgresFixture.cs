@@ -22,7 +22,16 @@ public sealed class PostgresFixture : IAsyncLifetime
     private string? _directory;
     private string? _binDirectory;
     private bool _external;
+    private bool _dedicated;
+    private string? _serverOptions;
     private int _schemaCounter;
+
+    /// <summary>
+    /// Creates a fixture that always starts its own cluster (never the shared <c>SKMEMORY_TEST_POSTGRES</c> server) with
+    /// synchronous commits, so a test may crash and restart it (<see cref="CrashServerAsync"/>, <see cref="StartServerAsync"/>)
+    /// and still expect every acknowledged commit to survive. Call <see cref="InitializeAsync"/> and <see cref="DisposeAsync"/>.
+    /// </summary>
+    public static PostgresFixture CreateDedicated() => new() { _dedicated = true };
 
     /// <summary>Gets the connection string of the test database (pgvector installed in it).</summary>
     public string ConnectionString { get; private set; } = string.Empty;
@@ -111,7 +120,7 @@ public sealed class PostgresFixture : IAsyncLifetime
     /// <inheritdoc />
     public async ValueTask InitializeAsync()
     {
-        if (Environment.GetEnvironmentVariable("SKMEMORY_TEST_POSTGRES") is { Length: > 0 } external)
+        if (!_dedicated && Environment.GetEnvironmentVariable("SKMEMORY_TEST_POSTGRES") is { Length: > 0 } external)
         {
             _external = true;
             ConnectionString = external;
@@ -143,11 +152,11 @@ public sealed class PostgresFixture : IAsyncLifetime
         var data = Path.Combine(_directory, "data");
         await RunAsync(Path.Combine(_binDirectory, "initdb"), ["-D", data, "-A", "trust", "-U", "postgres", "-E", "UTF8", "--locale=C", "--no-sync"], asPostgres: true);
         var port = TestPorts.Free();
-        var serverOptions =
-            $"-p {port} -k {_directory} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300";
-
-        // -w: pg_ctl returns once the server's PID file says it accepts connections, and fails after -t seconds otherwise.
-        await RunAsync(Path.Combine(_binDirectory, "pg_ctl"), ["-D", data, "-l", Path.Combine(_directory, "server.log"), "-w", "-t", "60", "-o", serverOptions, "start"], asPostgres: true);
+        // fsync=off survives a crash of the server's processes (the OS keeps the writes), not of the machine; a dedicated
+        // cluster keeps synchronous commits so that an acknowledged commit is in the WAL before the client hears of it.
+        _serverOptions =
+            $"-p {port} -k {_directory} -c listen_addresses=127.0.0.1 -c fsync=off {(_dedicated ? string.Empty : "-c synchronous_commit=off ")}-c full_page_writes=off -c max_connections=300";
+        await StartServerAsync();
 
         var admin = $"Host=127.0.0.1;Port={port};Username=postgres;Database=postgres;Pooling=false;Timeout=5";
         await using (var connection = new NpgsqlConnection(admin))
@@ -207,6 +216,29 @@ public sealed class PostgresFixture : IAsyncLifetime
             {
             }
         }
+    }
+
+    /// <summary>Starts the cluster's server (again) on its data directory and port; returns once it accepts connections.</summary>
+    public async Task StartServerAsync()
+    {
+        var directory = _directory ?? throw new InvalidOperationException("This fixture uses an external server; it has no cluster to start.");
+
+        // -w: pg_ctl returns once the server's PID file says it accepts connections, and fails after -t seconds otherwise.
+        await RunAsync(Path.Combine(_binDirectory!, "pg_ctl"), ["-D", Path.Combine(directory, "data"), "-l", Path.Combine(directory, "server.log"), "-w", "-t", "60", "-o", _serverOptions!, "start"], asPostgres: true);
+    }
+
+    /// <summary>
+    /// Crashes the server: an immediate shutdown makes every server process quit at once, without a checkpoint, and the next
+    /// start runs crash recovery from the WAL. Only for a <see cref="CreateDedicated"/> fixture.
+    /// </summary>
+    public async Task CrashServerAsync()
+    {
+        if (!_dedicated || _directory is null)
+        {
+            throw new InvalidOperationException("Only a dedicated cluster (PostgresFixture.CreateDedicated) may be crashed: other tests share this server.");
+        }
+
+        await RunAsync(Path.Combine(_binDirectory!, "pg_ctl"), ["-D", Path.Combine(_directory, "data"), "-m", "immediate", "-w", "stop"], asPostgres: true);
     }
 
     private static bool IsRoot => string.Equals(Environment.UserName, "root", StringComparison.Ordinal);
