@@ -49,7 +49,7 @@ internal static class BenchCommand
             await report.WriteAsync(context, target, existing => LoCoMoReport.UpdateDocument(existing, LoCoMoReport.ToMarkdown(result, "skmem bench locomo --data <folder>"))).ConfigureAwait(false);
             return ExitCodes.Ok;
         });
-        return new Command("bench", "Run a benchmark.") { locomo, CreateCapture(runner), BenchLatencyCommand.Create(runner), BenchRedactionCommand.Create(runner), BenchGovernanceCommand.Create(runner), BenchMcpCommand.Create(runner), BenchConcurrencyCommand.Create(runner) };
+        return new Command("bench", "Run a benchmark.") { locomo, CreateCapture(runner), BenchLatencyCommand.Create(runner), BenchRedactionCommand.Create(runner), BenchGovernanceCommand.Create(runner), BenchMcpCommand.Create(runner), BenchConcurrencyCommand.Create(runner), BenchLoadCommand.Create(runner) };
     }
 
     private static Command CreateCapture(CommandRunner runner)
