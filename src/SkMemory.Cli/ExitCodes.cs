@@ -36,6 +36,9 @@ internal static class ExitCodes
     /// <summary>The policy refused the operation: the caller's identity, the subject's consent, a redaction rule, or a legal hold.</summary>
     public const int Denied = 9;
 
+    /// <summary>An eval run missed a service-level objective, or an objective's slice was not measured (<c>skmem eval --slo</c>).</summary>
+    public const int SloMissed = 10;
+
     /// <summary>The command was cancelled (Ctrl+C).</summary>
     public const int Cancelled = 130;
 }

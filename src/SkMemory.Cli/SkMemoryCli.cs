@@ -85,6 +85,7 @@ internal static class SkMemoryCli
         root.Subcommands.Add(ModelCommand.Create(runner));
         root.Subcommands.Add(ReindexCommand.Create(runner));
         root.Subcommands.Add(BenchCommand.Create(runner));
+        root.Subcommands.Add(EvalCommand.Create(runner));
         root.Subcommands.Add(SweepCommand.Create(runner));
         root.Subcommands.Add(ConsentCommand.Create(runner));
         root.Subcommands.Add(HoldCommand.Create(runner));
