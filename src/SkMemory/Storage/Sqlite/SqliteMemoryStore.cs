@@ -137,7 +137,7 @@ public sealed partial class SqliteMemoryStore : EventSourcedMemoryStore
         {
             using var command = tx.Command(sql);
             bind(command);
-            var changed = await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            var changed = await tx.ExecuteWriteAsync(command, cancellationToken).ConfigureAwait(false);
             await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
             return changed;
         }

@@ -9,11 +9,13 @@ internal sealed class SqliteMemoryStoreTransaction : MemoryStoreTransaction
     private readonly SqliteTransaction _transaction;
     private readonly SemaphoreSlim _writerGate;
     private readonly TimeProvider _timeProvider;
+    private readonly string _databasePath;
     private bool _committed;
     private bool _contentRemoved;
 
-    private SqliteMemoryStoreTransaction(SqliteConnection connection, SqliteTransaction transaction, SemaphoreSlim writerGate, TimeProvider timeProvider)
+    private SqliteMemoryStoreTransaction(SqliteConnection connection, SqliteTransaction transaction, SemaphoreSlim writerGate, TimeProvider timeProvider, string databasePath)
     {
+        _databasePath = databasePath;
         _connection = connection;
         _transaction = transaction;
         _writerGate = writerGate;
@@ -30,7 +32,17 @@ internal sealed class SqliteMemoryStoreTransaction : MemoryStoreTransaction
         {
             connection = await store.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
             var transaction = connection.BeginTransaction(deferred: false);
-            return new SqliteMemoryStoreTransaction(connection, transaction, writerGate, store.TimeProvider);
+            return new SqliteMemoryStoreTransaction(connection, transaction, writerGate, store.TimeProvider, store.DatabasePath);
+        }
+        catch (SqliteException ex) when (StorageFailure(ex, store.DatabasePath) is { } failure)
+        {
+            if (connection is not null)
+            {
+                await connection.DisposeAsync().ConfigureAwait(false);
+            }
+
+            writerGate.Release();
+            throw failure;
         }
         catch
         {
@@ -86,7 +98,7 @@ internal sealed class SqliteMemoryStoreTransaction : MemoryStoreTransaction
         command.Parameters.AddWithValue("$tenant", tenant);
         command.Parameters.AddWithValue("$vector", SqliteRows.VectorBytes(vector));
         command.Parameters.AddWithValue("$now", SqliteRows.Timestamp(MemoryEventChain.TruncateToMicroseconds(_timeProvider.GetUtcNow())));
-        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        await ExecuteWriteAsync(command, cancellationToken).ConfigureAwait(false);
     }
 
     public override async Task DeleteEmbeddingsAsync(string tenant, Guid id, CancellationToken cancellationToken)
@@ -95,7 +107,7 @@ internal sealed class SqliteMemoryStoreTransaction : MemoryStoreTransaction
         using var command = Command("DELETE FROM memory_embeddings WHERE memory_id = $id AND +tenant = $tenant");
         command.Parameters.AddWithValue("$id", SqliteRows.Id(id));
         command.Parameters.AddWithValue("$tenant", tenant);
-        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        await ExecuteWriteAsync(command, cancellationToken).ConfigureAwait(false);
     }
 
     public override async Task SetEmbeddingModelStateAsync(string model, int dimensions, MemoryEmbeddingModelState state, DateTimeOffset now, CancellationToken cancellationToken)
@@ -115,14 +127,14 @@ internal sealed class SqliteMemoryStoreTransaction : MemoryStoreTransaction
         command.Parameters.AddWithValue("$dimensions", dimensions);
         command.Parameters.AddWithValue("$state", MemoryJson.EnumName(state));
         command.Parameters.AddWithValue("$now", SqliteRows.Timestamp(now));
-        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        await ExecuteWriteAsync(command, cancellationToken).ConfigureAwait(false);
     }
 
     public override async Task DropEmbeddingModelAsync(string model, CancellationToken cancellationToken)
     {
         using var command = Command("DELETE FROM memory_embeddings WHERE model = $model; DELETE FROM memory_embedding_models WHERE model = $model;");
         command.Parameters.AddWithValue("$model", model);
-        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        await ExecuteWriteAsync(command, cancellationToken).ConfigureAwait(false);
     }
 
     public override async Task<string?> FindActiveLegalHoldAsync(string tenant, Guid id, string subject, CancellationToken cancellationToken)
@@ -169,7 +181,7 @@ internal sealed class SqliteMemoryStoreTransaction : MemoryStoreTransaction
         {
             using var fts = Command("DELETE FROM memory_fts WHERE rowid = $rowid");
             fts.Parameters.AddWithValue("$rowid", rowId);
-            fullText = await fts.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            fullText = await ExecuteWriteAsync(fts, cancellationToken).ConfigureAwait(false);
         }
 
         return (payloads, embeddings, fullText);
@@ -203,7 +215,7 @@ internal sealed class SqliteMemoryStoreTransaction : MemoryStoreTransaction
                 """);
             command.Parameters.AddWithValue("$tenant", tenant);
             command.Parameters.AddWithValue("$token", token);
-            if (await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) > 0)
+            if (await ExecuteWriteAsync(command, cancellationToken).ConfigureAwait(false) > 0)
             {
                 deleted.Add(token);
             }
@@ -219,7 +231,7 @@ internal sealed class SqliteMemoryStoreTransaction : MemoryStoreTransaction
         command.Parameters.AddWithValue("$id", SqliteRows.Id(attestation.Id));
         command.Parameters.AddWithValue("$created_at", SqliteRows.Timestamp(attestation.PurgedAt));
         command.Parameters.AddWithValue("$attestation", json);
-        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        await ExecuteWriteAsync(command, cancellationToken).ConfigureAwait(false);
     }
 
     public override async Task<(IReadOnlyList<Guid> WithText, IReadOnlyList<Guid> WithFullText, IReadOnlyList<Guid> WithEmbeddings)> FindPurgeResidueAsync(string tenant, IReadOnlyList<Guid> ids, CancellationToken cancellationToken)
@@ -269,7 +281,7 @@ internal sealed class SqliteMemoryStoreTransaction : MemoryStoreTransaction
         command.Parameters.AddWithValue("$tenant", tenant);
         command.Parameters.AddWithValue("$sequence", head.Sequence);
         command.Parameters.AddWithValue("$hash", head.Hash);
-        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        await ExecuteWriteAsync(command, cancellationToken).ConfigureAwait(false);
     }
 
     protected override async Task InsertEventAsync(MemoryEvent e, CancellationToken cancellationToken)
@@ -280,7 +292,7 @@ internal sealed class SqliteMemoryStoreTransaction : MemoryStoreTransaction
             VALUES ($tenant, $sequence, $event_id, $memory_id, $event_type, $stream_version, $occurred_at, $actor_kind, $actor_id, $reason, $payload, $payload_hash, $previous_hash, $hash)
             """);
         SqliteRows.AddEventParameters(command, e);
-        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        await ExecuteWriteAsync(command, cancellationToken).ConfigureAwait(false);
     }
 
     protected override async Task UpsertObjectAsync(MemoryRecord record, CancellationToken cancellationToken)
@@ -301,15 +313,24 @@ internal sealed class SqliteMemoryStoreTransaction : MemoryStoreTransaction
             RETURNING rowid
             """);
         SqliteRows.AddObjectParameters(command, record);
-        var rowId = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false)
-            ?? throw new MemoryConflictException(MemoryErrorCode.ImportConflict, $"Memory id {record.Id} already belongs to another tenant of this store.", record.Id);
+        object? rowId;
+        try
+        {
+            rowId = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (SqliteException ex) when (StorageFailure(ex, _databasePath) is { } failure)
+        {
+            throw failure;
+        }
+
+        _ = rowId ?? throw new MemoryConflictException(MemoryErrorCode.ImportConflict, $"Memory id {record.Id} already belongs to another tenant of this store.", record.Id);
 
         // A purged record (a tombstone) has no text and no full-text entry.
         using var fts = Command(
             "DELETE FROM memory_fts WHERE rowid = $rowid; INSERT INTO memory_fts (rowid, text) SELECT $rowid, $text WHERE $text <> '';");
         fts.Parameters.AddWithValue("$rowid", rowId);
         fts.Parameters.AddWithValue("$text", record.Value.Text);
-        await fts.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        await ExecuteWriteAsync(fts, cancellationToken).ConfigureAwait(false);
     }
 
     protected override async Task CommitCoreAsync(CancellationToken cancellationToken)
@@ -318,10 +339,18 @@ internal sealed class SqliteMemoryStoreTransaction : MemoryStoreTransaction
         {
             // FTS5 records a delete as a marker in a new index segment; merging the segments drops the purged terms.
             using var optimize = Command("INSERT INTO memory_fts (memory_fts) VALUES ('optimize')");
-            await optimize.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            await ExecuteWriteAsync(optimize, cancellationToken).ConfigureAwait(false);
         }
 
-        await _transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await _transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (SqliteException ex) when (StorageFailure(ex, _databasePath) is { } failure)
+        {
+            throw failure;
+        }
+
         _committed = true;
         if (_contentRemoved)
         {
@@ -362,7 +391,48 @@ internal sealed class SqliteMemoryStoreTransaction : MemoryStoreTransaction
         using var command = Command(sql);
         command.Parameters.AddWithValue("$tenant", tenant);
         command.Parameters.AddWithValue("$id", SqliteRows.Id(id));
-        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        return await ExecuteWriteAsync(command, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Turns the SQLite errors that mean the disk refuses the write (full, read-only, failing) into a
+    /// <see cref="MemoryException"/> that names the file and what to do; null for any other error. The transaction is rolled
+    /// back when it is disposed, so nothing of the change is kept.
+    /// </summary>
+    /// <param name="exception">The SQLite error.</param>
+    /// <param name="databasePath">The database file.</param>
+    /// <returns>The error to throw instead, or null.</returns>
+    internal static MemoryException? StorageFailure(SqliteException exception, string databasePath) => exception.SqliteErrorCode switch
+    {
+        SQLitePCL.raw.SQLITE_FULL => new MemoryException(
+            MemoryErrorCode.Unavailable,
+            $"The disk holding the memory store {databasePath} is full: this change was not saved, and the memories already stored are intact. "
+                + "Free space on that disk (or move the store to a disk with room), then retry the change.",
+            exception),
+        SQLitePCL.raw.SQLITE_READONLY => new MemoryException(
+            MemoryErrorCode.Unavailable,
+            $"The memory store {databasePath} is read-only (the file, its folder or its disk refuse writes): this change was not saved; reads still work. "
+                + "Make the file and its folder writable for this user (or remount the disk read-write), then retry the change.",
+            exception),
+        SQLitePCL.raw.SQLITE_IOERR => new MemoryException(
+            MemoryErrorCode.Unavailable,
+            $"The disk holding the memory store {databasePath} failed to write ({exception.Message}): this change was not saved. "
+                + "Check the disk (space, permissions, errors in the system log), then retry the change; 'skmem verify' checks the store afterwards.",
+            exception),
+        _ => null,
+    };
+
+    /// <summary>Runs a statement that writes, turning a disk that refuses the write into a clear error (see <see cref="StorageFailure"/>).</summary>
+    internal async Task<int> ExecuteWriteAsync(SqliteCommand command, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (SqliteException ex) when (StorageFailure(ex, _databasePath) is { } failure)
+        {
+            throw failure;
+        }
     }
 
     /// <summary>Creates a command in this transaction (the ingestion job store writes through it too).</summary>
