@@ -121,11 +121,7 @@ public static class CaptureBenchmark
         CaptureReplay replay,
         TimeSpan ingestTime)
     {
-        // A memory accounts for a label when it is about the same subject, of the same type, and cites one of its turns.
-        static bool Matches(CaptureMemoryLabel label, MemoryRecord record) =>
-            record.Type == label.Type
-            && record.Subject == label.Subject
-            && record.Provenance.MessageIds.Intersect(label.Evidence, StringComparer.Ordinal).Any();
+        static bool Matches(CaptureMemoryLabel label, MemoryRecord record) => Accounts(record, label.Type, label.Subject, label.Evidence);
 
         var memories = records
             .OrderBy(r => r.Id)
@@ -186,6 +182,20 @@ public static class CaptureBenchmark
             [.. jobs.SelectMany(j => j.Errors)],
             ingestTime);
     }
+
+    /// <summary>
+    /// Whether a stored memory accounts for a labelled one: it is about the same subject, of the same type, and cites one
+    /// of its evidence turns. The eval suite matches its expected memories the same way.
+    /// </summary>
+    /// <param name="record">The stored memory.</param>
+    /// <param name="type">The label's type.</param>
+    /// <param name="subject">The label's subject.</param>
+    /// <param name="evidence">The label's evidence turn ids.</param>
+    /// <returns>Whether it matches.</returns>
+    internal static bool Accounts(MemoryRecord record, string type, string subject, IEnumerable<string> evidence) =>
+        record.Type == type
+        && record.Subject == subject
+        && record.Provenance.MessageIds.Intersect(evidence, StringComparer.Ordinal).Any();
 
     /// <summary>Scores one LoCoMo conversation's stored memories against its annotated observations.</summary>
     /// <param name="conversation">The conversation.</param>
