@@ -36,7 +36,7 @@ public static class LoadReport
 
             foreach (var q in s.Searches)
             {
-                text.AppendLine(Inv($"  search, {Scope(q)}: p50 {q.P50:F1} ms, p95 {q.P95:F1} ms, p99 {q.P99:F1} ms (medians of {q.Rounds.Count} rounds)"));
+                text.AppendLine(Inv($"  search, {Scope(q)}, {Query(q)}: p50 {q.P50:F1} ms, p95 {q.P95:F1} ms, p99 {q.P99:F1} ms (medians of {q.Rounds.Count} rounds)"));
             }
 
             if (s.Recall is { } r)
@@ -64,7 +64,7 @@ public static class LoadReport
         md.AppendLine();
         md.AppendLine("**The corpus** (`LoadCorpus`, seed " + Inv($"{result.Seed}") + "): all seven memory types (preferences, facts and events from the `SyntheticCorpus` templates; identifiers, assets, skills and constraints");
         md.AppendLine("from templates of their own), written over 180 days in time order, each subject's memories spread over the whole period; about 4 % are superseded by a new");
-        md.AppendLine("version and 2 % deleted shortly after writing. Memories draw their texts from a pool of distinct texts (one per ten memories), each embedded once with the");
+        md.AppendLine("version and 2 % deleted shortly after writing. Memories draw their texts from a pool of distinct texts (see the counts below), each embedded once with the");
         md.AppendLine("real model in batches of 64 and its vector reused: embedding a million texts on two cores would take hours, and the store cannot tell the difference.");
         md.AppendLine("PostgreSQL is loaded with `PostgresBulkLoader` (binary COPY of exactly what `WriteAsync` writes: hash-chained events, projection rows, full text, embeddings;");
         md.AppendLine("50,000 memories per transaction; the HNSW index is built once after the COPY with `maintenance_work_mem` raised and a parallel worker, instead of row by row).");
@@ -75,7 +75,7 @@ public static class LoadReport
         md.AppendLine("|---|---|---|");
         foreach (var s in result.Stores.Where(s => s.Kind == "postgres"))
         {
-            foreach (var q in s.Searches)
+            foreach (var q in s.Searches.Where(q => q.LiveEmbedding))
             {
                 md.AppendLine(Inv($"| {Scope(q)} search p95 ≤ {SearchP95TargetMs:F0} ms at {s.Ingest.Memories:N0} memories (PostgreSQL) | {q.P95:F1} ms (p50 {q.P50:F1}, p99 {q.P99:F1}) | {(q.P95 <= SearchP95TargetMs ? "yes" : "**no**")} |"));
             }
@@ -125,11 +125,11 @@ public static class LoadReport
             }
 
             md.AppendLine();
-            md.AppendLine("| Hybrid search (`SearchAsync`, query embedded live, top 10) | Rows in scope | p50 | p95 | p99 | Rounds (p95) |");
-            md.AppendLine("|---|---|---|---|---|---|");
+            md.AppendLine("| Hybrid search (`SearchAsync`, top 10) | Query embedding | Rows in scope | p50 | p95 | p99 | Rounds (p95) |");
+            md.AppendLine("|---|---|---|---|---|---|---|");
             foreach (var q in s.Searches)
             {
-                md.AppendLine(Inv($"| {Scope(q)} | ~{q.RowsInScope:N0} | {q.P50:F1} ms | {q.P95:F1} ms | {q.P99:F1} ms | {string.Join(", ", q.Rounds.Select(r => Inv($"{r.P95:F1}")))} ms ({q.Rounds[0].Count} searches each) |"));
+                md.AppendLine(Inv($"| {Scope(q)} | {Query(q)} | ~{q.RowsInScope:N0} | {q.P50:F1} ms | {q.P95:F1} ms | {q.P99:F1} ms | {string.Join(", ", q.Rounds.Select(r => Inv($"{r.P95:F1}")))} ms ({q.Rounds[0].Count} searches each) |"));
             }
 
             if (s.Recall is { } recall)
@@ -157,6 +157,8 @@ public static class LoadReport
     public static string UpdateDocument(string? document, string section) => BenchmarkDocument.UpdateSection(document, section, BeginMarker, EndMarker);
 
     private static string Scope(LoadSearchLatency q) => q.Scope == "subject" ? "tenant + subject scope (as the MCP tool searches)" : "tenant-only scope";
+
+    private static string Query(LoadSearchLatency q) => q.LiveEmbedding ? "live, inside the timed search" : "beforehand (retrieval alone)";
 
     private static string Statuses(LoadStoreResult s) =>
         s.RowsByStatus.Count > 1 ? " (" + string.Join(", ", s.RowsByStatus.Select(kv => Inv($"{kv.Value:N0} {kv.Key}"))) + ")" : string.Empty;

@@ -50,10 +50,11 @@ public sealed record LoadWriteThroughput(string Name, bool Batched, bool Embeddi
 
 /// <summary>Scoped search latency over repeated rounds.</summary>
 /// <param name="Scope">"subject" (tenant and subject, as the MCP tool searches) or "tenant" (tenant only).</param>
+/// <param name="LiveEmbedding">Whether the query was embedded live inside each timed search (else embedded beforehand: retrieval alone).</param>
 /// <param name="RowsInScope">The memories one search's filter covers, on average.</param>
 /// <param name="Rounds">Each round's latency distribution.</param>
 /// <param name="Pooled">All rounds together.</param>
-public sealed record LoadSearchLatency(string Scope, double RowsInScope, IReadOnlyList<LatencySummary> Rounds, LatencySummary Pooled)
+public sealed record LoadSearchLatency(string Scope, bool LiveEmbedding, double RowsInScope, IReadOnlyList<LatencySummary> Rounds, LatencySummary Pooled)
 {
     /// <summary>Gets the median over rounds of each round's p50.</summary>
     public double P50 => LoadWriteThroughput.Median(Rounds.Select(r => r.P50).ToList());

@@ -84,6 +84,11 @@ public sealed class PostgresBulkLoader
     private const string ObjectColumns =
         "id, tenant, type, scope_kind, team, agent, session, subject, status, created_at, updated_at, valid_from, valid_to, expires_at, version, content_hash, origin_content_hash, idempotency_key, metadata, \"text\", record";
 
+    // Generous limits for the statements of a large load (a COPY of a batch, an index build over millions of rows) on a
+    // busy machine, whatever the connection string's command timeout says.
+    private static readonly TimeSpan CopyTimeout = TimeSpan.FromMinutes(30);
+    private static readonly TimeSpan IndexBuildTimeout = TimeSpan.FromHours(6);
+
     private readonly PostgresMemoryStore _store;
     private readonly PostgresBulkLoadOptions _options;
     private readonly MemoryStoreOptions _storeOptions;
@@ -421,7 +426,7 @@ public sealed class PostgresBulkLoader
                         cancellationToken).ConfigureAwait(false);
 
                     // The store's own DDL, so its searches recognize the index (same expression and predicate).
-                    if (await indexes.EnsureAsync(connection, transaction, _model, dimensions, cancellationToken).ConfigureAwait(false))
+                    if (await indexes.EnsureAsync(connection, transaction, _model, dimensions, IndexBuildTimeout, cancellationToken).ConfigureAwait(false))
                     {
                         built++;
                     }
@@ -446,7 +451,7 @@ public sealed class PostgresBulkLoader
 
     private static async Task ExecuteAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, string sql, CancellationToken cancellationToken)
     {
-        var command = new NpgsqlCommand(sql, connection, transaction) { CommandTimeout = 0 };
+        var command = new NpgsqlCommand(sql, connection, transaction) { CommandTimeout = (int)IndexBuildTimeout.TotalSeconds };
         await using (command.ConfigureAwait(false))
         {
             await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
@@ -577,6 +582,7 @@ public sealed class PostgresBulkLoader
     private async Task<long> CopyEventsAsync(NpgsqlConnection connection, Dictionary<string, ChainHead> heads, CancellationToken cancellationToken)
     {
         var importer = await connection.BeginBinaryImportAsync($"COPY {_store.Names.Events} ({PostgresRows.EventColumns}) FROM STDIN (FORMAT BINARY)", cancellationToken).ConfigureAwait(false);
+        importer.Timeout = CopyTimeout;
         await using (importer.ConfigureAwait(false))
         {
             foreach (var pending in _events)
@@ -625,6 +631,7 @@ public sealed class PostgresBulkLoader
     private async Task CopyObjectsAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
         var importer = await connection.BeginBinaryImportAsync($"COPY {_store.Names.Objects} ({ObjectColumns}) FROM STDIN (FORMAT BINARY)", cancellationToken).ConfigureAwait(false);
+        importer.Timeout = CopyTimeout;
         await using (importer.ConfigureAwait(false))
         {
             // origin_content_hash is the content hash the memory was created with: the bulk loader never changes content in place.
@@ -667,6 +674,7 @@ public sealed class PostgresBulkLoader
 
         var importer = await connection.BeginBinaryImportAsync(
             $"COPY {_store.Names.Embeddings} (memory_id, model, dimensions, tenant, embedding, created_at) FROM STDIN (FORMAT BINARY)", cancellationToken).ConfigureAwait(false);
+        importer.Timeout = CopyTimeout;
         await using (importer.ConfigureAwait(false))
         {
             foreach (var id in _order)

@@ -98,7 +98,11 @@ internal sealed class PostgresVectorIndexes
     /// (model, dimensions) per database, normally on an empty set of rows. A transaction-level advisory lock on the index
     /// name makes concurrent first writers wait for each other instead of racing on the catalog.
     /// </remarks>
-    public async Task<bool> EnsureAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string model, int dimensions, CancellationToken cancellationToken)
+    public Task<bool> EnsureAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string model, int dimensions, CancellationToken cancellationToken) =>
+        EnsureAsync(connection, transaction, model, dimensions, timeout: null, cancellationToken);
+
+    /// <summary>Creates the index as <see cref="EnsureAsync(NpgsqlConnection, NpgsqlTransaction, string, int, CancellationToken)"/> does, within <paramref name="timeout"/> (a bulk load builds it over many rows).</summary>
+    public async Task<bool> EnsureAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string model, int dimensions, TimeSpan? timeout, CancellationToken cancellationToken)
     {
         if (!CanIndex(model, dimensions) || await ExistsAsync(connection, transaction, model, dimensions, cancellationToken).ConfigureAwait(false))
         {
@@ -115,6 +119,11 @@ internal sealed class PostgresVectorIndexes
                 WHERE {Predicate(model, dimensions)};
             """;
         var command = new NpgsqlCommand(sql, connection, transaction);
+        if (timeout is { } limit)
+        {
+            command.CommandTimeout = (int)Math.Ceiling(limit.TotalSeconds);
+        }
+
         await using (command.ConfigureAwait(false))
         {
             await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
