@@ -12,7 +12,7 @@ internal sealed record PacketItemView(Guid Id, int Tokens, int? Rank, double? Sc
 
 internal sealed record PacketView(string Text, int Tokens, int Budget, IReadOnlyList<PacketItemView> Items);
 
-internal sealed record SearchHit(MemoryRecord Record, double Score, MemoryScoreBreakdown Breakdown);
+internal sealed record SearchHit(MemoryRecord Record, double Score, MemoryScoreBreakdown Breakdown, string? Degradation = null);
 
 internal sealed record SearchResult(PacketView Packet, IReadOnlyList<SearchHit> Results);
 
