@@ -81,6 +81,12 @@ public static class EvalRunner
             }
         }
 
+        if (board.Mean(EvalMetrics.Forgetting) is { } forgetting)
+        {
+            // The measurement is the worst case; the mean says whether it is one stubborn change or many.
+            board.Note(EvalMetrics.Forgetting, string.Create(CultureInfo.InvariantCulture, $"mean {forgetting:F3} queries until the old value stopped being returned, over {board.Count(EvalMetrics.Forgetting)} changes ({board.FailureCounts.GetValueOrDefault(EvalMetrics.Forgetting)} still returned it after the change)"));
+        }
+
         return new EvalRunResult
         {
             Suite = suite.Name,

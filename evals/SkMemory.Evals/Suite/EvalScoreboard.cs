@@ -46,6 +46,11 @@ internal sealed class EvalScoreboard(int failuresPerMetric)
         }
     }
 
+    /// <summary>Adds a summary line to the failures of a metric, kept whatever the cap (e.g. the mean forgetting, whose value is the worst case).</summary>
+    /// <param name="metric">The metric.</param>
+    /// <param name="detail">The summary.</param>
+    public void Note(string metric, string detail) => _failures.Insert(0, new EvalFailure(metric, "(all users)", detail));
+
     /// <summary>Gets the overall mean of a metric's unit samples, or null without samples.</summary>
     /// <param name="metric">The metric.</param>
     /// <returns>The mean.</returns>
@@ -54,6 +59,11 @@ internal sealed class EvalScoreboard(int failuresPerMetric)
         var values = _samples.Where(s => s.Metric == metric && !s.PerType).Select(s => s.Value).ToList();
         return values.Count == 0 ? null : values.Average();
     }
+
+    /// <summary>Gets how many unit samples a metric has.</summary>
+    /// <param name="metric">The metric.</param>
+    /// <returns>The count.</returns>
+    public int Count(string metric) => _samples.Count(s => s.Metric == metric && !s.PerType);
 
     /// <summary>Turns the samples into measurements.</summary>
     /// <returns>Per metric (in <see cref="EvalMetrics"/> order): overall, then per agent, per task kind and per memory type, each sorted by name.</returns>

@@ -110,6 +110,17 @@ public static class EvalSuiteLoader
             throw new FormatException($"{where}: the line is 'null'; each line must be one JSON object (a user).");
         }
 
+        // Fields left out of a line come back null from the deserializer, not as the record's defaults.
+        user = user with
+        {
+            Description = user.Description,
+            Plants = user.Plants ?? [],
+            Changes = user.Changes ?? [],
+            Agents = user.Agents ?? [],
+            Sessions = (user.Sessions ?? []).Select(s => s with { Turns = s.Turns ?? [] }).ToList(),
+            Memories = (user.Memories ?? []).Select(m => m with { Evidence = m.Evidence ?? [], Status = m.Status ?? "active" }).ToList(),
+            Tasks = (user.Tasks ?? []).Select(t => t with { Needs = t.Needs ?? [], Relevant = t.Relevant ?? [] }).ToList(),
+        };
         Check(user, where);
         return user;
     }

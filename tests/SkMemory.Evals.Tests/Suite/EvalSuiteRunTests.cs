@@ -26,6 +26,11 @@ public sealed class EvalSuiteRunTests
             suite = new EvalSuite(suite.Name, suite.Users.Take(int.Parse(limit, System.Globalization.CultureInfo.InvariantCulture)).ToList());
         }
 
+        if (Environment.GetEnvironmentVariable("SKMEMORY_EVAL_ONLY") is { } only)
+        {
+            suite = suite.Where(u => u.Id.StartsWith(only, StringComparison.Ordinal));
+        }
+
         var miniLm = Environment.GetEnvironmentVariable("SKMEMORY_EVAL_MINILM") == "1";
         using var generator = miniLm
             ? (Microsoft.Extensions.AI.IEmbeddingGenerator<string, Microsoft.Extensions.AI.Embedding<float>>)await MiniLmEmbeddingGenerator.CreateAsync(cancellationToken: Ct)
@@ -38,7 +43,9 @@ public sealed class EvalSuiteRunTests
             new EvalRunOptions { Configuration = new EvalConfiguration("offline", "rules", miniLm ? "all-MiniLM-L6-v2" : TestEmbeddingGenerator.ModelId), Backend = "embedded (SQLite)" },
             new Progress<string>(line => Console.Error.WriteLine(line)),
             Ct);
-        var text = EvalSuiteFixtures.Table(result) + "\n\nelapsed " + clock.Elapsed + "\n\n" + string.Join('\n', result.Failures.Select(f => f.Metric + " " + f.User + ": " + f.Detail));
+        var text = EvalSuiteFixtures.Table(result) + "\n\nelapsed " + clock.Elapsed + "\n\n" + string.Join('\n', result.Failures.Select(f => f.Metric + " " + f.User + ": " + f.Detail))
+            + "\n\n" + string.Join('\n', result.Queries.Where(q => q.User.StartsWith("hard-", StringComparison.Ordinal)).Select(q => q.Task + ": " + string.Join(" | ", q.Returned)))
+            + "\n\n" + string.Join('\n', result.Memories.Where(m => m.User.StartsWith("hard-", StringComparison.Ordinal)).Select(m => m.User + "/" + m.Expected + ": " + m.Found + " " + m.Type + " " + m.Status));
         await File.WriteAllTextAsync(Path.Combine(Path.GetTempPath(), "skmem-eval-suite-run.txt"), text, Ct);
         TestContext.Current.TestOutputHelper?.WriteLine(text);
         foreach (var metric in new[] { EvalMetrics.Recall, EvalMetrics.Precision, EvalMetrics.Forgetting, EvalMetrics.Contamination, EvalMetrics.Leakage, EvalMetrics.DeletionCompleteness, EvalMetrics.RedactionRecall, EvalMetrics.PoisoningInert })
