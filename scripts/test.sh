@@ -2,7 +2,8 @@
 # Sets up what the tests need (PostgreSQL 15 + pgvector, Node.js and Chromium, via scripts/install-deps.sh; the TypeScript
 # MCP SDK and playwright-core, via npm ci) and runs the whole test suite.
 # The Postgres tests start their own throwaway cluster; set SKMEMORY_TEST_POSTGRES to a connection string to use an
-# existing server instead (it needs the pgvector extension available).
+# existing server instead (it needs the pgvector extension available). After the tests, the eval gate runs the offline
+# configuration against evals/slo.json (docs/evals.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -62,4 +63,13 @@ echo
 echo "Test wall time: $((end - start)) s; $total tests"
 echo "$passed passed, $failed failed, $skipped skipped"
 if [ "$total" -eq 0 ]; then echo "error: no tests ran" >&2; exit 1; fi
-exit $status
+
+# The offline configuration (rule extractor, all-MiniLM-L6-v2) on a fresh embedded SQLite file must meet evals/slo.json;
+# a missed or unmeasured objective exits 10 with the table, and fails the script. Reports go to artifacts/eval.
+step "Eval gate (offline, embedded)"
+rm -rf artifacts/eval
+eval_status=0
+dotnet src/SkMemory.Cli/bin/Release/net10.0/skmem.dll eval --slo evals/slo.json --report artifacts/eval || eval_status=$?
+if [ "$eval_status" -ne 0 ]; then echo "error: the eval gate failed (exit code $eval_status); see the SLO table above and artifacts/eval" >&2; fi
+if [ "$status" -ne 0 ]; then exit $status; fi
+exit $eval_status
