@@ -83,6 +83,12 @@ internal static class RecallCommand
                     context.Out.WriteLine($"vector model: {string.Join(", ", results.Select(r => r.Breakdown.EmbeddingModel).OfType<string>().Distinct(StringComparer.Ordinal))}");
                 }
 
+                if (results.Select(r => r.Degradation).OfType<string>().Distinct(StringComparer.Ordinal).ToList() is { Count: > 0 } degradations)
+                {
+                    // Said after the table, where the eye lands: these results are not what a working embedder would rank.
+                    context.Out.WriteLine($"degraded: {string.Join(", ", degradations)} (the embedder failed, so the results are ranked by words alone; memories written meanwhile are embedded once it works again)");
+                }
+
                 return ExitCodes.Ok;
             };
         }, embeds: true);
