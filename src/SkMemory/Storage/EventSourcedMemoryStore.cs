@@ -905,8 +905,8 @@ public abstract partial class EventSourcedMemoryStore : IMemoryStore
 
     /// <summary>
     /// Embeds what an import brought in, after it committed: outside the writers' lock, batch by batch, through the same
-    /// pass a reindex runs. The import stands if this fails; the memories then lack embeddings until a reindex (or the
-    /// next import) fills them in, which the warning says.
+    /// pass a reindex runs. The import stands if this fails; the memories are then pending, and the background catch-up
+    /// (or a reindex) fills them in, which the warning says.
     /// </summary>
     private async Task EmbedImportedAsync(CancellationToken cancellationToken)
     {
@@ -921,6 +921,7 @@ public abstract partial class EventSourcedMemoryStore : IMemoryStore
 #pragma warning restore CA1031
             {
                 LogImportEmbeddingFailed(ex, index.Model);
+                NotePending();
             }
         }
     }
@@ -1001,6 +1002,6 @@ public abstract partial class EventSourcedMemoryStore : IMemoryStore
     [LoggerMessage(3, LogLevel.Information, "Imported {Events} events and checked {Objects} objects for {Tenants} tenant(s).")]
     private partial void LogImported(long events, long objects, int tenants);
 
-    [LoggerMessage(4, LogLevel.Warning, "The import is committed, but embedding its memories with model {Model} failed; run a reindex with that model (skmem reindex) to embed them.")]
+    [LoggerMessage(4, LogLevel.Warning, "The import is committed, but embedding its memories with model {Model} failed; the store retries in the background, or run a reindex with that model (skmem reindex) to embed them now.")]
     private partial void LogImportEmbeddingFailed(Exception exception, string model);
 }
