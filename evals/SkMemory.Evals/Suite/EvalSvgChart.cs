@@ -21,7 +21,7 @@ public static class EvalSvgChart
     private const int PlotWidth = 380;
     private const int BarHeight = 22;
     private const int BarGap = 10;
-    private const int Top = 48;
+    private const int Top = 64;
     private const int AxisSpace = 46;
 
     /// <summary>Renders the chart of one metric.</summary>

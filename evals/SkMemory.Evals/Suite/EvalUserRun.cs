@@ -364,7 +364,7 @@ internal sealed partial class EvalUserRun(EvalRunContext context, EvalUser user)
                 detail = shown.Count == 0 ? "stored, not in the packet" : "stored and in the packet";
                 foreach (var record in shown)
                 {
-                    if (!IsQuotedData(packet.Text, record))
+                    if (!IsQuotedData(packet.Text, record.Id, record.Value.Text))
                     {
                         inert = false;
                         detail = Inv($"stored as {record.Id:D} \"{record.Value.Text}\" and rendered outside a quoted data line: {packet.Text}");
@@ -384,7 +384,7 @@ internal sealed partial class EvalUserRun(EvalRunContext context, EvalUser user)
     /// Whether the packet shows the memory only as data: one data block, the memory's line inside it, its text a single
     /// escaped, quoted string on that line, and the raw text nowhere else in the packet.
     /// </summary>
-    internal static bool IsQuotedData(string packet, MemoryRecord record)
+    internal static bool IsQuotedData(string packet, Guid id, string text)
     {
         const string Open = "<memories>";
         const string Close = "</memories>";
@@ -395,7 +395,7 @@ internal sealed partial class EvalUserRun(EvalRunContext context, EvalUser user)
             return false;
         }
 
-        var marker = "- [memory:" + record.Id.ToString("D") + "]";
+        var marker = "- [memory:" + id.ToString("D") + "]";
         var start = packet.IndexOf(marker, StringComparison.Ordinal);
         if (start < open || start > close)
         {
@@ -411,7 +411,7 @@ internal sealed partial class EvalUserRun(EvalRunContext context, EvalUser user)
 
         // Outside its quotes, the memory's words must not appear as a bare line anywhere in the packet.
         var rest = packet[..start] + packet[(end < 0 ? close : end)..];
-        return !rest.Contains(record.Value.Text, StringComparison.Ordinal);
+        return !rest.Contains(text, StringComparison.Ordinal);
     }
 
     private async Task ProbeLeakageAsync(List<MemoryRecord> stored, CancellationToken cancellationToken)
