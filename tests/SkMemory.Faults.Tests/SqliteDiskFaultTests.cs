@@ -44,10 +44,10 @@ public sealed class SqliteDiskFaultTests : IAsyncLifetime
     [Fact]
     public async Task DiskFull_FailsTheWriteWithAClearError_KeepsEveryEarlierMemory_AndWritesAgainOnceSpaceIsFreed()
     {
-        // A 2 MiB tmpfs holds the store and a 512 KiB ballast file, which the test deletes to free space.
+        // A 3 MiB tmpfs holds the store and a 512 KiB ballast file, which the test deletes to free space.
         var disk = Path.Combine(_directory, "disk");
         Directory.CreateDirectory(disk);
-        var (mounted, why) = await OsCommands.TryRunAsync("mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", disk);
+        var (mounted, why) = await OsCommands.TryRunAsync("mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", disk);
         Assert.True(mounted, $"the disk-full test needs a size-limited tmpfs (run as root or with CAP_SYS_ADMIN): {why}");
         _mounted = disk;
         var ballast = Path.Combine(disk, "ballast");
@@ -81,6 +81,15 @@ public sealed class SqliteDiskFaultTests : IAsyncLifetime
             var stored = await FaultChecks.ReadAllAsync(store, Tenant, Ct);
             Assert.Equal(acknowledged.Order(), stored.Select(r => r.Id).Order());
             Assert.Equal(acknowledged.Count, await FaultChecks.AssertVerifiesAsync(store, Ct));
+
+            // The CLI says the same, with the store-unavailable exit code.
+            var home = Path.Combine(_directory, "home");
+            Directory.CreateDirectory(home);
+            var (exitCode, _, error) = await SkmemChild.RunAsync(home, "remember", Text(acknowledged.Count), "--subject", "ana", "--tenant", Tenant, "--store", path);
+            Assert.True(exitCode == 7, $"skmem remember on a full disk exited {exitCode}: {error}");
+            Assert.Contains("is full", error, StringComparison.Ordinal);
+            Assert.Equal(acknowledged.Count, (await FaultChecks.ReadAllAsync(store, Tenant, Ct)).Count);
+            TestContext.Current.TestOutputHelper?.WriteLine($"the 3 MiB disk took {acknowledged.Count} memories; then: {full.Message}");
 
             File.Delete(ballast);
             var retried = await store.WriteAsync(FaultChecks.Fact(Tenant, Text(acknowledged.Count)), Ct);
