@@ -141,7 +141,7 @@ internal static class BenchConcurrencyCommand
                 context.Out.Write(ConcurrencyReport.ToTable(result));
             }
 
-            await report.WriteAsync(context, target, existing => ConcurrencyReport.UpdateDocument(existing, ConcurrencyReport.ToMarkdown(result))).ConfigureAwait(false);
+            await report.WriteAsync(context, target, existing => ConcurrencyReport.UpdateDocument(existing, ConcurrencyReport.ToMarkdown(result), result.Store)).ConfigureAwait(false);
             return ExitCodes.Ok;
         });
         return command;
