@@ -361,13 +361,13 @@ public static partial class EvalDatasetGenerator
             {
                 case 0:
                     var cuisine = Pick(_random, Cuisines);
-                    return new(MemoryTypes.Preference, Pick(_random, [Inv($"My favorite cuisine is {cuisine}."), Inv($"I really love {cuisine} food.")]), cuisine, Inv($"{_name} loves {cuisine} food"), "favorite cuisine for a restaurant booking");
+                    return new(MemoryTypes.Preference, Pick(_random, [Inv($"My favorite cuisine is {cuisine}."), Inv($"I really love {cuisine} food."), Inv($"{cuisine} food is my favorite.")]), cuisine, Inv($"{_name} loves {cuisine} food"), "favorite cuisine for a restaurant booking");
                 case 1:
                     var genre = Pick(_random, Genres);
                     return new(MemoryTypes.Preference, Pick(_random, [Inv($"I love reading {genre}."), Inv($"I mostly read {genre}.")]), genre, Inv($"{_name} likes reading {genre}"), "book genres the user likes to read");
                 default:
                     var airline = Pick(_random, Airlines);
-                    return new(MemoryTypes.Preference, Pick(_random, [Inv($"I usually fly with {airline}."), Inv($"I prefer flying with {airline}.")]), airline, Inv($"{_name} prefers flying with {airline}"), "preferred airline for flights");
+                    return new(MemoryTypes.Preference, Pick(_random, [Inv($"I usually fly with {airline}."), Inv($"I prefer flying with {airline}."), Inv($"{airline} is my favorite airline.")]), airline, Inv($"{_name} prefers flying with {airline}"), "preferred airline for flights");
             }
         }
 
@@ -377,7 +377,7 @@ public static partial class EvalDatasetGenerator
             {
                 case 0:
                     var loyalty = "LY-" + Digits(6);
-                    return new(MemoryTypes.Identifier, Pick(_random, [Inv($"My loyalty number is {loyalty}."), Inv($"For the record, my loyalty number is {loyalty}.")]), loyalty, Inv($"{_name}'s loyalty number is {loyalty}"), "loyalty number for checkout");
+                    return new(MemoryTypes.Identifier, Pick(_random, [Inv($"My loyalty number is {loyalty}."), Inv($"For the record, my loyalty number is {loyalty}."), Inv($"Here's my loyalty number: {loyalty}.")]), loyalty, Inv($"{_name}'s loyalty number is {loyalty}"), "loyalty number for checkout");
                 case 1:
                     var flyer = "FF" + Digits(7);
                     return new(MemoryTypes.Identifier, Inv($"My frequent flyer number is {flyer}."), flyer, Inv($"{_name}'s frequent flyer number is {flyer}"), "frequent flyer number for the booking");
@@ -395,7 +395,7 @@ public static partial class EvalDatasetGenerator
 
         private Statement Skill()
         {
-            switch (_random.Next(4))
+            switch (_random.Next(5))
             {
                 case 0:
                     var language = Pick(_random, Languages);
@@ -406,6 +406,9 @@ public static partial class EvalDatasetGenerator
                 case 2:
                     var code = Pick(_random, ["Python", "Rust", "Go", "Kotlin"]);
                     return new(MemoryTypes.Skill, Inv($"I can code in {code}."), code, Inv($"{_name} codes in {code}"), "programming languages the user knows");
+                case 3:
+                    var craft = Pick(_random, ["sail", "knit", "ski", "juggle"]);
+                    return new(MemoryTypes.Skill, Inv($"I know how to {craft}."), craft, Inv($"{_name} knows how to {craft}"), "hobbies and practical skills the user has");
                 default:
                     var bake = Pick(_random, ["sourdough bread", "croissants", "wedding cakes"]);
                     return new(MemoryTypes.Skill, Inv($"I can bake {bake} from scratch."), bake, Inv($"{_name} can bake {bake}"), "baking and cooking skills");
@@ -413,7 +416,7 @@ public static partial class EvalDatasetGenerator
         }
 
         private Statement Car(string car, string? previous = null) => previous is null
-            ? new(MemoryTypes.Asset, Pick(_random, [Inv($"I drive a {car}."), Inv($"I own a {car}.")]), car, Inv($"{_name} drives a {car}"), "what car the user drives")
+            ? new(MemoryTypes.Asset, Pick(_random, [Inv($"I drive a {car}."), Inv($"I own a {car}."), Inv($"I've got a {car}.")]), car, Inv($"{_name} drives a {car}"), "what car the user drives")
             : new(MemoryTypes.Asset, Inv($"I traded my {previous} for a {car}."), car, Inv($"{_name} drives a {car} now (traded in the {previous})"), "what car the user drives");
 
         private Statement Laptop(string laptop, string? previous = null) => previous is null
@@ -451,7 +454,7 @@ public static partial class EvalDatasetGenerator
                     return new(MemoryTypes.Constraint, Pick(_random, [Inv($"I'm allergic to {allergen}."), Inv($"I have a severe {allergen} allergy."), Inv($"Heads up, I'm very allergic to {allergen}.")]), allergen, Inv($"{_name} is allergic to {allergen}"), "allergies to take into account");
                 case 1:
                     var food = Pick(_random, AvoidedFoods);
-                    return new(MemoryTypes.Constraint, Pick(_random, [Inv($"I don't eat {food}."), Inv($"I avoid {food} completely.")]), food, Inv($"{_name} does not eat {food}"), "dietary restrictions for meals");
+                    return new(MemoryTypes.Constraint, Pick(_random, [Inv($"I don't eat {food}."), Inv($"I avoid {food} completely."), Inv($"I can't eat {food}.")]), food, Inv($"{_name} does not eat {food}"), "dietary restrictions for meals");
                 case 2:
                     return new(MemoryTypes.Constraint, "I can't climb stairs because of my knee.", "stairs", Inv($"{_name} cannot climb stairs (knee)"), "accessibility needs, stairs or elevator");
                 default:
@@ -471,7 +474,7 @@ public static partial class EvalDatasetGenerator
                     return City(Pick(_random, Cities));
                 case 1:
                     var job = Pick(_random, Jobs);
-                    return new(MemoryTypes.Fact, Pick(_random, [Inv($"I work as a {job}."), Inv($"I'm a {job} by profession.")]), job, Inv($"{_name} works as a {job}"), "the user's job or profession");
+                    return new(MemoryTypes.Fact, Pick(_random, [Inv($"I work as a {job}."), Inv($"I'm a {job} by profession."), Inv($"I'm a {job} at {Pick(_random, Employers)}.")]), job, Inv($"{_name} works as a {job}"), "the user's job or profession");
                 case 2:
                     var birthday = Inv($"{Pick(_random, Months)} {1 + _random.Next(28)}");
                     return new(MemoryTypes.Fact, Inv($"My birthday is {birthday}."), birthday, Inv($"{_name}'s birthday is {birthday}"), "when the user's birthday is");

@@ -25,17 +25,27 @@ public sealed class EvalRunnerTests
     [Fact]
     public async Task RunAsync_HandWrittenUsers_GivesHandComputedValues()
     {
+        using var generator = new TestEmbeddingGenerator();
+        using var temp = await EvalSuiteFixtures.TempStore.OpenAsync(generator, Ct);
+
+        await RunAndCheckAsync(temp.Store, "embedded (SQLite)");
+    }
+
+    /// <summary>Runs the hand-written users on a store and checks every hand-computed value.</summary>
+    /// <param name="store">The raw store, with the test embedder.</param>
+    /// <param name="backend">The backend's name.</param>
+    /// <returns>A task.</returns>
+    internal static async Task RunAndCheckAsync(IMemoryStore store, string backend)
+    {
         var path = Path.Combine(Path.GetTempPath(), "skmem-evalrunner-" + Guid.NewGuid().ToString("N") + ".jsonl");
         await File.WriteAllTextAsync(path, Users, Ct);
         var suite = await EvalSuiteLoader.LoadAsync([path], Ct);
-        using var generator = new TestEmbeddingGenerator();
-        using var temp = await EvalSuiteFixtures.TempStore.OpenAsync(generator, Ct);
         var lines = new List<string>();
 
         var result = await EvalRunner.RunAsync(
             suite,
-            temp.Store,
-            new EvalRunOptions { Configuration = new EvalConfiguration("offline", "rules", TestEmbeddingGenerator.ModelId), Backend = "embedded (SQLite)", TenantPrefix = "t-", ProgressEvery = 1 },
+            store,
+            new EvalRunOptions { Configuration = new EvalConfiguration("offline", "rules", TestEmbeddingGenerator.ModelId), Backend = backend, ProgressEvery = 1 },
             new SyncProgress(lines.Add),
             Ct);
 
