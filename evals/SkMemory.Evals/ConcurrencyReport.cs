@@ -67,6 +67,12 @@ public static class ConcurrencyReport
             md.AppendLine(Inv($"| {level.Clients} | {level.Calls:N0} | {level.MedianCallsPerSecond:F1} ({level.MinCallsPerSecond:F1}–{level.MaxCallsPerSecond:F1}) | {level.Spread(s => s.P50).Median:F1} | {p95.Median:F1} ({p95.Min:F1}–{p95.Max:F1}) | {level.Spread(s => s.P99).Median:F1} | {level.Errors} | {level.ErrorRate:P2} | {level.ServerCpuShare:P0} / {level.ClientCpuShare:P0} / {Share(level.OtherCpuShare)} |"));
         }
 
+        if (Key(result.Store) == "postgres")
+        {
+            md.AppendLine();
+            md.AppendLine("On Postgres, the \"other\" CPU share includes the database server's own processes (on this machine).");
+        }
+
         md.AppendLine();
         md.AppendLine("Per tool (p50 / p95 / p99 ms, median of the runs):");
         md.AppendLine();
