@@ -113,7 +113,6 @@ public static class EvalSuiteLoader
         // Fields left out of a line come back null from the deserializer, not as the record's defaults.
         user = user with
         {
-            Description = user.Description,
             Plants = user.Plants ?? [],
             Changes = user.Changes ?? [],
             Agents = user.Agents ?? [],

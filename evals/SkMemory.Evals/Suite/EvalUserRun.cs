@@ -94,7 +94,7 @@ internal sealed partial class EvalUserRun(EvalRunContext context, EvalUser user)
 
     private async Task RunTaskAsync(EvalTask task, CancellationToken cancellationToken)
     {
-        var (packet, records) = await RetrieveAsync(task.Agent, task.Kind, task.Query, cancellationToken).ConfigureAwait(false);
+        var (_, records) = await RetrieveAsync(task.Agent, task.Kind, task.Query, cancellationToken).ConfigureAwait(false);
         var needed = task.Needs.Select(id => _expected[id]).ToList();
         var wanted = task.Needs.Concat(task.Relevant).Distinct(StringComparer.Ordinal).Select(id => _expected[id]).ToList();
 
@@ -123,7 +123,6 @@ internal sealed partial class EvalUserRun(EvalRunContext context, EvalUser user)
         }
 
         _queries.Add(new EvalQueryOutcome(user.Id, user.Id + "/" + task.Id, records.Select(Name).ToList()));
-        _ = packet;
     }
 
     /// <summary>Searches as the agent acting for the user and packs the results; a denied search returned nothing.</summary>
