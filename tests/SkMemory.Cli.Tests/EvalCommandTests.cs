@@ -131,6 +131,45 @@ public sealed class EvalCommandTests(PostgresFixture postgres) : IDisposable
     }
 
     [Fact]
+    public async Task Eval_Configs_ExpandsVariablesIntoAChatModelConfiguration()
+    {
+        // How the Azure OpenAI entry of evals/configs.json works: the endpoint comes from a variable, the key from another.
+        var dataset = await DatasetAsync(users: 2);
+        await using var server = FakeOpenAIChatServer.Start(_ => """{"memories":[]}""");
+        var configs = await FileAsync("""
+            {
+              "version": 1,
+              "configurations": [
+                { "name": "deployment", "extractor": "chat", "chat_model": "openai:my-deployment@${SKMEMORY_TEST_EVAL_ENDPOINT}", "api_key_variable": "SKMEMORY_TEST_EVAL_KEY",
+                  "embedder": "hashing", "requires": ["SKMEMORY_TEST_EVAL_ENDPOINT"] }
+              ]
+            }
+            """);
+        Environment.SetEnvironmentVariable("SKMEMORY_TEST_EVAL_ENDPOINT", server.BaseUrl);
+        Environment.SetEnvironmentVariable("SKMEMORY_TEST_EVAL_KEY", "test-key");
+        CliResult result;
+        try
+        {
+            result = await CliRunner.RunOnAsync(null, "eval", "--dataset", dataset, "--configs", configs, "--json");
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("SKMEMORY_TEST_EVAL_ENDPOINT", null);
+            Environment.SetEnvironmentVariable("SKMEMORY_TEST_EVAL_KEY", null);
+        }
+
+        var json = result.ShouldSucceed().Json();
+        Assert.True(server.RequestCount > 0);
+        var configuration = json.GetProperty("configurations")[0];
+        Assert.Equal(("deployment", "chat:my-deployment", "my-deployment"), (configuration.GetProperty("name").GetString(), configuration.GetProperty("extractor").GetString(), configuration.GetProperty("chat_model").GetString()));
+        Assert.Empty(json.GetProperty("skipped").EnumerateArray());
+
+        // Without the key's variable the configuration is skipped, and with nothing left to run the command says so.
+        var skipped = (await CliRunner.RunOnAsync(null, "eval", "--dataset", dataset, "--configs", configs)).ShouldFail(ExitCodes.Usage);
+        Assert.Contains("every configuration was skipped: deployment: $SKMEMORY_TEST_EVAL_ENDPOINT, $SKMEMORY_TEST_EVAL_KEY are not set", skipped.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Eval_OnPostgres_ReportsThePostgresBackend()
     {
         var reports = Environment.GetEnvironmentVariable(ReportsVariable);
