@@ -87,9 +87,9 @@ public abstract partial class EventSourcedMemoryStore
         try
         {
             var generated = await index.Generator.GenerateAsync(texts, cancellationToken: bounded.Token).WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
-            if (generated.Count != texts.Count || generated.Any(e => e.Vector.Length == 0 || (index.Dimensions is { } known && e.Vector.Length != known)))
+            if (generated.Count != texts.Count || generated.Any(e => e.Vector.Length == 0))
             {
-                throw new InvalidOperationException($"The embedding generator for '{index.Model}' returned {generated.Count} vectors for {texts.Count} texts, or an empty vector, or vectors of another dimension than {index.Dimensions}.");
+                throw new InvalidOperationException($"The embedding generator for '{index.Model}' returned {generated.Count} vectors for {texts.Count} texts, or an empty vector.");
             }
 
             index.Dimensions ??= generated[0].Vector.Length;
@@ -299,6 +299,11 @@ public abstract partial class EventSourcedMemoryStore
 #pragma warning restore CA1031
             {
                 throw EmbedderUnavailable(index.Model, "embed pending memories", ex);
+            }
+
+            if (vectors.Any(v => v.Length != dimensions))
+            {
+                throw new InvalidOperationException($"The embedding generator for '{index.Model}' returned vectors of another dimension than {dimensions}, the dimension its stored embeddings have.");
             }
 
             saved += await SaveReindexedAsync(index.Model, batch, vectors, cancellationToken).ConfigureAwait(false);
