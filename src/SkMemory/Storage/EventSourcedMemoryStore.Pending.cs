@@ -382,7 +382,8 @@ public abstract partial class EventSourcedMemoryStore
     [LoggerMessage(26, LogLevel.Information, "Embedded {Saved} pending memories with model {Model} on request; {Pending} still pending.")]
     private partial void LogPendingEmbedded(string model, long saved, long pending);
 
-    [LoggerMessage(27, LogLevel.Warning, "A {Mode} search could not embed its query with model {Model}; {Outcome}.")]
+    // Each degraded search at debug level: the burst's first failure already logged the warning (event 20).
+    [LoggerMessage(27, LogLevel.Debug, "A {Mode} search could not embed its query with model {Model}; {Outcome}.")]
     private partial void LogSearchDegraded(Exception exception, string mode, string model, string outcome);
 }
 

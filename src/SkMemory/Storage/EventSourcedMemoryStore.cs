@@ -372,6 +372,7 @@ public abstract partial class EventSourcedMemoryStore : IMemoryStore
 #pragma warning restore CA1031
             {
                 var mode = MemoryJson.EnumName(request.Mode);
+                OnEmbedderFailed(ex, serving.Model, mode + " search");
                 if (request.Mode == MemorySearchMode.Vector)
                 {
                     LogSearchDegraded(ex, mode, serving.Model, "the search failed");
