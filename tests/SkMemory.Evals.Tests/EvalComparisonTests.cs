@@ -18,7 +18,7 @@ public sealed class EvalComparisonTests
     ];
 
     [Fact]
-    public void RankingStability_IsTheMeanJaccardOfSharedTasks()
+    public void RankingStability_IsTheMeanOverTasksOfTheJaccardOfTopKPrefixes()
     {
         var a = EvalTestRuns.Run(queries: [new("u1", "t1", ["m1", "m2"]), new("u1", "t2", ["m3"]), new("u2", "t3", []), new("u3", "only-a", ["x"])]);
         var b = EvalTestRuns.Run(configuration: "b", queries: [new("u1", "t1", ["m2", "m1"]), new("u1", "t2", ["m4"]), new("u2", "t3", [])]);
@@ -26,9 +26,9 @@ public sealed class EvalComparisonTests
         var (value, samples) = EvalComparison.RankingStability(a, b);
 
         Assert.Equal(3, samples);
-        Assert.Equal((1 + 0 + 1) / 3.0, value, 6); // same set, disjoint, both empty
+        Assert.Equal((0.5 + 0 + 1) / 3.0, value, 6); // swapped (depth 1: 0, depth 2: 1), disjoint, both empty
         var partial = EvalComparison.RankingStability(EvalTestRuns.Run(queries: [new("u", "t", ["a", "b", "c"])]), EvalTestRuns.Run(queries: [new("u", "t", ["b", "c", "d"])]));
-        Assert.Equal(0.5, partial.Value, 6); // {b,c} of {a,b,c,d}
+        Assert.Equal((0 + (1 / 3.0) + 0.5) / 3, partial.Value, 6); // depth 1: {a} vs {b}; 2: {b} of {a,b,c}; 3: {b,c} of {a,b,c,d}
     }
 
     [Fact]
@@ -54,19 +54,19 @@ public sealed class EvalComparisonTests
         var table = comparison.ToTable();
 
         var drift = Assert.Single(comparison.Others);
-        Assert.Equal(0.75, drift.RankingStability, 6);
+        Assert.Equal(0.875, drift.RankingStability, 6); // t1: depth 1 same, depth 2 half; t2 same
         Assert.Equal(1, drift.MemoryStability);
         Assert.Matches(@"recall\s+0\.97\s+0\.9 \(-0\.07\)", table);
         Assert.Matches(@"precision\s+0\.61\s+0\.61 \(0\)", table);
-        Assert.Matches(@"ranking_stability\s+1\s+0\.75", table);
+        Assert.Matches(@"ranking_stability\s+1\s+0\.875", table);
         Assert.Contains("skipped gpt-4o-mini: OPENAI_API_KEY is not set", table, StringComparison.Ordinal);
         var md = comparison.ToMarkdown();
         Assert.Contains("| recall | 0.97 | 0.9 (-0.07) |", md, StringComparison.Ordinal);
-        Assert.Contains("| ranking_stability | 1 (baseline) | 0.75 (2 tasks) |", md, StringComparison.Ordinal);
+        Assert.Contains("| ranking_stability | 1 (baseline) | 0.875 (2 tasks) |", md, StringComparison.Ordinal);
         using var json = JsonDocument.Parse(EvalComparisonJson.Render(comparison));
         var second = json.RootElement.GetProperty("configurations")[1];
         Assert.Equal(-0.07, second.GetProperty("metrics").GetProperty("recall").GetProperty("delta").GetDouble(), 6);
-        Assert.Equal(0.75, second.GetProperty("ranking_stability").GetProperty("value").GetDouble(), 6);
+        Assert.Equal(0.875, second.GetProperty("ranking_stability").GetProperty("value").GetDouble(), 6);
         Assert.Equal("OPENAI_API_KEY is not set", json.RootElement.GetProperty("skipped")[0].GetProperty("reason").GetString());
     }
 

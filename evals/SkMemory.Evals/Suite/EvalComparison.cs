@@ -65,8 +65,9 @@ public sealed record EvalComparison
     }
 
     /// <summary>
-    /// The mean Jaccard overlap of the returned memories of each task both runs answered (a task where both returned nothing
-    /// counts as 1): how much the top results stay the same when the configuration changes.
+    /// How much each task's ranking stays the same when the configuration changes: per task both runs answered, the Jaccard
+    /// overlap of the two top-k lists averaged over every depth k from 1 to the longer list (so a reordering counts, not
+    /// only a different set; a task where both returned nothing counts as 1), then the mean over tasks.
     /// </summary>
     /// <param name="baseline">The baseline run.</param>
     /// <param name="other">The other run.</param>
@@ -90,10 +91,7 @@ public sealed record EvalComparison
                 continue;
             }
 
-            var a = query.Returned.ToHashSet(StringComparer.Ordinal);
-            var b = returned.ToHashSet(StringComparer.Ordinal);
-            var union = a.Count + b.Count - a.Count(b.Contains);
-            sum += union == 0 ? 1 : (double)a.Count(b.Contains) / union;
+            sum += AverageOverlap(query.Returned, returned);
             samples++;
         }
 
@@ -186,7 +184,7 @@ public sealed record EvalComparison
         md.AppendLine(CultureInfo.InvariantCulture, $"# Eval comparison: {Baseline.Suite} on {Baseline.Backend}");
         md.AppendLine();
         md.AppendLine(CultureInfo.InvariantCulture, $"{Baseline.Users} synthetic users, {runs.Count} configurations, the same suite; each cell is the overall value, with its delta against the baseline `{Baseline.Configuration.Name}` in brackets.");
-        md.AppendLine("Drift: `ranking_stability` is the mean Jaccard overlap of each task's returned memories with the baseline's; `memory_stability` is the fraction of expected memories with the same found/type/status as in the baseline.");
+        md.AppendLine("Drift: `ranking_stability` is the mean over tasks of the Jaccard overlap of the returned memories' top-k lists with the baseline's, averaged over every depth k (order counts); `memory_stability` is the fraction of expected memories with the same found/type/status as in the baseline.");
         md.AppendLine();
         md.AppendLine("| configuration | extractor | embedder | chat model | elapsed s |");
         md.AppendLine("|---|---|---|---|---|");
@@ -243,6 +241,38 @@ public sealed record EvalComparison
         }
 
         return md.ToString();
+    }
+
+    /// <summary>The Jaccard overlap of the top-k prefixes of two rankings, averaged over k = 1..the longer length; 1 for two empty rankings.</summary>
+    private static double AverageOverlap(IReadOnlyList<string> a, IReadOnlyList<string> b)
+    {
+        var depth = Math.Max(a.Count, b.Count);
+        if (depth == 0)
+        {
+            return 1;
+        }
+
+        var left = new HashSet<string>(StringComparer.Ordinal);
+        var right = new HashSet<string>(StringComparer.Ordinal);
+        var shared = 0;
+        var sum = 0.0;
+        for (var k = 0; k < depth; k++)
+        {
+            if (k < a.Count && left.Add(a[k]) && right.Contains(a[k]))
+            {
+                shared++;
+            }
+
+            if (k < b.Count && right.Add(b[k]) && left.Contains(b[k]))
+            {
+                shared++;
+            }
+
+            var union = left.Count + right.Count - shared;
+            sum += union == 0 ? 1 : (double)shared / union;
+        }
+
+        return sum / depth;
     }
 
     private static string Cell(EvalRunResult run, string metric, double? baseValue, bool isBaseline)
