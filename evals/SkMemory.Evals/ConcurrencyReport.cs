@@ -93,11 +93,13 @@ public static class ConcurrencyReport
         md.AppendLine(Inv($"| after the warm-up | {Mib(m.AfterWarmup.RssBytes)} | {Mib(m.AfterWarmup.PeakRssBytes)} | {Mib(m.AfterWarmup.GcHeapBytes)} |"));
         foreach (var level in m.Levels)
         {
-            md.AppendLine(Inv($"| under load: {level.Clients} client{(level.Clients == 1 ? string.Empty : "s")} (after its last run; peak over its runs) | {Mib(level.RssAfterBytes)} | {Mib(level.PeakRssBytes)} | {Mib(level.GcHeapAfterBytes)} |"));
+            md.AppendLine(Inv($"| under load, first round: {level.Clients} client{(level.Clients == 1 ? string.Empty : "s")} (after the run; peak during it) | {Mib(level.RssAfterBytes)} | {Mib(level.PeakRssBytes)} | {Mib(level.GcHeapAfterBytes)} |"));
         }
 
-        md.AppendLine(Inv($"| at the end | {Mib(m.AtEnd.RssBytes)} | | {Mib(m.AtEnd.GcHeapBytes)} |"));
+        md.AppendLine(Inv($"| at the end of all {m.Runs.Count} runs (peak: the highest of any run) | {Mib(m.AtEnd.RssBytes)} | {Mib(m.HighestPeakRssBytes)} | {Mib(m.AtEnd.GcHeapBytes)} |"));
         md.AppendLine();
+        md.AppendLine("The managed heap is a small part of the resident set: the rest is native memory (the ONNX runtime and its buffers,");
+        md.AppendLine("the database driver, thread stacks) and the heap's committed reserve.");
         if (!m.PeakResets)
         {
             md.AppendLine("The peak could not be reset between runs here, so each peak is the peak since the server started.");

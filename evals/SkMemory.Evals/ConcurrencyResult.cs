@@ -68,6 +68,9 @@ public sealed record ConcurrencyMeasurements(
     bool PeakResets,
     IReadOnlyList<ConcurrencyRun> Runs)
 {
+    /// <summary>Gets the highest peak RSS of any run.</summary>
+    public long? HighestPeakRssBytes => Runs.Max(r => r.PeakRssBytes);
+
     /// <summary>Gets the runs grouped by level, in the order of the levels.</summary>
     public IReadOnlyList<ConcurrencyLevel> Levels =>
         [.. Runs.GroupBy(r => r.Clients).Select(g => new ConcurrencyLevel(g.Key, [.. g]))];
@@ -107,14 +110,14 @@ public sealed record ConcurrencyLevel(int Clients, IReadOnlyList<ConcurrencyRun>
         return values.Count == 0 ? (0, 0, 0) : (Median(values), values.Min(), values.Max());
     }
 
-    /// <summary>Gets the highest peak RSS of the runs.</summary>
-    public long? PeakRssBytes => Runs.Max(r => r.PeakRssBytes);
+    /// <summary>Gets the server's peak RSS during the level's first run (rounds interleave levels, so later runs start from what earlier, larger levels left).</summary>
+    public long? PeakRssBytes => Runs[0].PeakRssBytes;
 
-    /// <summary>Gets the RSS after the last run of the level.</summary>
-    public long? RssAfterBytes => Runs[^1].ServerAfter.RssBytes;
+    /// <summary>Gets the RSS after the level's first run.</summary>
+    public long? RssAfterBytes => Runs[0].ServerAfter.RssBytes;
 
-    /// <summary>Gets the managed heap after the last run of the level.</summary>
-    public long? GcHeapAfterBytes => Runs[^1].ServerAfter.GcHeapBytes;
+    /// <summary>Gets the managed heap after the level's first run.</summary>
+    public long? GcHeapAfterBytes => Runs[0].ServerAfter.GcHeapBytes;
 
     /// <summary>Gets the median server CPU share.</summary>
     public double ServerCpuShare => Median(Runs.Select(r => r.ServerCpuShare));
@@ -122,8 +125,8 @@ public sealed record ConcurrencyLevel(int Clients, IReadOnlyList<ConcurrencyRun>
     /// <summary>Gets the median client CPU share.</summary>
     public double ClientCpuShare => Median(Runs.Select(r => r.ClientCpuShare));
 
-    /// <summary>Gets the highest other-process CPU share of the runs, or null.</summary>
-    public double? OtherCpuShare => Runs.Any(r => r.OtherCpuShare is not null) ? Runs.Max(r => r.OtherCpuShare ?? 0) : null;
+    /// <summary>Gets the median other-process CPU share of the runs, or null where the system does not say.</summary>
+    public double? OtherCpuShare => Runs.Any(r => r.OtherCpuShare is not null) ? Median(Runs.Select(r => r.OtherCpuShare ?? 0)) : null;
 
     private static double Median(IEnumerable<double> values)
     {

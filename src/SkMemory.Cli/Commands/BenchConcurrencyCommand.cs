@@ -354,6 +354,7 @@ internal static class BenchConcurrencyCommand
             Memory(w, "at_rest", m.AtRest);
             Memory(w, "after_warmup", m.AfterWarmup);
             Memory(w, "at_end", m.AtEnd);
+            Bytes(w, "highest_peak_rss_bytes", m.HighestPeakRssBytes);
             w.WriteBoolean("peak_resets_per_run", m.PeakResets);
             w.WriteEndObject();
             w.WriteStartArray("levels");
