@@ -53,6 +53,12 @@ public sealed class RuleBasedMemoryConflictResolver : IMemoryConflictResolver
             return Corroborate(candidate, same.Record, "states the same");
         }
 
+        // "Ana drives a Honda Civic", "Ana has got a Honda Civic": the same value told with another verb restates it.
+        if (related.FirstOrDefault(r => SameValue(candidate, r)) is { } paraphrase)
+        {
+            return Corroborate(candidate, paraphrase.Record, "restates the same value in other words");
+        }
+
         if (related.FirstOrDefault(r => r.SameKey) is { } slot)
         {
             if (saidAt is { } said && said < MemoryEvolver.SaidAt(slot.Record))
@@ -88,6 +94,38 @@ public sealed class RuleBasedMemoryConflictResolver : IMemoryConflictResolver
         MemoryEvolver.AddsEvidence(record.Provenance, candidate.Evidence)
             ? new MemoryEvolveDecision(MemoryEvolveAction.Merge, $"corroborates: {how} with new evidence", record.Id)
             : new MemoryEvolveDecision(MemoryEvolveAction.NoOp, $"duplicate: {how}, and its evidence is already recorded", record.Id);
+
+    /// <summary>
+    /// Whether a related memory holds the candidate's value told another way: their words, less the subject's and the
+    /// words that only relate the subject to the value, are the same. For a memory in the same slot every relating verb
+    /// counts ("lives in", "is based in"); otherwise only the verbs of having do, so "lives in Denver" never restates
+    /// "works in Denver".
+    /// </summary>
+    private static bool SameValue(MemoryCandidate candidate, MemoryRelatedRecord related)
+    {
+        var ignored = related.SameKey ? SlotRelationWords : HavingWords;
+        var subject = MemoryWords.Set(candidate.Subject);
+        var mine = MemoryWords.Split(candidate.Value.Text).Where(w => !ignored.Contains(w) && !subject.Contains(w)).ToHashSet(StringComparer.Ordinal);
+        if (mine.Count == 0)
+        {
+            return false;
+        }
+
+        var recordSubject = MemoryWords.Set(related.Record.Subject);
+        return mine.SetEquals(MemoryWords.Split(related.Record.Value.Text).Where(w => !ignored.Contains(w) && !subject.Contains(w) && !recordSubject.Contains(w)));
+    }
+
+    /// <summary>Words that tie a subject to a thing it has: the value is what is left.</summary>
+    private static readonly HashSet<string> HavingWords = new(StringComparer.Ordinal)
+    {
+        "has", "have", "got", "owns", "own", "drives", "rides", "a", "an", "the", "their", "his", "her", "s", "named", "called",
+    };
+
+    /// <summary>Words that tie a subject to the value of a slot (the key already says which slot).</summary>
+    private static readonly HashSet<string> SlotRelationWords = new(HavingWords, StringComparer.Ordinal)
+    {
+        "is", "are", "lives", "living", "based", "in", "works", "working", "as", "at", "for", "uses", "now", "currently", "by", "profession", "trade",
+    };
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }

@@ -464,7 +464,21 @@ public sealed partial class RuleBasedMemoryExtractor
         ["kindle"] = null, ["camera"] = null, ["watch"] = null, ["smartwatch"] = null, ["console"] = null, ["ps5"] = null, ["playstation"] = null, ["xbox"] = null,
         ["tv"] = null, ["piano"] = null, ["guitar"] = null, ["violin"] = null, ["drums"] = null, ["house"] = null, ["home"] = null, ["apartment"] = null, ["flat"] = null,
         ["condo"] = null, ["cabin"] = null, ["cottage"] = null, ["boat"] = null, ["rv"] = null, ["camper"] = null, ["drone"] = null, ["garden"] = null, ["farm"] = null,
+
+        // Makes and product lines: "I've got a Ford Ranger" names a car without saying "car".
+        ["ford"] = "car", ["toyota"] = "car", ["honda"] = "car", ["subaru"] = "car", ["volvo"] = "car", ["mazda"] = "car", ["kia"] = "car", ["hyundai"] = "car",
+        ["nissan"] = "car", ["chevy"] = "car", ["chevrolet"] = "car", ["bmw"] = "car", ["audi"] = "car", ["volkswagen"] = "car", ["vw"] = "car", ["jeep"] = "car",
+        ["lexus"] = "car", ["porsche"] = "car", ["mercedes"] = "car", ["peugeot"] = "car", ["renault"] = "car", ["fiat"] = "car", ["skoda"] = "car", ["dodge"] = "car",
+        ["mitsubishi"] = "car", ["prius"] = "car", ["rivian"] = "car", ["polestar"] = "car", ["citroen"] = "car",
+        ["dell"] = "laptop", ["lenovo"] = "laptop", ["xps"] = "laptop", ["zenbook"] = "laptop", ["ultrabook"] = "laptop",
+        ["galaxy"] = "phone", ["oneplus"] = "phone", ["ipod"] = null, ["vespa"] = "motorcycle", ["harley"] = "motorcycle", ["ducati"] = "motorcycle",
     };
+
+    /// <summary>Word starts whose "h" is silent, so they take "an": "an hour", "an honest broker".</summary>
+    private static readonly string[] SilentH = ["hour", "honest", "honor", "honour", "heir"];
+
+    /// <summary>Word starts whose vowel sounds like a consonant, so they take "a": "a user", "a university", "a one-off", "a European".</summary>
+    private static readonly string[] ConsonantSoundVowel = ["uni", "use", "usu", "ure", "uro", "uti", "uk", "one", "once", "eu", "ewe"];
 
     private static readonly Dictionary<string, (string Key, string Display)> PlatformNames = new(StringComparer.Ordinal)
     {

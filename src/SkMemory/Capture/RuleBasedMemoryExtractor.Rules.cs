@@ -845,7 +845,7 @@ public sealed partial class RuleBasedMemoryExtractor
             return;
         }
 
-        var article = m.Groups["art"].Success ? m.Groups["art"].Value.Trim().ToLowerInvariant() + " " : string.Empty;
+        var article = m.Groups["art"].Success ? AgreeingArticle(m.Groups["art"].Value, title) + " " : string.Empty;
         if (m.Groups["became"].Success && !IsProfession(title))
         {
             // "I became a mother last year" is a life fact, not a job.
@@ -939,10 +939,12 @@ public sealed partial class RuleBasedMemoryExtractor
             return;
         }
 
-        var article = m.Groups["art"].Value.Trim().ToLowerInvariant();
         var org = Value(c, m.Groups["org"]);
         if (IsProfession(what))
         {
+            // "I'm a nurse by profession" works as a nurse; the tail says how, not what.
+            what = ProfessionTail().Replace(what, string.Empty);
+            var article = AgreeingArticle(m.Groups["art"].Value, what);
             var student = MemoryWords.Split(what).Last() is "student" or "pupil";
             output.Add(new Proposal(MemoryTypes.Fact, c.Subject + (student ? " is " : " works as ") + article + " " + what + (student && org is not null ? " at " + org : string.Empty))
             {
@@ -959,7 +961,7 @@ public sealed partial class RuleBasedMemoryExtractor
         }
 
         var tail = org is null ? string.Empty : " " + m.Groups["orgprep"].Value.ToLowerInvariant() + " " + org;
-        output.Add(new Proposal(MemoryTypes.Fact, c.Subject + " is " + article + " " + what + tail) { Confidence = 0.6, Salience = 0.45 });
+        output.Add(new Proposal(MemoryTypes.Fact, c.Subject + " is " + AgreeingArticle(m.Groups["art"].Value, what) + " " + what + tail) { Confidence = 0.6, Salience = 0.45 });
     }
 
     // ---- Skills -----------------------------------------------------------------------------------------------------
@@ -1455,7 +1457,41 @@ public sealed partial class RuleBasedMemoryExtractor
         var other => other,
     };
 
-    private static string Article(string next) => next.Length > 0 && "aeiou".Contains(char.ToLowerInvariant(next[0]), StringComparison.Ordinal) ? "an" : "a";
+    /// <summary>"a" or "an" for the word that follows, by its sound: "an hour", "a user", "a one-off", "an MBA" are spelled against their first letter.</summary>
+    private static string Article(string next)
+    {
+        var word = MemoryWords.Split(next).FirstOrDefault() ?? string.Empty;
+        if (word.Length == 0)
+        {
+            return "a";
+        }
+
+        if (SilentH.Any(h => word.StartsWith(h, StringComparison.Ordinal)))
+        {
+            return "an";
+        }
+
+        if (ConsonantSoundVowel.Any(v => word.StartsWith(v, StringComparison.Ordinal)))
+        {
+            return "a";
+        }
+
+        // An initialism is read letter by letter: "an MBA", "an SRE", "a CTO".
+        var first = next.TrimStart()[0];
+        if (word.Length <= 4 && char.IsUpper(first) && next.TrimStart().Take(word.Length).All(char.IsUpper))
+        {
+            return "aefhilmnorsx".Contains(char.ToLowerInvariant(first), StringComparison.Ordinal) ? "an" : "a";
+        }
+
+        return "aeiou".Contains(word[0], StringComparison.Ordinal) ? "an" : "a";
+    }
+
+    /// <summary>
+    /// The article the user wrote, corrected to the one the next word takes ("a accountant" is stored as "an accountant"),
+    /// and left as it is when it is not an indefinite article ("the", "one").
+    /// </summary>
+    private static string AgreeingArticle(string written, string next) =>
+        written.Trim().ToLowerInvariant() is "a" or "an" ? Article(next) : written.Trim().ToLowerInvariant();
 
     private static string Capitalize(string text) => text.Length == 0 || char.IsUpper(text[0]) ? text : char.ToUpperInvariant(text[0]) + text[1..];
 

@@ -190,7 +190,12 @@ public sealed partial class RuleBasedMemoryExtractor : IMemoryExtractor
 
         public IReadOnlyList<MemoryCandidate> Candidates => _candidates;
 
-        /// <summary>Adds a candidate; a repeat of one already added (same type, subject and words) adds its evidence to it instead.</summary>
+        /// <summary>
+        /// Adds a candidate; a repeat of one already added (same type, subject and words) adds its evidence to it instead.
+        /// A repeat that carries signals the other does not ("What if I moved to Valencia?" after "I moved to Valencia")
+        /// is no evidence for the plain statement: merging it would let the question's evidence reject the statement, so
+        /// the statement keeps only its own evidence, whichever of the two came first.
+        /// </summary>
         public void Add(MemoryCandidate candidate)
         {
             var key = candidate.Type + "\n" + candidate.Subject + "\n" + string.Join(' ', MemoryWords.Split(candidate.Value.Text));
@@ -202,6 +207,21 @@ public sealed partial class RuleBasedMemoryExtractor : IMemoryExtractor
             }
 
             var first = _candidates[at];
+            if (!first.Signals.ToHashSet().SetEquals(candidate.Signals))
+            {
+                if (first.Signals.ToHashSet().IsSupersetOf(candidate.Signals))
+                {
+                    _candidates[at] = candidate;
+                }
+                else if (!candidate.Signals.ToHashSet().IsSupersetOf(first.Signals))
+                {
+                    // Signals neither side implies: two readings of the words, each judged on its own by the gate.
+                    _candidates.Add(candidate);
+                }
+
+                return;
+            }
+
             _candidates[at] = first with
             {
                 Evidence = first.Evidence with

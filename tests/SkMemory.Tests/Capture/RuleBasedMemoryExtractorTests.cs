@@ -355,7 +355,10 @@ public sealed class RuleBasedMemoryExtractorTests
 
         Assert.Equal(["Ana loves pottery", "Ana loves hiking"], candidates.Select(c => c.Value.Text));
         Assert.Equal(["m1", "m3"], candidates[0].Evidence.MessageIds);
-        Assert.Equal(["I love pottery", "Did I say I LOVE POTTERY?", "I love pottery!"], candidates[0].Evidence.QuotedSpans);
+
+        // The question repeats the words but is no statement: citing it would make the gate reject the memory as a hypothetical.
+        Assert.Equal(["I love pottery", "I love pottery!"], candidates[0].Evidence.QuotedSpans);
+        Assert.Empty(candidates[0].Signals);
     }
 
     [Fact]
