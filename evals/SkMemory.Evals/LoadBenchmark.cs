@@ -7,6 +7,26 @@ using SkMemory.Storage.Sqlite;
 
 namespace SkMemory.Evals;
 
+/// <summary>What <see cref="LoadBenchmark"/> measures after loading.</summary>
+[Flags]
+public enum LoadMeasurements
+{
+    /// <summary>Nothing but the load.</summary>
+    None = 0,
+
+    /// <summary>Write throughput.</summary>
+    Writes = 1,
+
+    /// <summary>Scoped search latency.</summary>
+    Search = 2,
+
+    /// <summary>Filtered-ANN recall against exact search (PostgreSQL).</summary>
+    Recall = 4,
+
+    /// <summary>Everything.</summary>
+    All = Writes | Search | Recall,
+}
+
 /// <summary>Options of <see cref="LoadBenchmark"/>.</summary>
 public sealed class LoadOptions
 {
@@ -78,6 +98,9 @@ public sealed class LoadOptions
 
     /// <summary>Gets or sets the seed.</summary>
     public int Seed { get; set; } = 7;
+
+    /// <summary>Gets or sets what to measure after the load (all by default).</summary>
+    public LoadMeasurements Measure { get; set; } = LoadMeasurements.All;
 
     /// <summary>Checks the options.</summary>
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range (its name is the parameter name).</exception>
@@ -217,11 +240,17 @@ public static class LoadBenchmark
             }
 
             var rows = await RowsByStatusAsync(store, cancellationToken).ConfigureAwait(false);
-            var writes = await MeasurePostgresWritesAsync(store, connectionString, schema, corpus, generator, model, options, progress, cancellationToken).ConfigureAwait(false);
+            var writes = options.Measure.HasFlag(LoadMeasurements.Writes)
+                ? await MeasurePostgresWritesAsync(store, connectionString, schema, corpus, generator, model, options, progress, cancellationToken).ConfigureAwait(false)
+                : [];
             var meter = CpuMeter.Start();
-            var searches = await MeasureSearchesAsync(store, cache, corpus, options, "postgres", progress, cancellationToken).ConfigureAwait(false);
+            var searches = options.Measure.HasFlag(LoadMeasurements.Search)
+                ? await MeasureSearchesAsync(store, cache, corpus, options, "postgres", progress, cancellationToken).ConfigureAwait(false)
+                : [];
             var otherCpu = meter.OtherShare();
-            var recall = await MeasureRecallAsync(store, connectionString, schema, corpus, generator, model, options, progress, cancellationToken).ConfigureAwait(false);
+            var recall = options.Measure.HasFlag(LoadMeasurements.Recall)
+                ? await MeasureRecallAsync(store, connectionString, schema, corpus, generator, model, options, progress, cancellationToken).ConfigureAwait(false)
+                : null;
             return new LoadStoreResult
             {
                 Kind = "postgres",
@@ -523,33 +552,60 @@ public static class LoadBenchmark
     {
         using var exact = await OpenPostgresAsync(connectionString, schema, generator, model, cancellationToken).ConfigureAwait(false);
         exact.ExactSearchMaxRows = int.MaxValue;
-        var shortfallsBefore = store.ApproximateShortfalls;
-        var recalls = new List<double>();
-        var approximateTimes = new List<double>();
+        var retrieval = store.StoreOptions.Retrieval;
+
+        // The store's own setting first: hybrid search fetches this many vector candidates for a top 10, at the default
+        // ef_search. Then the bare top 10, and a larger ef_search for both, to show what the knobs buy.
+        var candidates = Math.Max(K * retrieval.CandidateMultiplier, retrieval.MinCandidates);
+        var defaultEf = store.HnswEfSearch;
+        (int Ef, int Limit)[] settings = [(defaultEf, candidates), (defaultEf, K), (defaultEf * 4, candidates), (defaultEf * 4, K)];
+        var recalls = settings.Select(_ => new List<double>()).ToArray();
+        var times = settings.Select(_ => new List<double>()).ToArray();
         var exactTimes = new List<double>();
-        progress?.Report($"postgres: filtered-ANN recall@{K} at tenant scope over {options.RecallQueries} queries (exact search is the reference)");
-        foreach (var query in corpus.Queries(options.RecallQueries, stream: 200))
+        var shortfallsBefore = store.ApproximateShortfalls;
+        progress?.Report($"postgres: filtered-ANN recall@{K} at tenant scope over {options.RecallQueries} queries (exact search is the reference), ef_search {defaultEf} and {defaultEf * 4}, {candidates} and {K} candidates");
+        try
         {
-            var vector = (await generator.GenerateAsync(query.Text, cancellationToken: cancellationToken).ConfigureAwait(false)).Vector;
-            var filter = new MemorySearchRequest { Tenant = query.Tenant, Text = query.Text, Top = K }.ToFilter();
-            var start = Stopwatch.GetTimestamp();
-            var approximate = await store.SearchVectorsAsync(filter, model, vector, K, cancellationToken).ConfigureAwait(false);
-            approximateTimes.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
-            start = Stopwatch.GetTimestamp();
-            var truth = await exact.SearchVectorsAsync(filter, model, vector, K, cancellationToken).ConfigureAwait(false);
-            exactTimes.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
-            recalls.Add(Recall(approximate, truth));
+            foreach (var query in corpus.Queries(options.RecallQueries, stream: 200))
+            {
+                var vector = (await generator.GenerateAsync(query.Text, cancellationToken: cancellationToken).ConfigureAwait(false)).Vector;
+                var filter = new MemorySearchRequest { Tenant = query.Tenant, Text = query.Text, Top = K }.ToFilter();
+                var start = Stopwatch.GetTimestamp();
+                var truth = await exact.SearchVectorsAsync(filter, model, vector, K, cancellationToken).ConfigureAwait(false);
+                exactTimes.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+                for (var i = 0; i < settings.Length; i++)
+                {
+                    store.HnswEfSearch = settings[i].Ef;
+                    start = Stopwatch.GetTimestamp();
+                    var approximate = await store.SearchVectorsAsync(filter, model, vector, settings[i].Limit, cancellationToken).ConfigureAwait(false);
+                    times[i].Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+                    recalls[i].Add(Recall(approximate.OrderByDescending(h => h.Score).Take(K).ToList(), truth));
+                }
+            }
+        }
+        finally
+        {
+            store.HnswEfSearch = defaultEf;
         }
 
+        var rows = settings.Select((setting, i) => new LoadRecallSetting(setting.Ef, setting.Limit, recalls[i].Average(), recalls[i].Min(), LatencySummary.Of(times[i]))).ToList();
+        foreach (var row in rows)
+        {
+            progress?.Report(string.Create(CultureInfo.InvariantCulture, $"  postgres: ef_search {row.EfSearch}, {row.Candidates} candidates: recall@{K} {row.Mean:F3} (worst {row.Min:F1}), p50 {row.Latency.P50:F1} ms, p95 {row.Latency.P95:F1} ms"));
+        }
+
+        var headline = rows[0];
         var result = new LoadRecall(
-            recalls.Count,
+            options.RecallQueries,
             K,
-            recalls.Average(),
-            recalls.Min(),
-            LatencySummary.Of(approximateTimes),
+            headline.Mean,
+            headline.Min,
+            headline.Latency,
             LatencySummary.Of(exactTimes),
             store.ApproximateShortfalls - shortfallsBefore,
-            store.HnswEfSearch);
+            headline.EfSearch,
+            headline.Candidates,
+            rows);
         progress?.Report(string.Create(CultureInfo.InvariantCulture, $"postgres: recall@{K} {result.Mean:F3} (worst {result.Min:F1}); approximate p50 {result.Approximate.P50:F1} ms, exact p50 {result.Exact.P50:F1} ms"));
         return result;
     }
@@ -608,9 +664,13 @@ public static class LoadBenchmark
             var rows = new Dictionary<string, long>(StringComparer.Ordinal) { ["rows"] = ingest.Rows };
             using var plain = await OpenSqliteAsync(file, null, model, new LoadClock(), cancellationToken).ConfigureAwait(false);
             var run = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture);
-            var writes = await MeasureSingleWritesAsync(store, plain, corpus, options, run, "sqlite", progress, cancellationToken).ConfigureAwait(false);
+            var writes = options.Measure.HasFlag(LoadMeasurements.Writes)
+                ? await MeasureSingleWritesAsync(store, plain, corpus, options, run, "sqlite", progress, cancellationToken).ConfigureAwait(false)
+                : [];
             var meter = CpuMeter.Start();
-            var searches = await MeasureSearchesAsync(store, cache, corpus, options, "sqlite", progress, cancellationToken).ConfigureAwait(false);
+            var searches = options.Measure.HasFlag(LoadMeasurements.Search)
+                ? await MeasureSearchesAsync(store, cache, corpus, options, "sqlite", progress, cancellationToken).ConfigureAwait(false)
+                : [];
             var otherCpu = meter.OtherShare();
             return new LoadStoreResult
             {

@@ -75,7 +75,17 @@ public sealed record LoadSearchLatency(string Scope, bool LiveEmbedding, double 
 /// <param name="Exact">Latency of exact search over the same filter.</param>
 /// <param name="Shortfalls">Approximate searches that came back short and were answered exactly instead.</param>
 /// <param name="EfSearch">The store's <c>hnsw.ef_search</c>.</param>
-public sealed record LoadRecall(int Queries, int K, double Mean, double Min, LatencySummary Approximate, LatencySummary Exact, long Shortfalls, int EfSearch);
+/// <param name="Candidates">How many rows the vector retrieval fetched; recall counts the <paramref name="K"/> nearest of them.</param>
+/// <param name="Settings">Every setting tried (the first is the store's default), with its recall and latency.</param>
+public sealed record LoadRecall(int Queries, int K, double Mean, double Min, LatencySummary Approximate, LatencySummary Exact, long Shortfalls, int EfSearch, int Candidates, IReadOnlyList<LoadRecallSetting> Settings);
+
+/// <summary>Recall of one (ef_search, candidates) setting of the filtered ANN search.</summary>
+/// <param name="EfSearch">The <c>hnsw.ef_search</c>.</param>
+/// <param name="Candidates">How many rows were fetched (the K nearest of them are scored).</param>
+/// <param name="Mean">Mean recall@K.</param>
+/// <param name="Min">The worst query's recall@K.</param>
+/// <param name="Latency">The vector retrieval's latency.</param>
+public sealed record LoadRecallSetting(int EfSearch, int Candidates, double Mean, double Min, LatencySummary Latency);
 
 /// <summary>The load benchmark's results on one store.</summary>
 public sealed record LoadStoreResult

@@ -122,7 +122,7 @@ public sealed class LoadBenchmarkTests
                         new LoadSearchLatency("tenant", true, 50_000, [slow, slow, slow], slow),
                         new LoadSearchLatency("subject", false, 100, [round, round, round], round),
                     ],
-                    Recall = new LoadRecall(100, 10, 0.97, 0.7, round, slow, 0, 100),
+                    Recall = new LoadRecall(100, 10, 0.97, 0.7, round, slow, 0, 100, 40, [new LoadRecallSetting(100, 40, 0.97, 0.7, round), new LoadRecallSetting(100, 10, 0.7, 0.0, round)]),
                 },
             ],
             EmbeddingModel = "all-MiniLM-L6-v2",
@@ -141,6 +141,7 @@ public sealed class LoadBenchmarkTests
         Assert.Contains("| tenant-only scope search p95 ≤ 20 ms at 1,000,000 memories (PostgreSQL) | 60.0 ms (p50 35.0, p99 80.0) | **no** |", section, StringComparison.Ordinal);
         Assert.Contains("| 0.970 (worst query 0.7) | yes |", section, StringComparison.Ordinal);
         Assert.Contains("625 memories/s", section, StringComparison.Ordinal);
+        Assert.Contains("| 100 | 10 | 0.700 | 0.0 |", section, StringComparison.Ordinal);
         Assert.Contains("2 logical CPUs", section, StringComparison.Ordinal);
 
         // Only its own section changes.

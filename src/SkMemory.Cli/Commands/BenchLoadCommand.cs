@@ -63,11 +63,17 @@ internal static class BenchLoadCommand
         var indexMemory = new Option<string>("--index-memory") { Description = "maintenance_work_mem of the HNSW build.", DefaultValueFactory = _ => defaults.IndexBuildMemory, HelpName = "size" };
         var indexWorkers = BenchOptions.Number("--index-workers", "Parallel workers of the HNSW build.", defaults.IndexBuildWorkers);
         var seed = BenchOptions.Number("--seed", "Seed of the corpus and queries.", defaults.Seed);
+        var measure = new Option<string>("--measure")
+        {
+            Description = "What to measure after the load, comma-separated: writes, search, recall (default: all three; 'none' only loads).",
+            DefaultValueFactory = _ => "writes,search,recall",
+            HelpName = "list",
+        };
 
         var command = new Command("load", "Scale: bulk-load 1,000,000 memories into PostgreSQL (and/or 100,000 into SQLite), then write throughput, scoped search p50/p95/p99 and filtered-ANN recall.")
         {
             postgres, schema, embedded, sqliteFile, memories, subjects, tenants, embeddedMemories, embeddedSubjects, embeddedTenants, perText, rounds, queries, warmup,
-            recallQueries, singleWrites, batchWrites, batchSize, indexMemory, indexWorkers, seed, report.Output, report.NoWrite,
+            recallQueries, singleWrites, batchWrites, batchSize, indexMemory, indexWorkers, seed, measure, report.Output, report.NoWrite,
         };
         runner.SetAction(command, async (context, parseResult) =>
         {
@@ -93,6 +99,7 @@ internal static class BenchLoadCommand
                 IndexBuildMemory = parseResult.GetValue(indexMemory)!,
                 IndexBuildWorkers = parseResult.GetValue(indexWorkers),
                 Seed = parseResult.GetValue(seed),
+                Measure = ParseMeasure(parseResult.GetValue(measure)!),
             };
             var commandLine = new List<string> { "skmem bench load" };
             if (parseResult.GetValue(postgres) is { Length: > 0 } connection)
@@ -122,6 +129,10 @@ internal static class BenchLoadCommand
             BenchOptions.AddIfNot(commandLine, "--rounds", options.Rounds, defaults.Rounds);
             BenchOptions.AddIfNot(commandLine, "--queries", options.Queries, defaults.Queries);
             BenchOptions.AddIfNot(commandLine, "--seed", options.Seed, defaults.Seed);
+            if (options.Measure != LoadMeasurements.All)
+            {
+                commandLine.Add("--measure " + parseResult.GetValue(measure));
+            }
 
             var target = report.Target(parseResult);
             var progress = new BenchCommand.SynchronousProgress(line => context.Error.WriteLine(line));
@@ -152,6 +163,24 @@ internal static class BenchLoadCommand
             return ExitCodes.Ok;
         });
         return command;
+    }
+
+    private static LoadMeasurements ParseMeasure(string text)
+    {
+        var measure = LoadMeasurements.None;
+        foreach (var part in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            measure |= part.ToLowerInvariant() switch
+            {
+                "writes" => LoadMeasurements.Writes,
+                "search" => LoadMeasurements.Search,
+                "recall" => LoadMeasurements.Recall,
+                "none" => LoadMeasurements.None,
+                _ => throw CliException.Invalid("measure", $"'{part}' is not a measurement", "list some of writes, search, recall (comma-separated), or none"),
+            };
+        }
+
+        return measure;
     }
 
     private static void WriteJson(TextWriter output, LoadResult result) =>
