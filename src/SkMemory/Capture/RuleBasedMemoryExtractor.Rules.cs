@@ -5,7 +5,7 @@ namespace SkMemory.Capture;
 /// <summary>The rules: a pattern over a first-person clause, and what it proposes.</summary>
 public sealed partial class RuleBasedMemoryExtractor
 {
-    private const string Lead = @"(?:(?:just|recently|finally|also|now|actually|officially|already|even)\s+)*";
+    private const string Lead = @"(?:(?:just|recently|finally|also|now|actually|officially|already|even|since)\s+)*";
     private const string Degree = @"(?:(?:really|very|pretty|quite|super|extremely|fairly|reasonably|also|now|totally|completely|highly|somewhat|kind\s+of|sort\s+of|so|still)\s+)*";
     private const string Liking = @"(?:(?:really|absolutely|totally|truly|genuinely|honestly|just|also|still|definitely|actually|especially|particularly|generally|mostly|now|kind\s+of|sort\s+of|kinda|probably|do|seriously|simply|certainly|always|deeply|secretly|thoroughly|seem\s+to|seems\s+to)\s+)*";
     private const string Platforms = @"github|gitlab|bitbucket|twitter|instagram|insta|telegram|discord|mastodon|linkedin|slack|reddit|tiktok|bluesky|threads|steam|xbox|psn|playstation|youtube|twitch|facebook|snapchat|skype|signal|whatsapp|stack\s*overflow|npm|docker\s*hub|kaggle|hugging\s*face|medium|substack|spotify|strava|goodreads|letterboxd|duolingo|lichess|chess\.com";

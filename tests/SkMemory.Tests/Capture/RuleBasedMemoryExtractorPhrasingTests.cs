@@ -57,6 +57,12 @@ public sealed class RuleBasedMemoryExtractorPhrasingTests
         { "I recently relocated to Osaka from Lisbon.", "Ana lives in Osaka", "Lisbon" },
         { "I've moved over to Toronto.", "Ana lives in Toronto", null },
         { "My family and I relocated from Tallinn to Nairobi.", "Ana lives in Nairobi", "Tallinn" },
+        { "We just moved to Denver from Krakow.", "Ana lives in Denver", "Krakow" },
+        { "I've since moved to Denver.", "Ana lives in Denver", null },
+        { "I now live in Denver.", "Ana lives in Denver", null },
+        { "I'm living in Denver now.", "Ana lives in Denver", null },
+        { "I relocated to Denver for work.", "Ana lives in Denver", null },
+        { "I moved from Krakow to Denver for a new job.", "Ana lives in Denver", "Krakow" },
     };
 
     [Theory]
