@@ -25,12 +25,16 @@ internal sealed class EvalScoreboard(int failuresPerMetric)
     public void Add(string metric, double value, string? agent = null, string? task = null, string? type = null) =>
         _samples.Add(new Sample(metric, value, agent, task, type, PerType: false));
 
-    /// <summary>Adds a sample that counts only for its memory type's slice (e.g. recall per needed memory, where the unit sample is per task).</summary>
+    /// <summary>
+    /// Adds a sample that counts only for its memory type's slices (e.g. recall per needed memory, where the unit sample is
+    /// per task): the type overall, and the type within its task kind when one is given.
+    /// </summary>
     /// <param name="metric">The metric.</param>
     /// <param name="value">The value.</param>
     /// <param name="type">The memory type.</param>
-    public void AddPerType(string metric, double value, string type) =>
-        _samples.Add(new Sample(metric, value, null, null, type, PerType: true));
+    /// <param name="task">The task kind, or null.</param>
+    public void AddPerType(string metric, double value, string type, string? task = null) =>
+        _samples.Add(new Sample(metric, value, null, task, type, PerType: true));
 
     /// <summary>Records a failure; the first <c>failuresPerMetric</c> of each metric are kept as examples.</summary>
     /// <param name="metric">The metric.</param>
@@ -66,7 +70,7 @@ internal sealed class EvalScoreboard(int failuresPerMetric)
     public int Count(string metric) => _samples.Count(s => s.Metric == metric && !s.PerType);
 
     /// <summary>Turns the samples into measurements.</summary>
-    /// <returns>Per metric (in <see cref="EvalMetrics"/> order): overall, then per agent, per task kind and per memory type, each sorted by name.</returns>
+    /// <returns>Per metric (in <see cref="EvalMetrics"/> order): overall, then per agent, per task kind, per memory type and per task kind and memory type, each sorted by name.</returns>
     public IReadOnlyList<EvalMeasurement> Measurements()
     {
         var measurements = new List<EvalMeasurement>();
@@ -94,6 +98,16 @@ internal sealed class EvalScoreboard(int failuresPerMetric)
             foreach (var group in typed.GroupBy(s => s.Type!, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal))
             {
                 measurements.Add(Measure(metric, [.. group], worst) with { MemoryType = group.Key });
+            }
+
+            // "Recall on preferences in checkout tasks" is the kind of objective teams set, so type samples that know their task
+            // are also measured per (task kind, memory type).
+            foreach (var group in typed.Where(s => s.Task is not null)
+                .GroupBy(s => (Task: s.Task!, Type: s.Type!))
+                .OrderBy(g => g.Key.Task, StringComparer.Ordinal)
+                .ThenBy(g => g.Key.Type, StringComparer.Ordinal))
+            {
+                measurements.Add(Measure(metric, [.. group], worst) with { Task = group.Key.Task, MemoryType = group.Key.Type });
             }
         }
 

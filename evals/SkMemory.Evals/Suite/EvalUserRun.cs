@@ -103,7 +103,7 @@ internal sealed partial class EvalUserRun(EvalRunContext context, EvalUser user)
         {
             var found = records.Any(r => Accounts(r, memory));
             hits += found ? 1 : 0;
-            Board.AddPerType(EvalMetrics.Recall, found ? 1 : 0, memory.Type);
+            Board.AddPerType(EvalMetrics.Recall, found ? 1 : 0, memory.Type, task.Kind);
             if (!found)
             {
                 Board.Fail(EvalMetrics.Recall, user.Id, Inv($"task {task.Id} ({task.Kind}, {task.Agent}) \"{task.Query}\" needs {memory.Id} ({memory.Type}: {memory.Text}); the packet held {Describe(records)}"));

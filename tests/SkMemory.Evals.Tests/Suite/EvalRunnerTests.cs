@@ -54,6 +54,11 @@ public sealed class EvalRunnerTests
         Assert.Equal(0.5, Value(result, EvalMetrics.Recall, task: "checkout"), 6);
         Assert.Equal(1.0, Value(result, EvalMetrics.Recall, type: "constraint"), 6);
         Assert.Equal(0.0, Value(result, EvalMetrics.Recall, type: "fact"), 6);
+
+        // Per task kind and memory type, for objectives like "recall on preferences in travel tasks".
+        Assert.Equal(1.0, Value(result, EvalMetrics.Recall, task: "checkout", type: "constraint"), 6);
+        Assert.Equal(0.0, Value(result, EvalMetrics.Recall, task: "checkout", type: "fact"), 6);
+        Assert.Equal(1.0, Value(result, EvalMetrics.Recall, task: "travel", type: "preference"), 6);
         Assert.Contains(result.Failures, f => f.Metric == EvalMetrics.Recall && f.User == "ana" && f.Detail.Contains("needs m4", StringComparison.Ordinal));
 
         // The API key is redacted before extraction; the brand is no secret to any rule, so the preference keeps it.

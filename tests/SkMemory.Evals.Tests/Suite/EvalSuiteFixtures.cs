@@ -58,10 +58,4 @@ internal static class EvalSuiteFixtures
             }
         }
     }
-
-    /// <summary>Formats the overall measurements as a table, one metric a line.</summary>
-    public static string Table(EvalRunResult result) =>
-        string.Join('\n', result.Measurements.Select(m => string.Create(
-            CultureInfo.InvariantCulture,
-            $"{m.Metric,-22} {m.Agent ?? "*",-9} {m.Task ?? "*",-11} {m.MemoryType ?? "*",-11} {m.Value,8:F3} n={m.Samples}")));
 }
