@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 
 namespace SkMemory.Storage;
@@ -18,6 +20,18 @@ public abstract partial class EventSourcedMemoryStore
     private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromMinutes(5);
     private static readonly TimeSpan ContinueDelay = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>A text any working embedder embeds: tells "this text is rejected" from "the embedder is down".</summary>
+    private const string DimensionProbeText = "dimension probe";
+
+    /// <summary>At most this many rejected texts are remembered (the set is cleared past it, which only costs retries).</summary>
+    private const int MaxRejectedRemembered = 10_000;
+
+    /// <summary>
+    /// Memories (id and content hash) whose text the embedder rejected on its own while it embedded others: background
+    /// runs skip them, so one bad text costs no retries; <see cref="EmbedPendingAsync"/> tries them again.
+    /// </summary>
+    private readonly ConcurrentDictionary<(Guid Id, string ContentHash), byte> _rejectedTexts = new();
 
     private readonly CancellationTokenSource _lifetime = new();
     private readonly Lock _catchUpSync = new();
@@ -59,10 +73,10 @@ public abstract partial class EventSourcedMemoryStore
         var serving = _serving
             ?? throw new MemoryException(MemoryErrorCode.NotSupported, "This store has no embedding generator, so nothing is pending an embedding: set MemoryStoreOptions.EmbeddingGenerator.");
         var generation = Interlocked.Read(ref _pendingGeneration);
-        var (saved, _) = await EmbedPendingBatchesAsync(serving, new MemoryReindexOptions().BatchSize, int.MaxValue, cancellationToken).ConfigureAwait(false);
+        var (saved, rejected, _) = await EmbedPendingBatchesAsync(serving, new MemoryReindexOptions().BatchSize, int.MaxValue, retryRejected: true, cancellationToken).ConfigureAwait(false);
         MarkCaughtUp(generation);
         var pending = await CountPendingEmbeddingsAsync(cancellationToken).ConfigureAwait(false);
-        LogPendingEmbedded(serving.Model, saved, pending);
+        LogPendingEmbedded(serving.Model, saved, rejected, pending);
         return new MemoryPendingEmbeddingResult(serving.Model, saved, pending);
     }
 
@@ -84,9 +98,11 @@ public abstract partial class EventSourcedMemoryStore
         var timeout = Options.EmbeddingTimeout;
         using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         bounded.CancelAfter(timeout);
+        Task<GeneratedEmbeddings<Embedding<float>>>? call = null;
         try
         {
-            var generated = await index.Generator.GenerateAsync(texts, cancellationToken: bounded.Token).WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
+            call = index.Generator.GenerateAsync(texts, cancellationToken: bounded.Token);
+            var generated = await call.WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
             if (generated.Count != texts.Count || generated.Any(e => e.Vector.Length == 0))
             {
                 throw new InvalidOperationException($"The embedding generator for '{index.Model}' returned {generated.Count} vectors for {texts.Count} texts, or an empty vector.");
@@ -98,6 +114,14 @@ public abstract partial class EventSourcedMemoryStore
         catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
         {
             throw new TimeoutException($"The embedding generator for '{index.Model}' did not answer within {timeout.TotalSeconds:0.###} s (MemoryStoreOptions.EmbeddingTimeout).", ex);
+        }
+        finally
+        {
+            if (call is { IsCompleted: false })
+            {
+                // Abandoned (it ignored its token): observe its eventual failure so it never surfaces as unobserved.
+                _ = call.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            }
         }
     }
 
@@ -224,7 +248,7 @@ public abstract partial class EventSourcedMemoryStore
         var generation = Interlocked.Read(ref _pendingGeneration);
         try
         {
-            var (saved, more) = await EmbedPendingBatchesAsync(serving, CatchUpBatchSize, CatchUpBatchesPerRun, cancellationToken).ConfigureAwait(false);
+            var (saved, _, more) = await EmbedPendingBatchesAsync(serving, CatchUpBatchSize, CatchUpBatchesPerRun, retryRejected: false, cancellationToken).ConfigureAwait(false);
             _retryDelay = FirstRetryDelay;
             if (Interlocked.Exchange(ref _embedderFailing, 0) == 1)
             {
@@ -253,7 +277,8 @@ public abstract partial class EventSourcedMemoryStore
         catch (Exception ex)
 #pragma warning restore CA1031
         {
-            if (ex is MemoryException { Code: MemoryErrorCode.Unavailable } && ex.InnerException is { } embedderError)
+            // Only the embedder's own failures count as it failing; a database error (disk full, read-only) is logged as itself.
+            if (ex is EmbedderUnavailableException { InnerException: { } embedderError })
             {
                 OnEmbedderFailed(embedderError, serving.Model, "catch-up");
             }
@@ -271,67 +296,148 @@ public abstract partial class EventSourcedMemoryStore
     /// <summary>
     /// Embeds pending memories of one model in id order, batch by batch. Saving rechecks each memory under the writers'
     /// lock (still active, same content), so a memory deleted, purged or changed meanwhile gets no embedding of old text.
-    /// No event is written: an embedding is an index, not history.
+    /// No event is written: an embedding is an index, not history. A text the embedder rejects on its own is skipped
+    /// (see <see cref="EmbedBatchAsync"/>), so it never holds up the memories after it.
     /// </summary>
-    /// <returns>How many embeddings were saved, and whether the last batch was full (more may be pending).</returns>
+    /// <param name="index">The model and its generator.</param>
+    /// <param name="batchSize">How many memories one call embeds.</param>
+    /// <param name="maxBatches">The most batches this call embeds.</param>
+    /// <param name="retryRejected">Whether texts the embedder rejected before are tried again (on request) or skipped (background).</param>
+    /// <param name="cancellationToken">The cancellation token.</param>
+    /// <returns>How many embeddings were saved, how many texts the embedder rejected, and whether the last batch was full (more may be pending).</returns>
     /// <exception cref="MemoryException">The embedder failed or timed out (<see cref="MemoryErrorCode.Unavailable"/>, the cause inside).</exception>
-    private async Task<(long Saved, bool More)> EmbedPendingBatchesAsync(EmbeddingIndex index, int batchSize, int maxBatches, CancellationToken cancellationToken)
+    private async Task<(long Saved, long Rejected, bool More)> EmbedPendingBatchesAsync(EmbeddingIndex index, int batchSize, int maxBatches, bool retryRejected, CancellationToken cancellationToken)
     {
         var dimensions = index.Dimensions ?? await ProbeDimensionsAsync(index, cancellationToken).ConfigureAwait(false);
         long saved = 0;
+        long rejected = 0;
         Guid? after = null;
         for (var batches = 0; batches < maxBatches; batches++)
         {
+            if (!TakesWrites(index))
+            {
+                // A reindex switched to another model (and may drop this one's embeddings): nothing here is pending any more.
+                return (saved, rejected, false);
+            }
+
             var batch = await FindUnindexedAsync(index.Model, dimensions, after, batchSize, cancellationToken).ConfigureAwait(false);
             if (batch.Count == 0)
             {
-                return (saved, false);
+                return (saved, rejected, false);
             }
 
             after = batch[^1].Id;
-            IReadOnlyList<ReadOnlyMemory<float>> vectors;
-            try
+            var candidates = retryRejected ? batch.ToList() : batch.Where(m => !_rejectedTexts.ContainsKey((m.Id, m.ContentHash))).ToList();
+            if (candidates.Count > 0)
             {
-                vectors = await GenerateAsync(index, batch.Select(m => m.Text).ToList(), cancellationToken).ConfigureAwait(false);
-            }
-#pragma warning disable CA1031 // Any embedder failure becomes one clear error; the caller's cancellation is rethrown.
-            catch (Exception ex) when (IsEmbedderFailure(cancellationToken))
-#pragma warning restore CA1031
-            {
-                throw EmbedderUnavailable(index.Model, "embed pending memories", ex);
+                var (embedded, vectors, rejectedHere) = await EmbedBatchAsync(index, candidates, cancellationToken).ConfigureAwait(false);
+                rejected += rejectedHere;
+                if (vectors.Any(v => v.Length != dimensions))
+                {
+                    throw new InvalidOperationException($"The embedding generator for '{index.Model}' returned vectors of another dimension than {dimensions}, the dimension its stored embeddings have.");
+                }
+
+                if (embedded.Count > 0)
+                {
+                    saved += await SaveReindexedAsync(index, embedded, vectors, onlyWhileTakingWrites: true, cancellationToken).ConfigureAwait(false);
+                }
             }
 
-            if (vectors.Any(v => v.Length != dimensions))
-            {
-                throw new InvalidOperationException($"The embedding generator for '{index.Model}' returned vectors of another dimension than {dimensions}, the dimension its stored embeddings have.");
-            }
-
-            saved += await SaveReindexedAsync(index.Model, batch, vectors, cancellationToken).ConfigureAwait(false);
             if (batch.Count < batchSize)
             {
-                return (saved, false);
+                return (saved, rejected, false);
             }
         }
 
-        return (saved, true);
+        return (saved, rejected, true);
+    }
+
+    /// <summary>
+    /// Embeds a batch in one call. If that fails, a plain probe text tells whether the embedder is down (the run fails,
+    /// two calls spent) or rejects some text of the batch (too long, say): then each text is embedded on its own, and one
+    /// that fails is skipped, so it does not fail the others. When every text of a larger batch fails even so, the
+    /// embedder is treated as failing, not the texts.
+    /// </summary>
+    /// <returns>The memories embedded with their vectors, and how many texts the embedder rejected.</returns>
+    /// <exception cref="MemoryException">The embedder failed or timed out (<see cref="MemoryErrorCode.Unavailable"/>, the cause inside).</exception>
+    private async Task<(List<UnindexedMemory> Embedded, List<ReadOnlyMemory<float>> Vectors, int Rejected)> EmbedBatchAsync(
+        EmbeddingIndex index, List<UnindexedMemory> batch, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var vectors = await GenerateAsync(index, batch.Select(m => m.Text).ToList(), cancellationToken).ConfigureAwait(false);
+            foreach (var memory in batch)
+            {
+                _rejectedTexts.TryRemove((memory.Id, memory.ContentHash), out _);
+            }
+
+            return (batch, vectors.ToList(), 0);
+        }
+#pragma warning disable CA1031 // Whatever the embedder throws for the batch, each text is tried on its own; the caller's cancellation is rethrown.
+        catch (Exception batchError) when (IsEmbedderFailure(cancellationToken))
+#pragma warning restore CA1031
+        {
+            await ProbeDimensionsAsync(index, cancellationToken).ConfigureAwait(false);
+            var embedded = new List<UnindexedMemory>(batch.Count);
+            var vectors = new List<ReadOnlyMemory<float>>(batch.Count);
+            var failures = new List<(UnindexedMemory Memory, Exception Error)>();
+            if (batch.Count > 1)
+            {
+                foreach (var memory in batch)
+                {
+                    try
+                    {
+                        vectors.Add(await GenerateAsync(index, memory.Text, cancellationToken).ConfigureAwait(false));
+                        embedded.Add(memory);
+                    }
+#pragma warning disable CA1031 // Same as the batch: any embedder failure marks this text; the caller's cancellation is rethrown.
+                    catch (Exception textError) when (IsEmbedderFailure(cancellationToken))
+#pragma warning restore CA1031
+                    {
+                        failures.Add((memory, textError));
+                    }
+                }
+            }
+            else
+            {
+                failures.Add((batch[0], batchError));
+            }
+
+            if (embedded.Count == 0 && batch.Count > 1)
+            {
+                throw new EmbedderUnavailableException(index.Model, "embed pending memories", failures[0].Error);
+            }
+
+            if (_rejectedTexts.Count + failures.Count > MaxRejectedRemembered)
+            {
+                _rejectedTexts.Clear();
+            }
+
+            foreach (var (memory, error) in failures)
+            {
+                if (_rejectedTexts.TryAdd((memory.Id, memory.ContentHash), 0))
+                {
+                    LogTextRejected(error, index.Model, memory.Tenant, memory.Id);
+                }
+            }
+
+            return (embedded, vectors, failures.Count);
+        }
     }
 
     private async Task<int> ProbeDimensionsAsync(EmbeddingIndex index, CancellationToken cancellationToken)
     {
         try
         {
-            return (await GenerateAsync(index, "dimension probe", cancellationToken).ConfigureAwait(false)).Length;
+            return (await GenerateAsync(index, DimensionProbeText, cancellationToken).ConfigureAwait(false)).Length;
         }
 #pragma warning disable CA1031 // Any embedder failure becomes one clear error; the caller's cancellation is rethrown.
         catch (Exception ex) when (IsEmbedderFailure(cancellationToken))
 #pragma warning restore CA1031
         {
-            throw EmbedderUnavailable(index.Model, "embed pending memories", ex);
+            throw new EmbedderUnavailableException(index.Model, "embed pending memories", ex);
         }
     }
-
-    private static MemoryException EmbedderUnavailable(string model, string operation, Exception cause) =>
-        new(MemoryErrorCode.Unavailable, $"The embedding generator for '{model}' failed, so the store could not {operation}: {cause.Message}", cause);
 
     /// <summary>Stops the background runs and waits briefly for one in flight, so it never touches a disposed backend.</summary>
     private void StopCatchUp()
@@ -379,13 +485,25 @@ public abstract partial class EventSourcedMemoryStore
     [LoggerMessage(25, LogLevel.Warning, "Embedding pending memories with model {Model} failed; retrying in {Delay}.")]
     private partial void LogCatchUpFailed(Exception exception, string model, TimeSpan delay);
 
-    [LoggerMessage(26, LogLevel.Information, "Embedded {Saved} pending memories with model {Model} on request; {Pending} still pending.")]
-    private partial void LogPendingEmbedded(string model, long saved, long pending);
+    [LoggerMessage(26, LogLevel.Information, "Embedded {Saved} pending memories with model {Model} on request; the embedder rejected {Rejected} texts; {Pending} still pending.")]
+    private partial void LogPendingEmbedded(string model, long saved, long rejected, long pending);
+
+    [LoggerMessage(28, LogLevel.Warning, "The embedding generator for model {Model} rejected the text of memory {Id} (tenant {Tenant}) though it embeds other texts; the memory stays pending and background runs skip it until its text changes or EmbedPendingAsync retries it.")]
+    private partial void LogTextRejected(Exception exception, string model, string tenant, Guid id);
 
     // Each degraded search at debug level: the burst's first failure already logged the warning (event 20).
     [LoggerMessage(27, LogLevel.Debug, "A {Mode} search could not embed its query with model {Model}; {Outcome}.")]
     private partial void LogSearchDegraded(Exception exception, string mode, string model, string outcome);
 }
+
+/// <summary>
+/// The embedding generator failed (or timed out) where the store called it: the one <see cref="MemoryErrorCode.Unavailable"/>
+/// error the catch-up treats as the embedder failing, unlike a database's own Unavailable errors.
+/// </summary>
+#pragma warning disable CA1032, CA1064 // Internal marker type: made only by the store with a model and cause, never by callers.
+internal sealed class EmbedderUnavailableException(string model, string operation, Exception cause)
+    : MemoryException(MemoryErrorCode.Unavailable, $"The embedding generator for '{model}' failed, so the store could not {operation}: {cause.Message}", cause);
+#pragma warning restore CA1032, CA1064
 
 /// <summary>The embeddings made for a write, and whether some model's generator failed (the memory is pending for it).</summary>
 /// <param name="Embeddings">The embeddings made.</param>

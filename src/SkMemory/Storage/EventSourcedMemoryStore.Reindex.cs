@@ -81,7 +81,7 @@ public abstract partial class EventSourcedMemoryStore : IMemoryEmbeddingIndex
                 var activated = isServing;
                 while (true)
                 {
-                    await FillMissingAsync(index, options.BatchSize, count =>
+                    await FillMissingAsync(index, options.BatchSize, asWriteIndex: false, count =>
                     {
                         saved += count;
                         embedded += count;
@@ -169,19 +169,9 @@ public abstract partial class EventSourcedMemoryStore : IMemoryEmbeddingIndex
         return _serving?.Model ?? (unrecorded.Count == 1 ? unrecorded[0] : null);
     }
 
-    /// <summary>Gets (once per index) the dimension of a model's embeddings.</summary>
-    private static async Task<int> DimensionsOfAsync(EmbeddingIndex index, CancellationToken cancellationToken)
-    {
-        if (index.Dimensions is { } known)
-        {
-            return known;
-        }
-
-        var probe = await index.Generator.GenerateAsync("dimension probe", cancellationToken: cancellationToken).ConfigureAwait(false);
-        return probe.Vector.Length > 0
-            ? (index.Dimensions = probe.Vector.Length).Value
-            : throw new InvalidOperationException($"The embedding generator for '{index.Model}' returned an empty vector.");
-    }
+    /// <summary>Gets (once per index) the dimension of a model's embeddings, bounded by the embedding timeout.</summary>
+    private async Task<int> DimensionsOfAsync(EmbeddingIndex index, CancellationToken cancellationToken) =>
+        index.Dimensions ?? (await GenerateAsync(index, DimensionProbeText, cancellationToken).ConfigureAwait(false)).Length;
 
     /// <summary>
     /// Embeds, batch by batch in id order, every active memory that has no embedding of the index's model, until a pass
@@ -189,10 +179,15 @@ public abstract partial class EventSourcedMemoryStore : IMemoryEmbeddingIndex
     /// </summary>
     /// <param name="index">The model and its generator.</param>
     /// <param name="batchSize">How many memories are embedded and saved together.</param>
+    /// <param name="asWriteIndex">
+    /// True when the index is one writes embed into (an import's fill): each call is bounded by the embedding timeout as a
+    /// write's is, and nothing is saved once the index no longer takes writes (a reindex switched away and dropped it).
+    /// False for a reindex, which builds its own index and whose batches may be larger than one call of a write.
+    /// </param>
     /// <param name="saved">Called after every batch with the number of embeddings it saved.</param>
     /// <param name="cancellationToken">The cancellation token.</param>
     /// <returns>How many embeddings were saved.</returns>
-    private async Task<long> FillMissingAsync(EmbeddingIndex index, int batchSize, Action<int>? saved, CancellationToken cancellationToken)
+    private async Task<long> FillMissingAsync(EmbeddingIndex index, int batchSize, bool asWriteIndex, Action<int>? saved, CancellationToken cancellationToken)
     {
         var dimensions = await DimensionsOfAsync(index, cancellationToken).ConfigureAwait(false);
         long total = 0;
@@ -200,16 +195,20 @@ public abstract partial class EventSourcedMemoryStore : IMemoryEmbeddingIndex
         {
             var savedThisPass = 0L;
             Guid? after = null;
-            while (await FindUnindexedAsync(index.Model, dimensions, after, batchSize, cancellationToken).ConfigureAwait(false) is { Count: > 0 } batch)
+            while ((!asWriteIndex || TakesWrites(index))
+                && await FindUnindexedAsync(index.Model, dimensions, after, batchSize, cancellationToken).ConfigureAwait(false) is { Count: > 0 } batch)
             {
                 after = batch[^1].Id;
-                var vectors = await index.Generator.GenerateAsync(batch.Select(m => m.Text), cancellationToken: cancellationToken).ConfigureAwait(false);
-                if (vectors.Count != batch.Count || vectors.Any(v => v.Vector.Length != dimensions))
+                var texts = batch.Select(m => m.Text).ToList();
+                var vectors = asWriteIndex
+                    ? await GenerateAsync(index, texts, cancellationToken).ConfigureAwait(false)
+                    : (await index.Generator.GenerateAsync(texts, cancellationToken: cancellationToken).ConfigureAwait(false)).Select(v => v.Vector).ToList();
+                if (vectors.Count != batch.Count || vectors.Any(v => v.Length != dimensions))
                 {
                     throw new InvalidOperationException($"The embedding generator for '{index.Model}' returned {vectors.Count} vectors for {batch.Count} texts, or vectors of another dimension than {dimensions}.");
                 }
 
-                var count = await SaveReindexedAsync(index.Model, batch, vectors.Select(v => v.Vector).ToList(), cancellationToken).ConfigureAwait(false);
+                var count = await SaveReindexedAsync(index, batch, vectors, asWriteIndex, cancellationToken).ConfigureAwait(false);
                 savedThisPass += count;
                 total += count;
                 saved?.Invoke(count);
@@ -261,12 +260,24 @@ public abstract partial class EventSourcedMemoryStore : IMemoryEmbeddingIndex
         await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task<int> SaveReindexedAsync(string model, IReadOnlyList<UnindexedMemory> batch, IReadOnlyList<ReadOnlyMemory<float>> vectors, CancellationToken cancellationToken)
+    /// <summary>Whether writes still embed into the index: it serves, or a reindex is building it.</summary>
+    private bool TakesWrites(EmbeddingIndex index) => ReferenceEquals(_serving, index) || ReferenceEquals(_building, index);
+
+    private async Task<int> SaveReindexedAsync(EmbeddingIndex index, IReadOnlyList<UnindexedMemory> batch, IReadOnlyList<ReadOnlyMemory<float>> vectors, bool onlyWhileTakingWrites, CancellationToken cancellationToken)
     {
         // Under the writers' lock, and only for memories whose text is still the one embedded: an update that came in
         // between has already embedded its new text (or left it for the next pass).
         var tx = await BeginTransactionAsync(null, cancellationToken).ConfigureAwait(false);
         await using var txScope = tx.ConfigureAwait(false);
+
+        // A catch-up or an import fill embeds with the index writes use; a reindex that switched away from it may have
+        // dropped its embeddings meanwhile (the drop also takes the writers' lock), and saving now would bring them back.
+        if (onlyWhileTakingWrites && !TakesWrites(index))
+        {
+            return 0;
+        }
+
+        var model = index.Model;
         var saved = 0;
         for (var i = 0; i < batch.Count; i++)
         {

@@ -915,7 +915,7 @@ public abstract partial class EventSourcedMemoryStore : IMemoryStore
         {
             try
             {
-                await FillMissingAsync(index, new MemoryReindexOptions().BatchSize, saved: null, cancellationToken).ConfigureAwait(false);
+                await FillMissingAsync(index, new MemoryReindexOptions().BatchSize, asWriteIndex: true, saved: null, cancellationToken).ConfigureAwait(false);
             }
 #pragma warning disable CA1031 // The import is committed whatever happens here; the failure is logged with what to do.
             catch (Exception ex)
