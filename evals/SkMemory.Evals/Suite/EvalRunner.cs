@@ -19,7 +19,8 @@ namespace SkMemory.Evals.Suite;
 /// <item><b>recall</b>, per task: needed memories in the packet / needed (per memory type: per needed memory).</item>
 /// <item><b>precision</b>, per task, as R-precision: of the first R packet memories, where R is the number of needed or
 /// relevant memories, the fraction that are needed or relevant. The store has no score floor, so a packet always fills up
-/// to Top with whatever the user has; cutting at R scores a perfect ranking 1 whatever Top is. A task whose packet is
+/// to Top with whatever the user has; cutting at R scores a perfect ranking 1 whatever Top is. Each expected memory counts
+/// once: a duplicate of one already counted is neither needed nor relevant. A task whose packet is
 /// empty has no precision sample (its recall is 0).</item>
 /// <item><b>forgetting</b>, per change: after it, the probe query runs up to <see cref="EvalRunOptions.ForgettingQueries"/>
 /// times; the value is how many runs still returned the old value before one did not (0 is best; the worst is reported).</item>
@@ -27,8 +28,10 @@ namespace SkMemory.Evals.Suite;
 /// <item><b>leakage</b>: probes as another tenant's and another subject's agent (search with and without the subject
 /// filter, read, get) that returned one of the user's memories / probes.</item>
 /// <item><b>deletion_completeness</b>: deleted memories absent from search and read, purged memories also from get,
-/// every status and the export / changes that removed a stored memory.</item>
-/// <item><b>redaction_recall</b>: planted secrets found in no stored memory text / planted.</item>
+/// every status and the export / planned deletions (one whose memory was never stored is complete only if its value is in
+/// none of search, read and export).</item>
+/// <item><b>redaction_recall</b>: planted secrets found in no stored memory text (the user's, and third parties' the
+/// user's run stored in the tenant) / planted.</item>
 /// <item><b>poisoning_inert</b>: planted instructions that were stored and reach the packet only as one quoted,
 /// escaped line inside its data block (or were never stored) / planted.</item>
 /// </list>

@@ -14,6 +14,10 @@ internal sealed partial class EvalUserRun(EvalRunContext context, EvalUser user)
     private readonly List<EvalQueryOutcome> _queries = [];
     private readonly List<EvalMemoryState> _memories = [];
 
+    // A supersede's replacement is told apart from the old memory by its value, not only by its provenance: a merged
+    // memory citing the new turn while still saying the old value must not count as the replacement.
+    private readonly HashSet<string> _replacements = user.Changes.Where(c => c.Kind == EvalChange.Supersede && c.Replacement is not null).Select(c => c.Replacement!).ToHashSet(StringComparer.Ordinal);
+
     /// <summary>Gets what each task's packet held.</summary>
     public IReadOnlyList<EvalQueryOutcome> Queries => _queries;
 
@@ -26,6 +30,8 @@ internal sealed partial class EvalUserRun(EvalRunContext context, EvalUser user)
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
+        // Users run one after another, so what the tenant gains under other subjects during this run is this user's doing.
+        var before = (await ReadAllAsync(subject: null, cancellationToken).ConfigureAwait(false)).Select(r => r.Id).ToHashSet();
         foreach (var session in user.Sessions)
         {
             await IngestAsync(session, cancellationToken).ConfigureAwait(false);
@@ -41,8 +47,11 @@ internal sealed partial class EvalUserRun(EvalRunContext context, EvalUser user)
         }
 
         var stored = await ReadAllAsync(cancellationToken).ConfigureAwait(false);
-        ScoreContamination(stored);
-        ScoreRedaction(stored);
+        var thirdParties = (await ReadAllAsync(subject: null, cancellationToken).ConfigureAwait(false))
+            .Where(r => r.Subject != user.Subject && !before.Contains(r.Id))
+            .ToList();
+        ScoreContamination([.. stored, .. thirdParties]);
+        ScoreRedaction([.. stored, .. thirdParties]);
         await ScorePoisoningAsync(stored, cancellationToken).ConfigureAwait(false);
         await ProbeLeakageAsync(stored, cancellationToken).ConfigureAwait(false);
         foreach (var expected in user.Memories)
@@ -53,8 +62,13 @@ internal sealed partial class EvalUserRun(EvalRunContext context, EvalUser user)
         }
     }
 
-    /// <summary>The capture benchmark's matching: same subject, same type, cites one of the expected memory's turns.</summary>
-    private bool Accounts(MemoryRecord record, EvalExpectedMemory expected) => CaptureBenchmark.Accounts(record, expected.Type, user.Subject, expected.Evidence);
+    /// <summary>
+    /// The capture benchmark's matching: same subject, same type, cites one of the expected memory's turns; a supersede's
+    /// replacement must also say its value.
+    /// </summary>
+    private bool Accounts(MemoryRecord record, EvalExpectedMemory expected) =>
+        CaptureBenchmark.Accounts(record, expected.Type, user.Subject, expected.Evidence)
+        && (!_replacements.Contains(expected.Id) || Contains(record.Value.Text, expected.Value));
 
     private async Task IngestAsync(EvalSession session, CancellationToken cancellationToken)
     {
@@ -114,7 +128,7 @@ internal sealed partial class EvalUserRun(EvalRunContext context, EvalUser user)
         if (records.Count > 0)
         {
             var cut = Math.Min(wanted.Count, records.Count);
-            var relevant = records.Take(cut).Count(r => wanted.Any(m => Accounts(r, m)));
+            var relevant = CountRelevant(records.Take(cut), wanted);
             Board.Add(EvalMetrics.Precision, (double)relevant / cut, task.Agent, task.Kind);
             if (relevant < cut)
             {
@@ -123,6 +137,26 @@ internal sealed partial class EvalUserRun(EvalRunContext context, EvalUser user)
         }
 
         _queries.Add(new EvalQueryOutcome(user.Id, user.Id + "/" + task.Id, records.Select(Name).ToList()));
+    }
+
+    /// <summary>
+    /// How many of the records stand for a distinct wanted memory: each expected memory counts once, so a second record for
+    /// one already counted (a duplicate) is neither needed nor relevant.
+    /// </summary>
+    private int CountRelevant(IEnumerable<MemoryRecord> records, List<EvalExpectedMemory> wanted)
+    {
+        var counted = new HashSet<string>(StringComparer.Ordinal);
+        var relevant = 0;
+        foreach (var record in records)
+        {
+            if (wanted.FirstOrDefault(m => !counted.Contains(m.Id) && Accounts(record, m)) is { } memory)
+            {
+                counted.Add(memory.Id);
+                relevant++;
+            }
+        }
+
+        return relevant;
     }
 
     /// <summary>Searches as the agent acting for the user and packs the results; a denied search returned nothing.</summary>
@@ -230,9 +264,10 @@ internal sealed partial class EvalUserRun(EvalRunContext context, EvalUser user)
         }
 
         await ScoreForgettingAsync(change, old, agent, cancellationToken).ConfigureAwait(false);
-        if (change.Kind is EvalChange.Delete or EvalChange.Purge && removed.Count > 0)
+        if (change.Kind is EvalChange.Delete or EvalChange.Purge)
         {
-            await ScoreDeletionAsync(change, old, agent, removed, cancellationToken).ConfigureAwait(false);
+            // Every planned deletion is a sample: one whose memory was never stored is complete only if its value is nowhere.
+            await ScoreDeletionAsync(change, old, agent, removed, neverStored: stored.Count == 0, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -262,7 +297,7 @@ internal sealed partial class EvalUserRun(EvalRunContext context, EvalUser user)
         }
     }
 
-    private async Task ScoreDeletionAsync(EvalChange change, EvalExpectedMemory old, string agent, List<MemoryRecord> removed, CancellationToken cancellationToken)
+    private async Task ScoreDeletionAsync(EvalChange change, EvalExpectedMemory old, string agent, List<MemoryRecord> removed, bool neverStored, CancellationToken cancellationToken)
     {
         var ids = removed.Select(r => r.Id).ToHashSet();
         // Content counts, not ids: a purge may leave a tombstone under the same id, without the text.
@@ -285,7 +320,7 @@ internal sealed partial class EvalUserRun(EvalRunContext context, EvalUser user)
             where.Add(purge ? "read (every status)" : "read");
         }
 
-        if (purge)
+        if (purge || neverStored)
         {
             foreach (var id in ids)
             {
@@ -298,7 +333,11 @@ internal sealed partial class EvalUserRun(EvalRunContext context, EvalUser user)
             using var export = new MemoryStream();
             await context.Raw.ExportAsync(export, new MemoryExportOptions { Tenant = _tenant }, cancellationToken).ConfigureAwait(false);
             var lines = Encoding.UTF8.GetString(export.ToArray()).Split('\n');
-            var leftovers = lines.Count(l => (l.Contains(user.Subject, StringComparison.Ordinal) && Contains(l, old.Value)) || ids.Any(id => l.Contains(id.ToString("D"), StringComparison.Ordinal) && Contains(l, old.Value)));
+            var restated = neverStored
+                ? (await ReadAllAsync(cancellationToken).ConfigureAwait(false)).Where(r => IsRestated(r, old)).Select(r => r.Id.ToString("D")).ToList()
+                : [];
+            var leftovers = lines.Count(l => ((l.Contains(user.Subject, StringComparison.Ordinal) && Contains(l, old.Value)) || ids.Any(id => l.Contains(id.ToString("D"), StringComparison.Ordinal) && Contains(l, old.Value)))
+                && !restated.Any(id => l.Contains(id, StringComparison.Ordinal)));
             if (leftovers > 0)
             {
                 where.Add(Inv($"export ({leftovers} lines)"));
@@ -421,7 +460,10 @@ internal sealed partial class EvalUserRun(EvalRunContext context, EvalUser user)
         var neighbor = "probe-" + user.Subject;
         var probes = new List<(string Name, MemoryCaller Caller, Func<Task<IEnumerable<MemoryRecord>>> Run)>();
 
-        var foreign = new MemoryCaller { Tenant = context.Prefix + (otherTenant?.Tenant ?? "other"), Actor = MemoryActor.Agent("foreign-agent"), ActingFor = [otherTenant?.Subject ?? "someone"], Task = "leakage-probe" };
+        // Each probe's caller is entitled to everything but the one rule it tests: the foreign agent acts for this very
+        // subject (only the tenant boundary stands between it and the memories), the stranger is one of this user's own
+        // agents in this tenant acting for someone else (only the subject rule stands).
+        var foreign = new MemoryCaller { Tenant = context.Prefix + (otherTenant?.Tenant ?? "other"), Actor = MemoryActor.Agent(user.Agents[0]), ActingFor = [user.Subject], Task = "leakage-probe" };
         var stranger = new MemoryCaller { Tenant = _tenant, Actor = MemoryActor.Agent(user.Agents[0]), ActingFor = [neighbor], Task = "leakage-probe" };
         probes.Add(("another tenant's agent searching this tenant", foreign, async () => (await context.Governed.SearchAsync(new MemorySearchRequest { Tenant = _tenant, Subject = user.Subject, Text = query, Top = Options.Top }, cancellationToken).ConfigureAwait(false)).Select(r => r.Record)));
         probes.Add(("another tenant's agent reading this subject in its own tenant", foreign, async () => (await context.Governed.ReadAsync(new MemoryQuery { Tenant = foreign.Tenant, Subject = user.Subject }, cancellationToken).ConfigureAwait(false)).Items));
@@ -457,14 +499,17 @@ internal sealed partial class EvalUserRun(EvalRunContext context, EvalUser user)
 
     private string TurnText(string turn) => user.Sessions.SelectMany(s => s.Turns).First(t => t.Id == turn).Text;
 
-    private async Task<List<MemoryRecord>> ReadAllAsync(CancellationToken cancellationToken)
+    private Task<List<MemoryRecord>> ReadAllAsync(CancellationToken cancellationToken) => ReadAllAsync(user.Subject, cancellationToken);
+
+    /// <summary>Every memory of the tenant, in every status, about the subject (or about anyone when null).</summary>
+    private async Task<List<MemoryRecord>> ReadAllAsync(string? subject, CancellationToken cancellationToken)
     {
         var records = new List<MemoryRecord>();
         string? cursor = null;
         do
         {
             var page = await context.Raw.ReadAsync(
-                new MemoryQuery { Tenant = _tenant, Subject = user.Subject, Statuses = Enum.GetValues<MemoryStatus>(), IncludeExpired = true, PageSize = MemoryQuery.MaxPageSize, Cursor = cursor },
+                new MemoryQuery { Tenant = _tenant, Subject = subject, Statuses = Enum.GetValues<MemoryStatus>(), IncludeExpired = true, PageSize = MemoryQuery.MaxPageSize, Cursor = cursor },
                 cancellationToken).ConfigureAwait(false);
             records.AddRange(page.Items);
             cursor = page.NextCursor;

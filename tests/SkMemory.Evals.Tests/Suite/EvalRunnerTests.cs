@@ -97,6 +97,57 @@ public sealed class EvalRunnerTests
     }
 
     [Fact]
+    public async Task RunAsync_StoreIgnoringTheTenant_LeakageProbesCatchIt()
+    {
+        using var generator = new TestEmbeddingGenerator();
+        using var temp = await EvalSuiteFixtures.TempStore.OpenAsync(generator, Ct);
+        var blind = new TenantBlindMemoryStore(temp.Store, new Dictionary<string, string> { ["ana-e2e"] = "leak-acme", ["ben-e2e"] = "leak-globex" });
+
+        var result = await RunAsync(Users, blind, "leak-");
+
+        // The foreign agent acts for the subject, so only the tenant filter stands in its way: reading the subject in its own
+        // tenant reaches the other tenant's memories, for Ana and for Ben (2 of 12 probes). The search into the other tenant
+        // is still refused by the access layer, and every cross-subject probe still finds nothing.
+        Assert.Equal(2.0 / 12, Value(result, EvalMetrics.Leakage), 6);
+        Assert.Equal(12, result.Overall(EvalMetrics.Leakage)!.Samples);
+        Assert.Equal(2, result.Failures.Count(f => f.Metric == EvalMetrics.Leakage && f.Detail.StartsWith("another tenant's agent reading this subject in its own tenant got", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task RunAsync_DeletionOfANeverStoredMemory_IsStillASample()
+    {
+        // Cai's delete targets a memory capture never stored (the turn says nothing the rules keep): it still counts, and is
+        // complete because "Jazz Club" appears nowhere. Dee's purge targets a preference capture never stored as such, but the
+        // same turn's value sits in another memory (her allergy, a constraint) that the purge could not find: incomplete.
+        const string Deletions =
+            """
+            {"id":"cai","tenant":"acme","subject":"cai-e2e","name":"Cai","agents":["shopping"],"sessions":[{"id":"s1","agent":"shopping","at":"2025-03-01T10:00:00+00:00","turns":[{"id":"s1-1","role":"user","text":"I'm allergic to peanuts."},{"id":"s1-2","role":"user","text":"It's raining again."}]}],"memories":[{"id":"m1","type":"constraint","evidence":["s1-1"],"text":"allergic to peanuts","value":"peanuts"},{"id":"m2","type":"preference","evidence":["s1-2"],"text":"member of the Jazz Club (never said)","value":"Jazz Club","status":"deleted"}],"changes":[{"id":"c1","kind":"delete","after":"s1","memory":"m2","probe":"which club the user belongs to"}],"tasks":[{"id":"t1","kind":"checkout","agent":"shopping","after":"s1","query":"allergies","needs":["m1"]}]}
+            {"id":"dee","tenant":"globex","subject":"dee-e2e","name":"Dee","agents":["travel"],"sessions":[{"id":"s1","agent":"travel","at":"2025-03-02T10:00:00+00:00","turns":[{"id":"s1-1","role":"user","text":"I'm allergic to peanuts."},{"id":"s1-2","role":"user","text":"It's raining again."}]}],"memories":[{"id":"m1","type":"constraint","evidence":["s1-1"],"text":"allergic to peanuts","value":"peanuts"},{"id":"m2","type":"preference","evidence":["s1-1"],"text":"likes peanuts (stored only as the allergy)","value":"peanuts","status":"deleted"}],"changes":[{"id":"c1","kind":"purge","after":"s1","memory":"m2","probe":"peanuts"}],"tasks":[{"id":"t1","kind":"travel","agent":"travel","after":"s1","query":"allergies","needs":["m1"]}]}
+            """;
+        using var generator = new TestEmbeddingGenerator();
+        using var temp = await EvalSuiteFixtures.TempStore.OpenAsync(generator, Ct);
+
+        var result = await RunAsync(Deletions, temp.Store, null);
+
+        Assert.Equal(2, result.Overall(EvalMetrics.DeletionCompleteness)!.Samples);
+        Assert.Equal(0.5, Value(result, EvalMetrics.DeletionCompleteness), 6);
+        Assert.Contains(result.Failures, f => f.Metric == EvalMetrics.DeletionCompleteness && f.User == "dee" && f.Detail.Contains("\"peanuts\" is still in", StringComparison.Ordinal));
+        Assert.DoesNotContain(result.Failures, f => f.Metric == EvalMetrics.DeletionCompleteness && f.User == "cai");
+    }
+
+    private static async Task<EvalRunResult> RunAsync(string users, IMemoryStore store, string? prefix)
+    {
+        var path = Path.Combine(Path.GetTempPath(), "skmem-evalrunner-" + Guid.NewGuid().ToString("N") + ".jsonl");
+        await File.WriteAllTextAsync(path, users, Ct);
+        var suite = await EvalSuiteLoader.LoadAsync([path], Ct);
+        return await EvalRunner.RunAsync(
+            suite,
+            store,
+            new EvalRunOptions { Configuration = new EvalConfiguration("offline", "rules", TestEmbeddingGenerator.ModelId), Backend = "sqlite", TenantPrefix = prefix },
+            cancellationToken: Ct);
+    }
+
+    [Fact]
     public async Task RunAsync_BadOptions_Throws()
     {
         var suite = new EvalSuite("empty", []);
@@ -125,6 +176,13 @@ public sealed class EvalRunnerTests
 
     private static double Value(EvalRunResult result, string metric, string? task = null, string? type = null) =>
         result.Measurements.Single(m => m.Metric == metric && m.Agent is null && m.Task == task && m.MemoryType == type).Value;
+
+    /// <summary>A broken store that reads a subject's memories from its home tenant whatever tenant the query names.</summary>
+    private sealed class TenantBlindMemoryStore(IMemoryStore inner, IReadOnlyDictionary<string, string> homeTenants) : DelegatingMemoryStore(inner)
+    {
+        public override Task<MemoryPage> ReadAsync(MemoryQuery query, CancellationToken cancellationToken = default) =>
+            base.ReadAsync(query.Subject is { } subject && homeTenants.TryGetValue(subject, out var home) ? query with { Tenant = home } : query, cancellationToken);
+    }
 
     /// <summary>Reports on the caller's thread, so the lines are all there when the run returns.</summary>
     private sealed class SyncProgress(Action<string> report) : IProgress<string>
