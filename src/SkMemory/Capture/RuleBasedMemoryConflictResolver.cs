@@ -97,23 +97,40 @@ public sealed class RuleBasedMemoryConflictResolver : IMemoryConflictResolver
 
     /// <summary>
     /// Whether a related memory holds the candidate's value told another way: their words, less the subject's and the
-    /// words that only relate the subject to the value, are the same. For a memory in the same slot every relating verb
-    /// counts ("lives in", "is based in"); otherwise only the verbs of having do, so "lives in Denver" never restates
-    /// "works in Denver".
+    /// words that only relate the subject to the value, are the same words in the same order. For a memory in the same slot
+    /// every relating verb counts ("lives in", "is based in"); otherwise only the verbs of having do, so "lives in Denver"
+    /// never restates "works in Denver". Order and repeats matter ("03/04" is not "04/03", "555 5555" is not
+    /// "555 555 5555"), and the identifier-like tokens (anything with a digit or an "@": dates, phone numbers, emails) must
+    /// match whole and in order before any word is dropped, since dropping the subject's name could make
+    /// "ana.smith@x.com" read like "smith.ana@x.com". A wrong merge loses the new value, so any doubt adds or supersedes.
     /// </summary>
     private static bool SameValue(MemoryCandidate candidate, MemoryRelatedRecord related)
     {
+        if (!Identifiers(candidate.Value.Text).SequenceEqual(Identifiers(related.Record.Value.Text), StringComparer.Ordinal))
+        {
+            return false;
+        }
+
         var ignored = related.SameKey ? SlotRelationWords : HavingWords;
         var subject = MemoryWords.Set(candidate.Subject);
-        var mine = MemoryWords.Split(candidate.Value.Text).Where(w => !ignored.Contains(w) && !subject.Contains(w)).ToHashSet(StringComparer.Ordinal);
+        var mine = MemoryWords.Split(candidate.Value.Text).Where(w => !ignored.Contains(w) && !subject.Contains(w)).ToList();
         if (mine.Count == 0)
         {
             return false;
         }
 
         var recordSubject = MemoryWords.Set(related.Record.Subject);
-        return mine.SetEquals(MemoryWords.Split(related.Record.Value.Text).Where(w => !ignored.Contains(w) && !subject.Contains(w) && !recordSubject.Contains(w)));
+        return mine.SequenceEqual(MemoryWords.Split(related.Record.Value.Text).Where(w => !ignored.Contains(w) && !subject.Contains(w) && !recordSubject.Contains(w)), StringComparer.Ordinal);
     }
+
+    /// <summary>
+    /// The identifier-like tokens of a text, in order: each white-space-separated part holding a digit or an "@", lower-cased
+    /// and without the punctuation that ends a sentence ("ana.smith@x.com", "03/04", "555-0100").
+    /// </summary>
+    private static IEnumerable<string> Identifiers(string text) =>
+        text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)
+            .Where(part => part.Any(c => char.IsDigit(c) || c == '@'))
+            .Select(part => part.TrimEnd('.', ',', ';', ':', '!', '?', ')', '"', '\'').TrimStart('(', '"', '\'').ToLowerInvariant());
 
     /// <summary>Words that tie a subject to a thing it has: the value is what is left.</summary>
     private static readonly HashSet<string> HavingWords = new(StringComparer.Ordinal)

@@ -453,7 +453,7 @@ public sealed partial class RuleBasedMemoryExtractor
         "poker", "bridge", "table", "ping", "go", "handball", "lacrosse", "softball", "polo", "water",
     };
 
-    /// <summary>Things people own, and the single-valued slot each fills (null: a person may have several).</summary>
+    /// <summary>Things people own, and the single-valued slot each fills (null: a person may have several). Makes are in <see cref="AssetMakes"/>.</summary>
     private static readonly Dictionary<string, string?> AssetLexicon = new(StringComparer.Ordinal)
     {
         ["car"] = "car", ["truck"] = "car", ["suv"] = "car", ["van"] = "car", ["tesla"] = "car", ["sedan"] = "car", ["hatchback"] = "car",
@@ -464,8 +464,15 @@ public sealed partial class RuleBasedMemoryExtractor
         ["kindle"] = null, ["camera"] = null, ["watch"] = null, ["smartwatch"] = null, ["console"] = null, ["ps5"] = null, ["playstation"] = null, ["xbox"] = null,
         ["tv"] = null, ["piano"] = null, ["guitar"] = null, ["violin"] = null, ["drums"] = null, ["house"] = null, ["home"] = null, ["apartment"] = null, ["flat"] = null,
         ["condo"] = null, ["cabin"] = null, ["cottage"] = null, ["boat"] = null, ["rv"] = null, ["camper"] = null, ["drone"] = null, ["garden"] = null, ["farm"] = null,
+    };
 
-        // Makes and product lines: "I've got a Ford Ranger" names a car without saying "car".
+    /// <summary>
+    /// Makes and product lines, and the slot each names on its own: "I've got a Ford Ranger" names a car without saying
+    /// "car". A maker sells more than one kind of thing ("a Honda generator", "a Dell monitor", "a Galaxy Watch"), so a make
+    /// decides the slot only when the phrase names no thing of its own (see <c>Slot</c>).
+    /// </summary>
+    private static readonly Dictionary<string, string?> AssetMakes = new(StringComparer.Ordinal)
+    {
         ["ford"] = "car", ["toyota"] = "car", ["honda"] = "car", ["subaru"] = "car", ["volvo"] = "car", ["mazda"] = "car", ["kia"] = "car", ["hyundai"] = "car",
         ["nissan"] = "car", ["chevy"] = "car", ["chevrolet"] = "car", ["bmw"] = "car", ["audi"] = "car", ["volkswagen"] = "car", ["vw"] = "car", ["jeep"] = "car",
         ["lexus"] = "car", ["porsche"] = "car", ["mercedes"] = "car", ["peugeot"] = "car", ["renault"] = "car", ["fiat"] = "car", ["skoda"] = "car", ["dodge"] = "car",

@@ -705,7 +705,7 @@ public sealed partial class RuleBasedMemoryExtractor
         var specific = first is "a" or "an" or "the" or "their" or "two" or "three" || char.IsUpper(first[0]) || char.IsDigit(first[0]);
         var lexical = AssetNouns(what).ToList();
         var single = first is "a" or "an" or "their" or "the";
-        string? key = single && lexical.Select(AssetSlot).FirstOrDefault(s => s is not null) is { } slot ? "asset:" + slot : null;
+        string? key = single && Slot(what) is { } slot ? "asset:" + slot : null;
         switch (verb)
         {
             case "drive" when specific:
@@ -1437,11 +1437,75 @@ public sealed partial class RuleBasedMemoryExtractor
 
     private static bool IsPastOrNarrative(string verb) => verb.EndsWith("ed", StringComparison.Ordinal) || NarrativeVerbs.Contains(verb);
 
-    private static IEnumerable<string> AssetNouns(string text) => MemoryWords.Split(text).Where(AssetLexicon.ContainsKey);
+    private static IEnumerable<string> AssetNouns(string text) => MemoryWords.Split(text).Where(w => AssetLexicon.ContainsKey(w) || AssetMakes.ContainsKey(w));
 
-    private static string? AssetSlot(string noun) => AssetLexicon.TryGetValue(noun.ToLowerInvariant(), out var slot) ? slot : null;
+    private static string? AssetSlot(string noun)
+    {
+        var word = noun.ToLowerInvariant();
+        return AssetLexicon.TryGetValue(word, out var slot) || AssetMakes.TryGetValue(word, out slot) ? slot : null;
+    }
 
-    private static string? Slot(string text) => AssetNouns(text).Select(AssetSlot).FirstOrDefault(s => s is not null);
+    /// <summary>
+    /// The single-valued slot a phrase fills, or null. The thing the phrase names decides: its head (last) lexicon noun, so
+    /// "a Galaxy Watch" is a watch (no slot), not a phone. A make decides only when no such noun is there, and only when
+    /// nothing but a model name follows it: "a Honda Civic" and "an iPhone 15" are a car and a phone, but "a Honda
+    /// generator" and "a Dell monitor" are some other thing, which must not replace the car or the laptop.
+    /// </summary>
+    private static string? Slot(string text)
+    {
+        var words = NounPhrase(text);
+        if (words.FindLastIndex(w => AssetLexicon.ContainsKey(w.ToLowerInvariant())) is var noun and >= 0)
+        {
+            return AssetLexicon[words[noun].ToLowerInvariant()];
+        }
+
+        var make = words.FindLastIndex(w => AssetMakes.ContainsKey(w.ToLowerInvariant()));
+        return make < 0 || (make < words.Count - 1 && IsCommonNoun(words[^1])) ? null : AssetMakes[words[make].ToLowerInvariant()];
+    }
+
+    /// <summary>
+    /// The words of a phrase as written (case kept: it tells a model name from a common noun), up to the first word that
+    /// starts a modifier after its noun ("a Honda with heated seats").
+    /// </summary>
+    private static List<string> NounPhrase(string text)
+    {
+        var words = new List<string>();
+        var start = -1;
+        for (var i = 0; i <= text.Length; i++)
+        {
+            if (i < text.Length && char.IsLetterOrDigit(text[i]))
+            {
+                start = start < 0 ? i : start;
+                continue;
+            }
+
+            if (start >= 0)
+            {
+                var word = text[start..i];
+                if (PostNounWords.Contains(word.ToLowerInvariant()))
+                {
+                    break;
+                }
+
+                words.Add(word);
+                start = -1;
+            }
+        }
+
+        return words;
+    }
+
+    /// <summary>A lower-case word of letters is a common noun ("generator", "monitor"); model names are capitalized or numbered ("Civic", "15", "XPS").</summary>
+    private static bool IsCommonNoun(string word) => word.All(char.IsLetter) && word.All(char.IsLower) && !ModelWords.Contains(word);
+
+    /// <summary>Lower-case words that belong to a model's name rather than naming another thing.</summary>
+    private static readonly HashSet<string> ModelWords = new(StringComparer.Ordinal) { "pro", "max", "plus", "mini", "air", "ultra", "lite", "hybrid", "electric", "wagon" };
+
+    /// <summary>Words after which a phrase no longer names its thing but says more about it.</summary>
+    private static readonly HashSet<string> PostNounWords = new(StringComparer.Ordinal)
+    {
+        "with", "that", "which", "who", "from", "for", "in", "on", "at", "and", "but", "i", "we", "since", "because", "to", "of", "by", "when", "while",
+    };
 
     private static (string Key, string Display) Platform(string name)
     {

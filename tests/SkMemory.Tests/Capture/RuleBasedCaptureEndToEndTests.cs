@@ -86,6 +86,37 @@ public sealed class RuleBasedCaptureEndToEndTests : IAsyncLifetime
         Assert.Equal("Ana has a Ford Ranger", Assert.Single(await ActiveAsync(MemoryTypes.Asset)).Value.Text);
     }
 
+    [Theory]
+    [InlineData("I have an iPhone 15.", "I've got a Galaxy Watch.")]
+    [InlineData("I have a ThinkPad laptop.", "I have a Dell monitor.")]
+    [InlineData("I drive a Toyota Corolla.", "I've got a Honda generator.")]
+    public async Task A_make_of_another_thing_is_added_beside_the_asset_instead_of_replacing_it(string first, string then)
+    {
+        var pipeline = Pipeline();
+        await pipeline.IngestAsync(Request(Say("m1", first, Monday)), cancellationToken: Ct);
+
+        var job = await pipeline.IngestAsync(Request(Say("m2", then, Monday.AddDays(7))), cancellationToken: Ct);
+
+        Assert.Equal(MemoryEvolveAction.Add, Assert.Single(job.Decisions).Action);
+        Assert.Equal(2, (await ActiveAsync(MemoryTypes.Asset)).Count);
+    }
+
+    [Theory]
+    [InlineData("My birthday is 03/04.", "My birthday is 04/03.", "04/03")]
+    [InlineData("My phone number is 555 5555.", "My phone number is 555 555 5555.", "555 555 5555")]
+    [InlineData("My email is ana.smith@example.com.", "My email is smith.ana@example.com.", "smith.ana@example.com")]
+    public async Task A_new_date_phone_or_email_keeps_the_new_value(string first, string then, string kept)
+    {
+        var pipeline = Pipeline();
+        await pipeline.IngestAsync(Request(Say("m1", first, Monday)), cancellationToken: Ct);
+
+        var job = await pipeline.IngestAsync(Request(Say("m2", then, Monday.AddDays(7))), cancellationToken: Ct);
+
+        Assert.DoesNotContain(job.Decisions, d => d.Action is MemoryEvolveAction.Merge or MemoryEvolveAction.NoOp);
+        var all = (await _store.ReadAsync(new MemoryQuery { Tenant = Tenant, Subject = "Ana" }, Ct)).Items;
+        Assert.Contains(all, r => r.Value.Text.Contains(kept, StringComparison.Ordinal));
+    }
+
     private async Task<IReadOnlyList<MemoryRecord>> ActiveAsync(string type) =>
         (await _store.ReadAsync(new MemoryQuery { Tenant = Tenant, Subject = "Ana", Types = [type] }, Ct)).Items;
 

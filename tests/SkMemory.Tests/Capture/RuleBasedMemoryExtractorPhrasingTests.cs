@@ -34,6 +34,26 @@ public sealed class RuleBasedMemoryExtractorPhrasingTests
         Assert.Equal(key, candidate.Key);
     }
 
+    public static TheoryData<string, string, string?> MakesOfOtherThings() => new()
+    {
+        { "I've got a Galaxy Watch.", "Ana has a Galaxy Watch", null },
+        { "I have a Dell monitor.", "Ana has a Dell monitor", null },
+        { "I have a Honda generator.", "Ana has a Honda generator", null },
+        { "I have a Dell laptop.", "Ana has a Dell laptop", "asset:laptop" },
+        { "I've got a Honda with heated seats.", "Ana has a Honda with heated seats", "asset:car" },
+        { "I have an iPhone 15 Pro.", "Ana has an iPhone 15 Pro", "asset:phone" },
+    };
+
+    [Theory]
+    [MemberData(nameof(MakesOfOtherThings))]
+    public async Task ExtractAsync_AMakeBeforeAnotherNoun_TheHeadNounDecidesTheSlot(string text, string expected, string? key)
+    {
+        var candidate = Assert.Single(await ExtractAsync(text), c => c.Type == MemoryTypes.Asset);
+
+        Assert.Equal(expected, candidate.Value.Text);
+        Assert.Equal(key, candidate.Key);
+    }
+
     [Theory]
     [InlineData("I've got a feeling it will rain.")]
     [InlineData("I've got a question about my order.")]

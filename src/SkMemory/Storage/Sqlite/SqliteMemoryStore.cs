@@ -28,6 +28,7 @@ public sealed partial class SqliteMemoryStore : EventSourcedMemoryStore
         : base(options, logger)
     {
         DatabasePath = path;
+        TransactionLogger = logger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
         _busyTimeoutMs = (int)options.BusyTimeout.TotalMilliseconds;
         _connectionString = new SqliteConnectionStringBuilder
         {
@@ -49,6 +50,9 @@ public sealed partial class SqliteMemoryStore : EventSourcedMemoryStore
 
     /// <summary>Gets the store's clock, for the transactions it begins.</summary>
     internal TimeProvider TimeProvider => Options.TimeProvider;
+
+    /// <summary>Gets the logger for the transactions it begins (their best-effort steps log instead of throwing).</summary>
+    internal ILogger TransactionLogger { get; }
 
     /// <summary>Gets the database file.</summary>
     public string DatabasePath { get; }

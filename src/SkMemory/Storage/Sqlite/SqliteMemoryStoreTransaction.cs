@@ -1,21 +1,24 @@
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
 
 namespace SkMemory.Storage.Sqlite;
 
 /// <summary>A write transaction on the embedded store: <c>BEGIN IMMEDIATE</c> holds the database's single write lock.</summary>
-internal sealed class SqliteMemoryStoreTransaction : MemoryStoreTransaction
+internal sealed partial class SqliteMemoryStoreTransaction : MemoryStoreTransaction
 {
     private readonly SqliteConnection _connection;
     private readonly SqliteTransaction _transaction;
     private readonly SemaphoreSlim _writerGate;
     private readonly TimeProvider _timeProvider;
     private readonly string _databasePath;
+    private readonly ILogger _logger;
     private bool _committed;
     private bool _contentRemoved;
 
-    private SqliteMemoryStoreTransaction(SqliteConnection connection, SqliteTransaction transaction, SemaphoreSlim writerGate, TimeProvider timeProvider, string databasePath)
+    private SqliteMemoryStoreTransaction(SqliteConnection connection, SqliteTransaction transaction, SemaphoreSlim writerGate, TimeProvider timeProvider, string databasePath, ILogger logger)
     {
         _databasePath = databasePath;
+        _logger = logger;
         _connection = connection;
         _transaction = transaction;
         _writerGate = writerGate;
@@ -32,7 +35,7 @@ internal sealed class SqliteMemoryStoreTransaction : MemoryStoreTransaction
         {
             connection = await store.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
             var transaction = connection.BeginTransaction(deferred: false);
-            return new SqliteMemoryStoreTransaction(connection, transaction, writerGate, store.TimeProvider, store.DatabasePath);
+            return new SqliteMemoryStoreTransaction(connection, transaction, writerGate, store.TimeProvider, store.DatabasePath, store.TransactionLogger);
         }
         catch (SqliteException ex) when (StorageFailure(ex, store.DatabasePath) is { } failure)
         {
@@ -346,7 +349,7 @@ internal sealed class SqliteMemoryStoreTransaction : MemoryStoreTransaction
         {
             await _transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch (SqliteException ex) when (StorageFailure(ex, _databasePath) is { } failure)
+        catch (SqliteException ex) when (StorageFailure(ex, _databasePath, atCommit: true) is { } failure)
         {
             throw failure;
         }
@@ -354,9 +357,20 @@ internal sealed class SqliteMemoryStoreTransaction : MemoryStoreTransaction
         _committed = true;
         if (_contentRemoved)
         {
-            // Best effort: copy the purge into the database file and empty the write-ahead log, which still holds the
-            // pages as they were. It does not wait: while another connection reads, the log is left to the next
-            // checkpoint rather than holding the writers' lock for the busy timeout.
+            await CheckpointAfterPurgeAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Best effort: copies the purge into the database file and empties the write-ahead log, which still holds the pages as
+    /// they were. It does not wait: while another connection reads, the log is left to the next checkpoint rather than
+    /// holding the writers' lock for the busy timeout. The purge is committed before this runs, so a disk that fails here
+    /// is logged, not thrown: the caller must not believe a committed purge failed (the next checkpoint finishes the job).
+    /// </summary>
+    private async Task CheckpointAfterPurgeAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
             using var busy = _connection.CreateCommand();
             busy.CommandText = "PRAGMA busy_timeout";
             var busyTimeout = Convert.ToInt64(await busy.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture);
@@ -365,6 +379,10 @@ internal sealed class SqliteMemoryStoreTransaction : MemoryStoreTransaction
                 System.Globalization.CultureInfo.InvariantCulture,
                 $"PRAGMA busy_timeout = 0; PRAGMA wal_checkpoint(TRUNCATE); PRAGMA busy_timeout = {busyTimeout}; PRAGMA secure_delete = OFF;");
             await checkpoint.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (SqliteException ex)
+        {
+            LogPurgeCheckpointFailed(_logger, ex, _databasePath);
         }
     }
 
@@ -401,9 +419,19 @@ internal sealed class SqliteMemoryStoreTransaction : MemoryStoreTransaction
     /// </summary>
     /// <param name="exception">The SQLite error.</param>
     /// <param name="databasePath">The database file.</param>
+    /// <param name="atCommit">
+    /// Whether the error came from COMMIT. In WAL mode an I/O error there may come after the commit record reached the log
+    /// (a failing sync, or the automatic checkpoint that runs after the commit), so the change may be durable after all.
+    /// </param>
     /// <returns>The error to throw instead, or null.</returns>
-    internal static MemoryException? StorageFailure(SqliteException exception, string databasePath) => exception.SqliteErrorCode switch
+    internal static MemoryException? StorageFailure(SqliteException exception, string databasePath, bool atCommit = false) => exception.SqliteErrorCode switch
     {
+        SQLitePCL.raw.SQLITE_IOERR when atCommit => new MemoryException(
+            MemoryErrorCode.Unavailable,
+            $"The disk holding the memory store {databasePath} failed to write while committing ({exception.Message}): this change may not have been saved "
+                + "(the write-ahead log may already hold it). Check the disk (space, permissions, errors in the system log), run 'skmem verify', "
+                + "and look for the change before retrying it, so that it is not applied twice.",
+            exception),
         SQLitePCL.raw.SQLITE_FULL => new MemoryException(
             MemoryErrorCode.Unavailable,
             $"The disk holding the memory store {databasePath} is full: this change was not saved, and the memories already stored are intact. "
@@ -434,6 +462,9 @@ internal sealed class SqliteMemoryStoreTransaction : MemoryStoreTransaction
             throw failure;
         }
     }
+
+    [LoggerMessage(5, LogLevel.Warning, "The purge is committed, but the checkpoint that copies it into {DatabasePath} and empties the write-ahead log failed; the next checkpoint retries it. Check the disk.")]
+    private static partial void LogPurgeCheckpointFailed(ILogger logger, Exception exception, string databasePath);
 
     /// <summary>Creates a command in this transaction (the ingestion job store writes through it too).</summary>
     internal SqliteCommand Command(string sql)
