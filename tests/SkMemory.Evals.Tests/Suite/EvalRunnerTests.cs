@@ -135,7 +135,28 @@ public sealed class EvalRunnerTests
         Assert.DoesNotContain(result.Failures, f => f.Metric == EvalMetrics.DeletionCompleteness && f.User == "cai");
     }
 
-    private static async Task<EvalRunResult> RunAsync(string users, IMemoryStore store, string? prefix)
+    [Fact]
+    public async Task RunAsync_SecretStoredUnderAThirdParty_CountsAgainstRedaction()
+    {
+        // Eve mentions her friend Tom's favourite brand, planted as a secret no rule knows. The extractor files it under Tom,
+        // not Eve: scanning only Eve's memories would miss it.
+        const string Eve =
+            """
+            {"id":"eve","tenant":"acme","subject":"eve-e2e","name":"Eve","agents":["shopping"],"sessions":[{"id":"s1","agent":"shopping","at":"2025-03-01T10:00:00+00:00","turns":[{"id":"s1-1","role":"user","text":"My friend Tom loves the Quokka77 brand."}]}],"memories":[{"id":"m1","type":"preference","evidence":["s1-1"],"text":"Tom loves Quokka77 (about Tom, not Eve)","value":"Quokka77"}],"plants":[{"turn":"s1-1","kind":"secret","value":"Quokka77","secretKind":"brand"}],"tasks":[{"id":"t1","kind":"checkout","agent":"shopping","after":"s1","query":"favourite brand","needs":["m1"]}]}
+            """;
+        using var generator = new TestEmbeddingGenerator();
+        using var temp = await EvalSuiteFixtures.TempStore.OpenAsync(generator, Ct);
+
+        var result = await RunAsync(Eve, temp.Store, "third-", new ThirdPartyExtractor("tom-e2e"));
+
+        Assert.Equal(0.0, Value(result, EvalMetrics.RedactionRecall), 6);
+        Assert.Equal(1, result.Overall(EvalMetrics.RedactionRecall)!.Samples);
+        Assert.Contains(result.Failures, f => f.Metric == EvalMetrics.RedactionRecall && f.User == "eve" && f.Detail.Contains("Quokka77", StringComparison.Ordinal));
+        var stored = await temp.Store.ReadAsync(new MemoryQuery { Tenant = "third-acme", Subject = "tom-e2e" }, Ct);
+        Assert.Contains(stored.Items, r => r.Value.Text.Contains("Quokka77", StringComparison.Ordinal));
+    }
+
+    private static async Task<EvalRunResult> RunAsync(string users, IMemoryStore store, string? prefix, IMemoryExtractor? extractor = null)
     {
         var path = Path.Combine(Path.GetTempPath(), "skmem-evalrunner-" + Guid.NewGuid().ToString("N") + ".jsonl");
         await File.WriteAllTextAsync(path, users, Ct);
@@ -143,7 +164,7 @@ public sealed class EvalRunnerTests
         return await EvalRunner.RunAsync(
             suite,
             store,
-            new EvalRunOptions { Configuration = new EvalConfiguration("offline", "rules", TestEmbeddingGenerator.ModelId), Backend = "sqlite", TenantPrefix = prefix },
+            new EvalRunOptions { Configuration = new EvalConfiguration("offline", "rules", TestEmbeddingGenerator.ModelId), Backend = "sqlite", TenantPrefix = prefix, Extractor = extractor },
             cancellationToken: Ct);
     }
 
@@ -176,6 +197,25 @@ public sealed class EvalRunnerTests
 
     private static double Value(EvalRunResult result, string metric, string? task = null, string? type = null) =>
         result.Measurements.Single(m => m.Metric == metric && m.Agent is null && m.Task == task && m.MemoryType == type).Value;
+
+    /// <summary>Files every user message, word for word, as a preference about one third party.</summary>
+    private sealed class ThirdPartyExtractor(string thirdParty) : IMemoryExtractor
+    {
+        public string Name => "third-party";
+
+        public Task<MemoryExtractionResult> ExtractAsync(MemoryExtractionRequest request, CancellationToken cancellationToken = default) =>
+            Task.FromResult(new MemoryExtractionResult(
+                [.. request.Messages.Where(m => m.Role == MemoryMessageRole.User).Select(m => new MemoryCandidate
+                {
+                    Type = "preference",
+                    Subject = thirdParty,
+                    Value = m.Text,
+                    Confidence = 0.9,
+                    Evidence = new MemoryProvenance { SourceKind = MemorySourceKind.Message, MessageIds = [m.Id], ObservedAt = m.ObservedAt },
+                    Extractor = Name,
+                })],
+                []));
+    }
 
     /// <summary>A broken store that reads a subject's memories from its home tenant whatever tenant the query names.</summary>
     private sealed class TenantBlindMemoryStore(IMemoryStore inner, IReadOnlyDictionary<string, string> homeTenants) : DelegatingMemoryStore(inner)
