@@ -73,7 +73,17 @@ public abstract partial class EventSourcedMemoryStore
         var serving = _serving
             ?? throw new MemoryException(MemoryErrorCode.NotSupported, "This store has no embedding generator, so nothing is pending an embedding: set MemoryStoreOptions.EmbeddingGenerator.");
         var generation = Interlocked.Read(ref _pendingGeneration);
-        var (saved, rejected, _) = await EmbedPendingBatchesAsync(serving, new MemoryReindexOptions().BatchSize, int.MaxValue, retryRejected: true, cancellationToken).ConfigureAwait(false);
+        long saved, rejected;
+        try
+        {
+            (saved, rejected, _) = await EmbedPendingBatchesAsync(serving, new MemoryReindexOptions().BatchSize, int.MaxValue, retryRejected: true, cancellationToken).ConfigureAwait(false);
+        }
+        catch (EmbedderUnavailableException ex)
+        {
+            // Callers see the plain MemoryException the API documents; the internal marker only steers the catch-up's logging.
+            throw new MemoryException(ex.Code, ex.Message, ex.InnerException);
+        }
+
         MarkCaughtUp(generation);
         var pending = await CountPendingEmbeddingsAsync(cancellationToken).ConfigureAwait(false);
         LogPendingEmbedded(serving.Model, saved, rejected, pending);

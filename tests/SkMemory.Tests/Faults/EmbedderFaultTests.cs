@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 using SkMemory.Storage.Sqlite;
 using SkMemory.Tests.Retrieval;
@@ -13,6 +14,7 @@ public sealed class EmbedderFaultTests : IDisposable
 {
     private const int EmbedderFailingEventId = 20;
     private const int EmbedderRecoveredEventId = 22;
+    private const int TextRejectedEventId = 28;
     private const string Tenant = "acme";
 
     private static readonly string[] Museums =
@@ -151,6 +153,117 @@ public sealed class EmbedderFaultTests : IDisposable
     }
 
     [Fact]
+    public async Task One_text_the_embedder_always_rejects_is_skipped_and_the_backlog_behind_it_is_embedded_without_a_retry_storm()
+    {
+        const int Writes = 10;
+        const string Rejected = "Ana pasted a whole novel into the note";
+        using var rejecting = new TextRejectingEmbeddingGenerator(_inner, Rejected) { Down = true };
+        using var store = await OpenAsync(rejecting);
+
+        // While the embedder is down, every write is kept pending; the rejected text sits in the middle of the backlog.
+        for (var i = 0; i < Writes; i++)
+        {
+            await store.WriteAsync(Note(i == 3 ? Rejected : $"Ana visited the {Museums[i]} museum") with { Subject = "visitor-" + i }, Ct);
+        }
+
+        Assert.Equal(Writes, await store.CountPendingEmbeddingsAsync(Ct));
+
+        // It recovers for every text but one: the next write starts the catch-up, which embeds all the others.
+        rejecting.Down = false;
+        await store.WriteAsync(Note("Ana likes green tea") with { Subject = "tea" }, Ct);
+        await WaitForPendingAsync(store, 1);
+        Assert.Single(_logs.Entries, e => e.EventId == TextRejectedEventId);
+
+        // Later writes cost one embedding call each: no background run retries the rejected text again and again.
+        await Task.Delay(300, Ct);
+        var callsBefore = rejecting.Calls;
+        for (var i = 0; i < 20; i++)
+        {
+            await store.WriteAsync(Note($"Ana likes tea number {i}") with { Subject = "tea-" + i }, Ct);
+        }
+
+        await Task.Delay(300, Ct);
+        Assert.Equal(callsBefore + 20, rejecting.Calls);
+        Assert.Equal(1, await store.CountPendingEmbeddingsAsync(Ct));
+
+        // Asked explicitly, the store tries the rejected text once more and reports it still pending instead of throwing.
+        var result = await store.EmbedPendingAsync(Ct);
+        Assert.Equal((0L, 1L), (result.Embedded, result.Pending));
+        Assert.Single(_logs.Entries, e => e.EventId == TextRejectedEventId); // logged once, not on every try
+        await AssertVerifiesAsync(store, Writes + 21);
+    }
+
+    [Fact]
+    public async Task A_rejected_text_alone_in_the_backlog_is_told_from_a_failing_embedder_by_a_probe()
+    {
+        const string Rejected = "Ana pasted a whole novel into the note";
+        using var rejecting = new TextRejectingEmbeddingGenerator(_inner, Rejected);
+        using var store = await OpenAsync(rejecting);
+
+        await store.WriteAsync(Note(Rejected), Ct); // the write's embedding fails: pending
+        await store.WriteAsync(Note("Ana likes green tea"), Ct); // works: starts the catch-up
+        await WaitForLogAsync(TextRejectedEventId);
+        var warningsBefore = _logs.Entries.Count(e => e.EventId == EmbedderFailingEventId);
+
+        var callsBefore = rejecting.Calls;
+        for (var i = 0; i < 10; i++)
+        {
+            await store.WriteAsync(Note($"Ana likes tea number {i}"), Ct);
+        }
+
+        await Task.Delay(300, Ct);
+        Assert.Equal(callsBefore + 10, rejecting.Calls);
+        Assert.Equal(warningsBefore, _logs.Entries.Count(e => e.EventId == EmbedderFailingEventId));
+        Assert.Equal(1, await store.CountPendingEmbeddingsAsync(Ct));
+        Assert.Equal(1, (await store.EmbedPendingAsync(Ct)).Pending);
+    }
+
+    [Fact]
+    public async Task EmbedPendingAsync_still_fails_as_unavailable_when_the_embedder_is_down_for_every_text()
+    {
+        using var store = await OpenAsync();
+        _embedder.Fault = EmbedderFault.Throw;
+        await store.WriteAsync(Note("Ana likes green tea"), Ct);
+        await store.WriteAsync(Note("Ana likes black coffee"), Ct);
+
+        var error = await Assert.ThrowsAsync<MemoryException>(() => store.EmbedPendingAsync(Ct));
+
+        Assert.Equal(MemoryErrorCode.Unavailable, error.Code);
+        Assert.IsType<HttpRequestException>(error.InnerException);
+        Assert.DoesNotContain(_logs.Entries, e => e.EventId == TextRejectedEventId);
+        Assert.Equal(2, await store.CountPendingEmbeddingsAsync(Ct));
+    }
+
+    [Fact]
+    public async Task An_import_whose_embedder_hangs_ends_at_the_embedding_timeout_and_leaves_the_memories_pending()
+    {
+        byte[] exported;
+        using (var source = await OpenAsync())
+        {
+            await source.WriteAsync(Note("Ana likes green tea"), Ct);
+            await source.WriteAsync(Note("Ana likes black coffee"), Ct);
+            using var export = new MemoryStream();
+            await source.ExportAsync(export, cancellationToken: Ct);
+            exported = export.ToArray();
+        }
+
+        _embedder.Fault = EmbedderFault.Hang;
+        using var target = await SqliteMemoryStore.OpenAsync(
+            new SqliteMemoryStoreOptions { Path = Path.Combine(_directory, "imported.db"), EmbeddingGenerator = _embedder, EmbeddingTimeout = TimeSpan.FromSeconds(1) },
+            _logs,
+            Ct);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+
+        using var input = new MemoryStream(exported);
+        var imported = await target.ImportAsync(input, cancellationToken: Ct);
+
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(15), $"the import took {clock.Elapsed}");
+        Assert.True(imported.Events >= 2);
+        Assert.Equal(2, await CountActiveAsync(target));
+        Assert.Equal(2, await target.CountPendingEmbeddingsAsync(Ct));
+    }
+
+    [Fact]
     public void An_embedding_timeout_of_zero_is_rejected_with_the_option_named()
     {
         var options = new SqliteMemoryStoreOptions { Path = "unused.db", EmbeddingTimeout = TimeSpan.Zero };
@@ -188,10 +301,64 @@ public sealed class EmbedderFaultTests : IDisposable
         Assert.Equal(events, verified.EventCount);
     }
 
-    /// <summary>Opens (or reopens) the store on the fact's file, embedding through the scripted generator and logging to the recorder.</summary>
-    private Task<SqliteMemoryStore> OpenAsync() =>
+    /// <summary>Opens (or reopens) the store on the fact's file, embedding through the scripted generator (or another) and logging to the recorder.</summary>
+    private Task<SqliteMemoryStore> OpenAsync(IEmbeddingGenerator<string, Embedding<float>>? generator = null) =>
         SqliteMemoryStore.OpenAsync(
-            new SqliteMemoryStoreOptions { Path = Path.Combine(_directory, "memory.db"), EmbeddingGenerator = _embedder },
+            new SqliteMemoryStoreOptions { Path = Path.Combine(_directory, "memory.db"), EmbeddingGenerator = generator ?? _embedder },
             _logs,
             Ct);
+
+    private static async Task WaitForPendingAsync(SqliteMemoryStore store, long pending)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (await store.CountPendingEmbeddingsAsync(Ct) != pending)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"the catch-up did not bring the pending count to {pending}");
+            await Task.Delay(50, Ct);
+        }
+    }
+
+    private async Task WaitForLogAsync(int eventId)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (!_logs.Entries.Any(e => e.EventId == eventId))
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"event {eventId} was not logged");
+            await Task.Delay(50, Ct);
+        }
+    }
+
+    /// <summary>
+    /// The real test embedder that rejects any call containing one text (as a model refuses a text over its token limit),
+    /// and every call while <see cref="Down"/>; it counts every call.
+    /// </summary>
+    private sealed class TextRejectingEmbeddingGenerator(IEmbeddingGenerator<string, Embedding<float>> inner, string rejected) : IEmbeddingGenerator<string, Embedding<float>>
+    {
+        private long _calls;
+
+        public bool Down { get; set; }
+
+        public long Calls => Interlocked.Read(ref _calls);
+
+        public Task<GeneratedEmbeddings<Embedding<float>>> GenerateAsync(IEnumerable<string> values, EmbeddingGenerationOptions? options = null, CancellationToken cancellationToken = default)
+        {
+            Interlocked.Increment(ref _calls);
+            var texts = values.ToList();
+            if (Down)
+            {
+                throw new HttpRequestException("the embedding endpoint refused the connection (scripted fault)");
+            }
+
+            return texts.Contains(rejected, StringComparer.Ordinal)
+                ? throw new InvalidOperationException("the input is longer than the model's 256-token limit (scripted rejection)")
+                : inner.GenerateAsync(texts, options, cancellationToken);
+        }
+
+        public object? GetService(Type serviceType, object? serviceKey = null) =>
+            serviceKey is null && serviceType.IsInstanceOfType(this) ? this : inner.GetService(serviceType, serviceKey);
+
+        public void Dispose()
+        {
+        }
+    }
 }
