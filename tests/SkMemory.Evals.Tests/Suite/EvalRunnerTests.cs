@@ -147,13 +147,55 @@ public sealed class EvalRunnerTests
         using var generator = new TestEmbeddingGenerator();
         using var temp = await EvalSuiteFixtures.TempStore.OpenAsync(generator, Ct);
 
-        var result = await RunAsync(Eve, temp.Store, "third-", new ThirdPartyExtractor("tom-e2e"));
+        var result = await RunAsync(Eve, temp.Store, "third-", new ScriptedExtractor(("s1-1", "tom-e2e", "preference", "loves the Quokka77 brand")));
 
         Assert.Equal(0.0, Value(result, EvalMetrics.RedactionRecall), 6);
         Assert.Equal(1, result.Overall(EvalMetrics.RedactionRecall)!.Samples);
         Assert.Contains(result.Failures, f => f.Metric == EvalMetrics.RedactionRecall && f.User == "eve" && f.Detail.Contains("Quokka77", StringComparison.Ordinal));
         var stored = await temp.Store.ReadAsync(new MemoryQuery { Tenant = "third-acme", Subject = "tom-e2e" }, Ct);
         Assert.Contains(stored.Items, r => r.Value.Text.Contains("Quokka77", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task RunAsync_ReplacementStillSayingTheOldValue_IsNoReplacement()
+    {
+        // Gus switches from almond to oat milk, but the memory captured from the switch still says almond (as a merge that
+        // kept the old text would): by provenance alone it would pass for the oat-milk memory.
+        const string Gus =
+            """
+            {"id":"gus","tenant":"acme","subject":"gus-e2e","name":"Gus","agents":["shopping"],"sessions":[{"id":"s1","agent":"shopping","at":"2025-03-01T10:00:00+00:00","turns":[{"id":"s1-1","role":"user","text":"I take almond milk in my coffee."}]},{"id":"s2","agent":"shopping","at":"2025-03-08T10:00:00+00:00","turns":[{"id":"s2-1","role":"user","text":"I switched to oat milk."}]}],"memories":[{"id":"m1","type":"preference","evidence":["s1-1"],"text":"almond milk","value":"almond","status":"superseded"},{"id":"m2","type":"preference","evidence":["s2-1"],"text":"oat milk","value":"oat"}],"changes":[{"id":"c1","kind":"supersede","after":"s2","memory":"m1","replacement":"m2","probe":"which milk for the coffee"}],"tasks":[{"id":"t1","kind":"checkout","agent":"shopping","after":"s2","query":"which milk for the coffee","needs":["m2"]}]}
+            """;
+        using var generator = new TestEmbeddingGenerator();
+        using var temp = await EvalSuiteFixtures.TempStore.OpenAsync(generator, Ct);
+
+        var result = await RunAsync(Gus, temp.Store, null, new ScriptedExtractor(("s1-1", null, "preference", "takes almond milk in coffee"), ("s2-1", null, "preference", "takes almond milk in coffee")));
+
+        Assert.Equal(0.0, Value(result, EvalMetrics.Recall), 6);
+        Assert.Contains(result.Failures, f => f.Metric == EvalMetrics.Recall && f.Detail.Contains("needs m2", StringComparison.Ordinal));
+        Assert.True(Value(result, EvalMetrics.Forgetting) > 0);
+        Assert.False(result.Memories.Single(m => m.Expected == "m2").Found);
+    }
+
+    [Fact]
+    public async Task RunAsync_DuplicateOfOneExpectedMemory_CountsAgainstPrecision()
+    {
+        // Fay's allergy is captured twice from the same turn; the task needs it and her tea is relevant (R = 2). The two
+        // copies stand for one expected memory, so the first two packet memories hold at most one of the two wanted.
+        const string Fay =
+            """
+            {"id":"fay","tenant":"acme","subject":"fay-e2e","name":"Fay","agents":["shopping"],"sessions":[{"id":"s1","agent":"shopping","at":"2025-03-01T10:00:00+00:00","turns":[{"id":"s1-1","role":"user","text":"I'm allergic to peanuts."},{"id":"s1-2","role":"user","text":"I like green tea."}]}],"memories":[{"id":"m1","type":"constraint","evidence":["s1-1"],"text":"allergic to peanuts","value":"peanuts"},{"id":"m2","type":"preference","evidence":["s1-2"],"text":"likes green tea","value":"green tea"}],"tasks":[{"id":"t1","kind":"checkout","agent":"shopping","after":"s1","query":"peanut allergy","needs":["m1"],"relevant":["m2"]}]}
+            """;
+        using var generator = new TestEmbeddingGenerator();
+        using var temp = await EvalSuiteFixtures.TempStore.OpenAsync(generator, Ct);
+
+        var result = await RunAsync(Fay, temp.Store, null, new ScriptedExtractor(("s1-1", null, "constraint", "allergic to peanuts"), ("s1-1", null, "constraint", "must never eat peanut butter"), ("s1-2", null, "preference", "likes green tea")));
+
+        var returned = result.Queries.Single().Returned;
+        var distinct = returned.Take(2).Distinct(StringComparer.Ordinal).Count(r => r is "m1" or "m2");
+        Assert.Equal(3, returned.Count);
+        Assert.Equal(distinct / 2.0, Value(result, EvalMetrics.Precision), 6);
+        Assert.Equal(["m1", "m1"], returned.Take(2));
+        Assert.Equal(0.5, Value(result, EvalMetrics.Precision), 6);
     }
 
     private static async Task<EvalRunResult> RunAsync(string users, IMemoryStore store, string? prefix, IMemoryExtractor? extractor = null)
@@ -198,22 +240,22 @@ public sealed class EvalRunnerTests
     private static double Value(EvalRunResult result, string metric, string? task = null, string? type = null) =>
         result.Measurements.Single(m => m.Metric == metric && m.Agent is null && m.Task == task && m.MemoryType == type).Value;
 
-    /// <summary>Files every user message, word for word, as a preference about one third party.</summary>
-    private sealed class ThirdPartyExtractor(string thirdParty) : IMemoryExtractor
+    /// <summary>Extracts exactly the scripted memories: per turn, a type and a text, about the given subject (null: the user).</summary>
+    private sealed class ScriptedExtractor(params (string Turn, string? Subject, string Type, string Text)[] script) : IMemoryExtractor
     {
-        public string Name => "third-party";
+        public string Name => "scripted";
 
         public Task<MemoryExtractionResult> ExtractAsync(MemoryExtractionRequest request, CancellationToken cancellationToken = default) =>
             Task.FromResult(new MemoryExtractionResult(
-                [.. request.Messages.Where(m => m.Role == MemoryMessageRole.User).Select(m => new MemoryCandidate
+                [.. request.Messages.SelectMany(m => script.Where(s => s.Turn == m.Id).Select(s => new MemoryCandidate
                 {
-                    Type = "preference",
-                    Subject = thirdParty,
-                    Value = m.Text,
+                    Type = s.Type,
+                    Subject = s.Subject ?? request.Subject!,
+                    Value = s.Text,
                     Confidence = 0.9,
                     Evidence = new MemoryProvenance { SourceKind = MemorySourceKind.Message, MessageIds = [m.Id], ObservedAt = m.ObservedAt },
                     Extractor = Name,
-                })],
+                }))],
                 []));
     }
 
