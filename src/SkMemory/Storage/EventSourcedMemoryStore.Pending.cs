@@ -28,7 +28,7 @@ public abstract partial class EventSourcedMemoryStore
     private const int MaxRejectedRemembered = 10_000;
 
     /// <summary>
-    /// Memories (id and content hash) whose text the embedder rejected on its own while it embedded others: background
+    /// Memories (id and content hash) whose text the embedder rejected while it embedded other text (a probe at least): background
     /// runs skip them, so one bad text costs no retries; <see cref="EmbedPendingAsync"/> tries them again.
     /// </summary>
     private readonly ConcurrentDictionary<(Guid Id, string ContentHash), byte> _rejectedTexts = new();
