@@ -415,7 +415,7 @@ internal sealed partial class SqliteMemoryStoreTransaction : MemoryStoreTransact
     /// <summary>
     /// Turns the SQLite errors that mean the disk refuses the write (full, read-only, failing) into a
     /// <see cref="MemoryException"/> that names the file and what to do; null for any other error. The transaction is rolled
-    /// back when it is disposed, so nothing of the change is kept.
+    /// back when it is disposed, so nothing of the change is kept (except, possibly, after an I/O error at COMMIT).
     /// </summary>
     /// <param name="exception">The SQLite error.</param>
     /// <param name="databasePath">The database file.</param>
