@@ -1,5 +1,5 @@
 using System.Globalization;
-using System.Text;
+using static SkMemory.Evals.SyntheticCorpus;
 
 namespace SkMemory.Evals;
 
@@ -264,10 +264,10 @@ public sealed class LoadCorpus
         {
             var (type, memory, question) = Templates[random.Next(Templates.Length)];
             var slots = new Dictionary<string, string>(StringComparer.Ordinal);
-            var text = Fill(memory, slots, random);
+            var text = Fill(memory, slots, slot => Draw(slot, slots, random));
             if (seen.Add(text))
             {
-                pool.Add(new LoadText(type, text, Fill(question, slots, random), null));
+                pool.Add(new LoadText(type, text, Fill(question, slots, slot => Draw(slot, slots, random)), null));
             }
         }
 
@@ -276,34 +276,6 @@ public sealed class LoadCorpus
         var array = pool.ToArray();
         shuffle.Shuffle(array);
         return array;
-    }
-
-    private static string Fill(string template, Dictionary<string, string> slots, Random random)
-    {
-        var text = new StringBuilder(template.Length + 32);
-        var at = 0;
-        while (at < template.Length)
-        {
-            var open = template.IndexOf('{', at);
-            if (open < 0)
-            {
-                text.Append(template, at, template.Length - at);
-                break;
-            }
-
-            var close = template.IndexOf('}', open);
-            text.Append(template, at, open - at);
-            var slot = template[(open + 1)..close];
-            if (!slots.TryGetValue(slot, out var value))
-            {
-                slots[slot] = value = Draw(slot, slots, random);
-            }
-
-            text.Append(value);
-            at = close + 1;
-        }
-
-        return text.ToString();
     }
 
     private static string Draw(string slot, Dictionary<string, string> slots, Random random) => slot switch
@@ -334,20 +306,6 @@ public sealed class LoadCorpus
         _ => throw new InvalidOperationException($"Unknown template slot '{slot}'."),
     };
 
-    private static string Pick(Random random, string[] values) => values[random.Next(values.Length)];
-
-    private static string PickOther(Random random, string[] values, string? other)
-    {
-        while (true)
-        {
-            var value = Pick(random, values);
-            if (!string.Equals(value, other, StringComparison.Ordinal))
-            {
-                return value;
-            }
-        }
-    }
-
     private static int Gcd(int a, int b)
     {
         while (b != 0)
@@ -356,14 +314,5 @@ public sealed class LoadCorpus
         }
 
         return a;
-    }
-
-    // SplitMix64's finalizer, as SyntheticCorpus mixes its seeds: stable across processes and machines.
-    private static int Mix(int seed, int stream)
-    {
-        var x = unchecked(((ulong)(uint)seed << 32) | (uint)stream);
-        x = unchecked((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9UL);
-        x = unchecked((x ^ (x >> 27)) * 0x94D049BB133111EBUL);
-        return (int)((x ^ (x >> 31)) & int.MaxValue);
     }
 }

@@ -276,8 +276,8 @@ public sealed class SyntheticCorpus
     {
         var (type, memoryTemplate, questionTemplate) = Templates[random.Next(Templates.Length)];
         var slots = new Dictionary<string, string>(StringComparer.Ordinal);
-        var memory = Fill(memoryTemplate, slots, random);
-        var question = Fill(questionTemplate, slots, random);
+        var memory = Fill(memoryTemplate, slots, slot => Draw(slot, slots, random));
+        var question = Fill(questionTemplate, slots, slot => Draw(slot, slots, random));
         var salience = Math.Round(0.3 + (0.6 * random.NextDouble()), 2);
         var confidence = Math.Round(0.6 + (0.4 * random.NextDouble()), 2);
         DateTimeOffset? validFrom = type == "event" && slots.TryGetValue("year", out var year)
@@ -293,7 +293,12 @@ public sealed class SyntheticCorpus
         return new SyntheticMemory(subject, index, type, memory, question, salience, confidence, validFrom);
     }
 
-    private static string Fill(string template, Dictionary<string, string> slots, Random random)
+    /// <summary>Fills a template's <c>{slot}</c>s, drawing each slot once per memory (a slot repeated reuses its value).</summary>
+    /// <param name="template">The template.</param>
+    /// <param name="slots">The values drawn so far for this memory; new draws are added.</param>
+    /// <param name="draw">Draws a value for a slot not drawn yet.</param>
+    /// <returns>The text.</returns>
+    internal static string Fill(string template, Dictionary<string, string> slots, Func<string, string> draw)
     {
         var text = new StringBuilder(template.Length + 32);
         var at = 0;
@@ -311,7 +316,7 @@ public sealed class SyntheticCorpus
             var slot = template[(open + 1)..close];
             if (!slots.TryGetValue(slot, out var value))
             {
-                slots[slot] = value = Draw(slot, slots, random);
+                slots[slot] = value = draw(slot);
             }
 
             text.Append(value);
@@ -361,9 +366,9 @@ public sealed class SyntheticCorpus
         _ => throw new InvalidOperationException($"Unknown template slot '{slot}'."),
     };
 
-    private static string Pick(Random random, string[] values) => values[random.Next(values.Length)];
+    internal static string Pick(Random random, string[] values) => values[random.Next(values.Length)];
 
-    private static string PickOther(Random random, string[] values, string? other)
+    internal static string PickOther(Random random, string[] values, string? other)
     {
         while (true)
         {
@@ -377,7 +382,7 @@ public sealed class SyntheticCorpus
 
     // A fixed integer mix (SplitMix64's finalizer): HashCode.Combine is randomized per process, so it cannot seed a
     // corpus that must be the same on every run.
-    private static int Mix(int seed, int stream)
+    internal static int Mix(int seed, int stream)
     {
         var x = unchecked(((ulong)(uint)seed << 32) | (uint)stream);
         x = unchecked((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9UL);
