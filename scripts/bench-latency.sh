@@ -9,46 +9,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-log() { printf '[bench-latency] %s\n' "$*" >&2; }
-
 if ! command -v dotnet >/dev/null 2>&1; then
   echo "error: the .NET 10 SDK is not installed (dotnet is not on PATH)." >&2
   exit 1
 fi
 
-cs="${SKMEMORY_BENCH_POSTGRES:-}"
-if [ -z "${cs}" ]; then
-  bash scripts/install-deps.sh
-  PG_BIN="${SKMEMORY_PG_BIN:-/usr/lib/postgresql/${SKMEMORY_PG_MAJOR:-15}/bin}"
-  dir="${SKMEMORY_BENCH_PGDATA:-${TMPDIR:-/tmp}/skmemory-bench-postgres-$(id -u)}"
-  data="${dir}/data"
-  # initdb refuses to run as root: as root, the server tools run as the postgres OS user.
-  as_pg() {
-    if [ "$(id -u)" -eq 0 ]; then su postgres -c "$(printf '%q ' "$@")"; else "$@"; fi
-  }
-  mkdir -p "${dir}"
-  if [ "$(id -u)" -eq 0 ]; then chown postgres:postgres "${dir}"; fi
-  if [ ! -f "${data}/PG_VERSION" ]; then
-    log "creating a PostgreSQL cluster in ${data}"
-    as_pg "${PG_BIN}/initdb" -D "${data}" -A trust -U postgres -E UTF8 --locale=C >/dev/null
-  fi
-  if as_pg "${PG_BIN}/pg_ctl" -D "${data}" status >/dev/null 2>&1; then
-    log "stopping a server left running by an earlier run"
-    as_pg "${PG_BIN}/pg_ctl" -D "${data}" -m fast -w stop >/dev/null
-  fi
-  port=54329
-  while (exec 3<>"/dev/tcp/127.0.0.1/${port}") 2>/dev/null; do port=$((port + 1)); done
-  log "starting PostgreSQL on 127.0.0.1:${port}"
-  as_pg "${PG_BIN}/pg_ctl" -D "${data}" -l "${dir}/server.log" -w -t 60 \
-    -o "-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c shared_buffers=512MB -c maintenance_work_mem=512MB -c synchronous_commit=off" \
-    start >/dev/null
-  trap 'log "stopping PostgreSQL"; as_pg "${PG_BIN}/pg_ctl" -D "${data}" -m fast -w stop >/dev/null || true' EXIT
-  psql_bin="${PG_BIN}/psql"; [ -x "${psql_bin}" ] || psql_bin="psql"
-  if [ -z "$("${psql_bin}" -h 127.0.0.1 -p "${port}" -U postgres -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = 'skmemory_bench'")" ]; then
-    "${psql_bin}" -h 127.0.0.1 -p "${port}" -U postgres -d postgres -qc "CREATE DATABASE skmemory_bench" >/dev/null
-  fi
-  "${psql_bin}" -h 127.0.0.1 -p "${port}" -U postgres -d skmemory_bench -qc "CREATE EXTENSION IF NOT EXISTS vector" >/dev/null
-  cs="Host=127.0.0.1;Port=${port};Username=postgres;Database=skmemory_bench"
-fi
+source scripts/bench-postgres.sh
+bench_postgres bench-latency skmemory-bench-postgres 54329 60 "-c shared_buffers=512MB -c maintenance_work_mem=512MB -c synchronous_commit=off"
 
 dotnet run --project src/SkMemory.Cli -c Release -- bench latency --postgres "${cs}" "$@"
