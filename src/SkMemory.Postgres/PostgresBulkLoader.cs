@@ -271,31 +271,7 @@ public sealed class PostgresBulkLoader
             throw new MemoryConflictException(MemoryErrorCode.DuplicateContent, $"Memory {duplicate} already holds this content in the same scope and subject.", duplicate);
         }
 
-        var next = current with
-        {
-            Id = MonotonicUuidV7.Create(now),
-            Actor = actor,
-            Value = checkedValue,
-            ContentHash = contentHash,
-            CreatedAt = now,
-            UpdatedAt = now,
-            ValidFrom = now,
-            ValidTo = null,
-            Status = MemoryStatus.Active,
-            Supersedes = current.Id,
-            SupersededBy = null,
-            Version = 1,
-            IdempotencyKey = null,
-        };
-        var previous = current with
-        {
-            Status = MemoryStatus.Superseded,
-            ValidTo = now,
-            SupersededBy = next.Id,
-            Actor = actor,
-            UpdatedAt = now,
-            Version = current.Version + 1,
-        };
+        var (previous, next) = MemoryRecordTransitions.Supersede(current, current with { Value = checkedValue, ContentHash = contentHash }, actor, now, now);
 
         Append(MemoryEventType.Superseded, previous, actor, reason, now);
         Append(MemoryEventType.Created, next, actor, reason, now);
@@ -323,15 +299,7 @@ public sealed class PostgresBulkLoader
         MemoryRequestValidator.Actor(actor);
         var current = BufferedRecord(id, "delete");
         var now = MemoryEventChain.TruncateToMicroseconds(at);
-        var deleted = current with
-        {
-            Status = MemoryStatus.Deleted,
-            DeletionReason = reason,
-            ValidTo = current.ValidTo ?? now,
-            Actor = actor,
-            UpdatedAt = now,
-            Version = current.Version + 1,
-        };
+        var deleted = MemoryRecordTransitions.Delete(current, actor, reason, now);
         Append(MemoryEventType.Deleted, deleted, actor, reason, now);
         _embeddings.Remove(id);
         _activeContent.Remove((current.Tenant, ShortHash(current.ContentHash)));

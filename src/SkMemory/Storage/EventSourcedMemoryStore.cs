@@ -254,35 +254,20 @@ public abstract partial class EventSourcedMemoryStore : IMemoryStore
             throw new MemoryConflictException(MemoryErrorCode.DuplicateContent, $"Memory {duplicate.Id} already holds this content in the same scope and subject.", duplicate.Id);
         }
 
-        var next = current with
-        {
-            Id = MonotonicUuidV7.Create(now),
-            Actor = request.Actor,
-            Value = value,
-            ContentHash = contentHash,
-            Provenance = request.Provenance is null ? current.Provenance : Truncate(request.Provenance),
-            Confidence = request.Confidence ?? current.Confidence,
-            Salience = request.Salience ?? current.Salience,
-            Metadata = request.Metadata is null ? current.Metadata : Copy(request.Metadata),
-            CreatedAt = now,
-            UpdatedAt = now,
-            ValidFrom = validFrom,
-            ValidTo = null,
-            Status = MemoryStatus.Active,
-            Supersedes = current.Id,
-            SupersededBy = null,
-            Version = 1,
-            IdempotencyKey = null,
-        };
-        var previous = current with
-        {
-            Status = MemoryStatus.Superseded,
-            ValidTo = validFrom,
-            SupersededBy = next.Id,
-            Actor = request.Actor,
-            UpdatedAt = now,
-            Version = current.Version + 1,
-        };
+        var (previous, next) = MemoryRecordTransitions.Supersede(
+            current,
+            current with
+            {
+                Value = value,
+                ContentHash = contentHash,
+                Provenance = request.Provenance is null ? current.Provenance : Truncate(request.Provenance),
+                Confidence = request.Confidence ?? current.Confidence,
+                Salience = request.Salience ?? current.Salience,
+                Metadata = request.Metadata is null ? current.Metadata : Copy(request.Metadata),
+            },
+            request.Actor,
+            now,
+            validFrom);
 
         // The old version leaves the active set first, so the new one may carry the same normalized content.
         await AppendAsync(tx, MemoryEventType.Superseded, previous, request.Actor, request.Reason, now, cancellationToken).ConfigureAwait(false);
@@ -313,15 +298,7 @@ public abstract partial class EventSourcedMemoryStore : IMemoryStore
         }
 
         var now = Now();
-        var deleted = current with
-        {
-            Status = MemoryStatus.Deleted,
-            DeletionReason = request.Reason,
-            ValidTo = current.ValidTo ?? now,
-            Actor = request.Actor,
-            UpdatedAt = now,
-            Version = current.Version + 1,
-        };
+        var deleted = MemoryRecordTransitions.Delete(current, request.Actor, request.Reason, now);
         await AppendAsync(tx, MemoryEventType.Deleted, deleted, request.Actor, request.Reason, now, cancellationToken).ConfigureAwait(false);
         await tx.DeleteEmbeddingsAsync(deleted.Tenant, deleted.Id, cancellationToken).ConfigureAwait(false);
         await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
