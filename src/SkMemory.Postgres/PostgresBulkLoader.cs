@@ -163,20 +163,7 @@ public sealed class PostgresBulkLoader
     {
         ArgumentNullException.ThrowIfNull(request);
         ThrowIfCompleted();
-        MemoryRequestValidator.Tenant(request.Tenant);
-        var type = MemoryRequestValidator.Type(request.Type, _storeOptions.Types);
-        MemoryRequestValidator.Scope(request.Scope);
-        MemoryRequestValidator.Subject(request.Subject);
-        MemoryRequestValidator.Actor(request.Actor);
-        var value = MemoryRequestValidator.Value(request.Value, type, _storeOptions.MaxValueBytes);
-        MemoryRequestValidator.Provenance(request.Provenance);
-        MemoryRequestValidator.Unit(request.Confidence, "confidence");
-        MemoryRequestValidator.Unit(request.Salience, "salience");
-        MemoryRequestValidator.DecayPolicy(request.DecayPolicy);
-        MemoryRequestValidator.Ttl(request.Ttl);
-        MemoryRequestValidator.Metadata(request.Metadata);
-        MemoryRequestValidator.IdempotencyKey(request.IdempotencyKey);
-        MemoryRequestValidator.Reason(request.Reason, required: false);
+        var (type, value) = MemoryRequestValidator.Write(request, _storeOptions);
         CheckEmbedding(embedding);
 
         var contentHash = MemoryRequestValidator.ContentHash(type.Name, request.Scope, request.Subject, value);
@@ -199,28 +186,7 @@ public sealed class PostgresBulkLoader
         }
 
         var now = MemoryEventChain.TruncateToMicroseconds(at);
-        var record = new MemoryRecord
-        {
-            Id = MonotonicUuidV7.Create(now),
-            Tenant = request.Tenant,
-            Type = type.Name,
-            Scope = request.Scope,
-            Subject = request.Subject,
-            Actor = request.Actor,
-            Value = value,
-            ValueSchemaVersion = type.SchemaVersion,
-            Provenance = request.Provenance.ObservedAt is { } observed ? request.Provenance with { ObservedAt = MemoryEventChain.TruncateToMicroseconds(observed) } : request.Provenance,
-            Confidence = request.Confidence,
-            Salience = request.Salience,
-            DecayPolicy = request.DecayPolicy,
-            CreatedAt = now,
-            UpdatedAt = now,
-            ValidFrom = request.ValidFrom is { } validFrom ? MemoryEventChain.TruncateToMicroseconds(validFrom) : now,
-            Ttl = request.Ttl,
-            Metadata = request.Metadata is null ? new Dictionary<string, string>(StringComparer.Ordinal) : new Dictionary<string, string>(request.Metadata, StringComparer.Ordinal),
-            IdempotencyKey = request.IdempotencyKey,
-            ContentHash = contentHash,
-        };
+        var record = MemoryRecordTransitions.Create(request, type, value, contentHash, now);
 
         Append(MemoryEventType.Created, record, request.Actor, request.Reason, now);
         _order.Add(record.Id);

@@ -39,7 +39,7 @@ public abstract partial class EventSourcedMemoryStore
         var now = Now();
         var merged = current with
         {
-            Provenance = Union(current.Provenance, Truncate(request.Evidence)),
+            Provenance = Union(current.Provenance, MemoryRecordTransitions.Truncate(request.Evidence)),
             Confidence = request.Confidence ?? current.Confidence,
             Salience = request.Salience ?? current.Salience,
             Actor = request.Actor,

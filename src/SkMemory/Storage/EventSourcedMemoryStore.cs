@@ -45,20 +45,7 @@ public abstract partial class EventSourcedMemoryStore : IMemoryStore
     {
         ArgumentNullException.ThrowIfNull(request);
         cancellationToken.ThrowIfCancellationRequested();
-        MemoryRequestValidator.Tenant(request.Tenant);
-        var type = MemoryRequestValidator.Type(request.Type, Options.Types);
-        MemoryRequestValidator.Scope(request.Scope);
-        MemoryRequestValidator.Subject(request.Subject);
-        MemoryRequestValidator.Actor(request.Actor);
-        var value = MemoryRequestValidator.Value(request.Value, type, Options.MaxValueBytes);
-        MemoryRequestValidator.Provenance(request.Provenance);
-        MemoryRequestValidator.Unit(request.Confidence, "confidence");
-        MemoryRequestValidator.Unit(request.Salience, "salience");
-        MemoryRequestValidator.DecayPolicy(request.DecayPolicy);
-        MemoryRequestValidator.Ttl(request.Ttl);
-        MemoryRequestValidator.Metadata(request.Metadata);
-        MemoryRequestValidator.IdempotencyKey(request.IdempotencyKey);
-        MemoryRequestValidator.Reason(request.Reason, required: false);
+        var (type, value) = MemoryRequestValidator.Write(request, Options);
 
         var contentHash = MemoryRequestValidator.ContentHash(type.Name, request.Scope, request.Subject, value);
         var embeddings = await EmbedForWriteAsync(WriteIndexes(), value.Text, "write", cancellationToken).ConfigureAwait(false);
@@ -86,28 +73,7 @@ public abstract partial class EventSourcedMemoryStore : IMemoryStore
         }
 
         var now = Now();
-        var record = new MemoryRecord
-        {
-            Id = MonotonicUuidV7.Create(now),
-            Tenant = request.Tenant,
-            Type = type.Name,
-            Scope = request.Scope,
-            Subject = request.Subject,
-            Actor = request.Actor,
-            Value = value,
-            ValueSchemaVersion = type.SchemaVersion,
-            Provenance = Truncate(request.Provenance),
-            Confidence = request.Confidence,
-            Salience = request.Salience,
-            DecayPolicy = request.DecayPolicy,
-            CreatedAt = now,
-            UpdatedAt = now,
-            ValidFrom = request.ValidFrom is { } validFrom ? MemoryEventChain.TruncateToMicroseconds(validFrom) : now,
-            Ttl = request.Ttl,
-            Metadata = Copy(request.Metadata),
-            IdempotencyKey = request.IdempotencyKey,
-            ContentHash = contentHash,
-        };
+        var record = MemoryRecordTransitions.Create(request, type, value, contentHash, now);
 
         await AppendAsync(tx, MemoryEventType.Created, record, request.Actor, request.Reason, now, cancellationToken).ConfigureAwait(false);
         var complete = await SaveEmbeddingsAsync(tx, record, embeddings, replace: false, cancellationToken).ConfigureAwait(false);
@@ -196,12 +162,12 @@ public abstract partial class EventSourcedMemoryStore : IMemoryStore
         {
             Value = newValue,
             ContentHash = contentHash,
-            Provenance = request.Provenance is null ? current.Provenance : Truncate(request.Provenance),
+            Provenance = request.Provenance is null ? current.Provenance : MemoryRecordTransitions.Truncate(request.Provenance),
             Confidence = request.Confidence ?? current.Confidence,
             Salience = request.Salience ?? current.Salience,
             DecayPolicy = request.DecayPolicy ?? current.DecayPolicy,
             Ttl = request.Ttl ?? current.Ttl,
-            Metadata = request.Metadata is null ? current.Metadata : Copy(request.Metadata),
+            Metadata = request.Metadata is null ? current.Metadata : MemoryRecordTransitions.Copy(request.Metadata),
             Actor = request.Actor,
             UpdatedAt = now,
             Version = current.Version + 1,
@@ -260,10 +226,10 @@ public abstract partial class EventSourcedMemoryStore : IMemoryStore
             {
                 Value = value,
                 ContentHash = contentHash,
-                Provenance = request.Provenance is null ? current.Provenance : Truncate(request.Provenance),
+                Provenance = request.Provenance is null ? current.Provenance : MemoryRecordTransitions.Truncate(request.Provenance),
                 Confidence = request.Confidence ?? current.Confidence,
                 Salience = request.Salience ?? current.Salience,
-                Metadata = request.Metadata is null ? current.Metadata : Copy(request.Metadata),
+                Metadata = request.Metadata is null ? current.Metadata : MemoryRecordTransitions.Copy(request.Metadata),
             },
             request.Actor,
             now,
@@ -772,12 +738,6 @@ public abstract partial class EventSourcedMemoryStore : IMemoryStore
 
     private static MemoryConflictException InvalidState(MemoryRecord record, string operation) =>
         new(MemoryErrorCode.InvalidState, $"Memory {record.Id} is {MemoryJson.EnumName(record.Status)}; only active memories can be {(operation == "delete" ? "deleted again" : operation + "d")}.", record.Id);
-
-    private static Dictionary<string, string> Copy(IReadOnlyDictionary<string, string>? metadata) =>
-        metadata is null ? new Dictionary<string, string>(StringComparer.Ordinal) : new Dictionary<string, string>(metadata, StringComparer.Ordinal);
-
-    private static MemoryProvenance Truncate(MemoryProvenance provenance) =>
-        provenance.ObservedAt is { } observed ? provenance with { ObservedAt = MemoryEventChain.TruncateToMicroseconds(observed) } : provenance;
 
     private static string EncodeCursor(Guid id) => Convert.ToBase64String(Encoding.UTF8.GetBytes("v1|" + id.ToString("D"))).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 

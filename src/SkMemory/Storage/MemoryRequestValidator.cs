@@ -45,6 +45,29 @@ internal static class MemoryRequestValidator
         WellFormed(key, field);
     }
 
+    /// <summary>Validates every field of a write request (the write path's and the bulk loader's one check).</summary>
+    /// <param name="request">The request.</param>
+    /// <param name="options">The store's options (types, value size limit).</param>
+    /// <returns>The registered type and the checked value.</returns>
+    public static (MemoryTypeDefinition Type, MemoryValue Value) Write(MemoryWriteRequest request, MemoryStoreOptions options)
+    {
+        Tenant(request.Tenant);
+        var type = Type(request.Type, options.Types);
+        Scope(request.Scope);
+        Subject(request.Subject);
+        Actor(request.Actor);
+        var value = Value(request.Value, type, options.MaxValueBytes);
+        Provenance(request.Provenance);
+        Unit(request.Confidence, "confidence");
+        Unit(request.Salience, "salience");
+        DecayPolicy(request.DecayPolicy);
+        Ttl(request.Ttl);
+        Metadata(request.Metadata);
+        IdempotencyKey(request.IdempotencyKey);
+        Reason(request.Reason, required: false);
+        return (type, value);
+    }
+
     public static MemoryTypeDefinition Type(string? type, MemoryTypeRegistry registry)
     {
         if (string.IsNullOrWhiteSpace(type))
