@@ -46,10 +46,10 @@ internal sealed partial class EvalUserRun(EvalRunContext context, EvalUser user)
             }
         }
 
-        var stored = await ReadAllAsync(cancellationToken).ConfigureAwait(false);
-        var thirdParties = (await ReadAllAsync(subject: null, cancellationToken).ConfigureAwait(false))
-            .Where(r => r.Subject != user.Subject && !before.Contains(r.Id))
-            .ToList();
+        // One read of the tenant gives both this subject's memories and what the run filed under third parties.
+        var tenant = await ReadAllAsync(subject: null, cancellationToken).ConfigureAwait(false);
+        var stored = tenant.Where(r => r.Subject == user.Subject).ToList();
+        var thirdParties = tenant.Where(r => r.Subject != user.Subject && !before.Contains(r.Id)).ToList();
         ScoreContamination([.. stored, .. thirdParties]);
         ScoreRedaction([.. stored, .. thirdParties]);
         await ScorePoisoningAsync(stored, cancellationToken).ConfigureAwait(false);
