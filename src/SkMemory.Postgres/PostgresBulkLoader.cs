@@ -50,8 +50,9 @@ public sealed class PostgresBulkLoadOptions
 /// <param name="Batches">How many COPY transactions.</param>
 /// <param name="CopyTime">Time spent in the COPY transactions (events, projection, full text, embeddings, chain heads).</param>
 /// <param name="IndexTime">Time spent building the HNSW index(es) and analyzing the tables.</param>
-/// <param name="IndexesBuilt">How many HNSW indexes the load built (0 when they already existed and were maintained row by row).</param>
-public sealed record PostgresBulkLoadResult(long Memories, long Events, long Embeddings, int Tenants, int Batches, TimeSpan CopyTime, TimeSpan IndexTime, int IndexesBuilt);
+/// <param name="IndexesBuilt">How many shared (model, dimensions) HNSW indexes the load built (0 when they already existed and were maintained row by row).</param>
+/// <param name="TenantIndexesBuilt">How many tenants' own HNSW indexes the load built (tenants that reached <see cref="PostgresMemoryStoreOptions.TenantVectorIndexMinRows"/>).</param>
+public sealed record PostgresBulkLoadResult(long Memories, long Events, long Embeddings, int Tenants, int Batches, TimeSpan CopyTime, TimeSpan IndexTime, int IndexesBuilt, int TenantIndexesBuilt);
 
 /// <summary>
 /// Loads many memories into a <see cref="PostgresMemoryStore"/> with binary COPY: the same events (hash-chained per
@@ -325,8 +326,9 @@ public sealed class PostgresBulkLoader
     }
 
     /// <summary>
-    /// Writes what is buffered, builds the HNSW index of every (model, dimensions) loaded that has none yet, and updates
-    /// the planner's statistics. The loader cannot be used afterwards.
+    /// Writes what is buffered, builds the HNSW index of every (model, dimensions) loaded that has none yet, updates the
+    /// planner's statistics and builds the own index of every tenant now large enough for one
+    /// (<see cref="PostgresMemoryStore.EnsureTenantVectorIndexesAsync"/>). The loader cannot be used afterwards.
     /// </summary>
     /// <param name="cancellationToken">The cancellation token.</param>
     /// <returns>What the load wrote, and how long it took.</returns>
@@ -376,8 +378,10 @@ public sealed class PostgresBulkLoader
             await ExecuteAsync(connection, null, $"ANALYZE {names.Objects}; ANALYZE {names.Events}; ANALYZE {names.Embeddings}; ANALYZE {names.Heads}", cancellationToken).ConfigureAwait(false);
         }
 
+        // The tenants that are now large get their own index here, before traffic, rather than on their first search.
+        var tenantIndexes = await _store.EnsureTenantVectorIndexesAsync(_options.Progress, cancellationToken).ConfigureAwait(false);
         indexTime.Stop();
-        return new PostgresBulkLoadResult(_memories, _eventCount, _embeddingCount, _ownHeads.Count, _batches, _copyTime.Elapsed, indexTime.Elapsed, built);
+        return new PostgresBulkLoadResult(_memories, _eventCount, _embeddingCount, _ownHeads.Count, _batches, _copyTime.Elapsed, indexTime.Elapsed, built, tenantIndexes);
     }
 
     // The first 128 bits of a content hash (64 hex digits) identify it well enough and take a quarter of the memory.

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 using Pgvector;
 using SkMemory.Retrieval;
@@ -22,6 +23,8 @@ public sealed partial class PostgresMemoryStore : EventSourcedMemoryStore
     private readonly PostgresNames _names;
     private readonly PostgresVectorIndexes _vectorIndexes;
     private readonly PostgresIngestionJobStore _ingestionJobs;
+    private readonly ILogger _logger;
+    private readonly string _vectorIndexBuildMemory;
 
     // The stores kept beside the memories in the same database (jobs, audit, consent, holds, vault), found through GetService.
     private readonly List<object> _sideStores = [];
@@ -36,6 +39,9 @@ public sealed partial class PostgresMemoryStore : EventSourcedMemoryStore
         _ownsDataSource = ownsDataSource;
         _names = names;
         _vectorIndexes = new PostgresVectorIndexes(names);
+        _logger = logger ?? NullLogger.Instance;
+        TenantVectorIndexMinRows = options.TenantVectorIndexMinRows;
+        _vectorIndexBuildMemory = options.VectorIndexBuildMemory;
         _ingestionJobs = new PostgresIngestionJobStore(dataSource, names, options.TimeProvider);
         _sideStores.Add(_ingestionJobs);
         AddAuditLog(_sideStores);
@@ -137,9 +143,13 @@ public sealed partial class PostgresMemoryStore : EventSourcedMemoryStore
     /// <inheritdoc />
     protected override void Dispose(bool disposing)
     {
-        if (disposing && Interlocked.Exchange(ref _disposed, 1) == 0 && _ownsDataSource)
+        if (disposing && Interlocked.Exchange(ref _disposed, 1) == 0)
         {
-            _dataSource.Dispose();
+            StopTenantIndexBuilds();
+            if (_ownsDataSource)
+            {
+                _dataSource.Dispose();
+            }
         }
 
         base.Dispose(disposing);
@@ -247,8 +257,9 @@ public sealed partial class PostgresMemoryStore : EventSourcedMemoryStore
     /// <inheritdoc />
     /// <remarks>
     /// Complete and fast under any filter. When the filter names a subject with fewer than
-    /// <see cref="ExactSearchMaxRows"/> memories (a bounded count finds out), exact cosine over those rows: cheap through
-    /// the (tenant, subject) B-tree, and no approximation. Otherwise the (model, dimensions) HNSW index with pgvector's iterative scan
+    /// <see cref="ExactSearchMaxRows"/> memories, or the tenant has fewer than <see cref="TenantVectorIndexMinRows"/>
+    /// embeddings of the model (bounded counts find out), exact cosine over those rows: cheap through the B-trees, and no
+    /// approximation. Otherwise the tenant's own HNSW index (or, until it is built, the shared (model, dimensions) one) with pgvector's iterative scan
     /// (<c>hnsw.iterative_scan = relaxed_order</c>), which keeps walking the graph until <paramref name="limit"/> rows pass
     /// the filter, re-ordered exactly afterwards; should it still come back short (the scan hit
     /// <c>hnsw.max_scan_tuples</c>), exact search answers instead. Without the index (pgvector before 0.8, more than
@@ -265,7 +276,8 @@ public sealed partial class PostgresMemoryStore : EventSourcedMemoryStore
         {
             if (!_vectorIndexes.CanIndex(model, dimensions)
                 || !await _vectorIndexes.ExistsAsync(connection, null, model, dimensions, cancellationToken).ConfigureAwait(false)
-                || await IsSmallAsync(connection, filter, cancellationToken).ConfigureAwait(false))
+                || await IsSmallAsync(connection, filter, cancellationToken).ConfigureAwait(false)
+                || await IsSmallTenantAsync(connection, filter.Tenant, model, dimensions, cancellationToken).ConfigureAwait(false))
             {
                 return await SearchExactAsync(connection, filter, model, vector, limit, now, cancellationToken).ConfigureAwait(false);
             }
@@ -365,7 +377,7 @@ public sealed partial class PostgresMemoryStore : EventSourcedMemoryStore
                         SELECT o.id, {distance} AS distance
                         FROM {_names.Embeddings} e
                         JOIN {_names.Objects} o ON o.id = e.memory_id AND o.tenant = e.tenant
-                        WHERE {PostgresVectorIndexes.Predicate(model, dimensions, "e")} AND e.tenant = @f_tenant AND {where}
+                        WHERE {PostgresVectorIndexes.Predicate(model, dimensions, "e", filter.Tenant)} AND {where}
                         ORDER BY {distance}
                         LIMIT @limit
                     ) s

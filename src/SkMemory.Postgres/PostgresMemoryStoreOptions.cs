@@ -9,6 +9,9 @@ public sealed partial class PostgresMemoryStoreOptions : MemoryStoreOptions
     /// <summary>The schema used when <see cref="Schema"/> is not set.</summary>
     public const string DefaultSchema = "skmemory";
 
+    /// <summary>The default of <see cref="TenantVectorIndexMinRows"/>.</summary>
+    public const int DefaultTenantVectorIndexMinRows = 5_000;
+
     /// <summary>
     /// Gets or sets the connection string. Set either this or <see cref="DataSource"/>. The store builds its own data
     /// source from it (with pgvector's type mapping) and disposes that data source with the store.
@@ -26,6 +29,23 @@ public sealed partial class PostgresMemoryStoreOptions : MemoryStoreOptions
     /// letter or underscore, at most 63 characters. Defaults to <see cref="DefaultSchema"/>.
     /// </summary>
     public string Schema { get; set; } = DefaultSchema;
+
+    /// <summary>
+    /// Gets or sets how many embeddings (of one model) a tenant has before it gets its own HNSW index. Below it, a search
+    /// over the whole tenant is exact (a few milliseconds at this size); at or above it, the first such search starts
+    /// building the tenant's index in the background (<c>CREATE INDEX CONCURRENTLY</c>) and searches use it once built.
+    /// <see cref="PostgresMemoryStore.EnsureTenantVectorIndexesAsync"/> builds every missing one at once (the bulk loader
+    /// calls it). 0 turns tenant indexes off: searches then use the one index shared by all tenants. Defaults to
+    /// <see cref="DefaultTenantVectorIndexMinRows"/>.
+    /// </summary>
+    public int TenantVectorIndexMinRows { get; set; } = DefaultTenantVectorIndexMinRows;
+
+    /// <summary>
+    /// Gets or sets <c>maintenance_work_mem</c> for building a tenant's HNSW index (a PostgreSQL memory size such as
+    /// <c>256MB</c> or <c>1GB</c>). The graph is built in memory when it fits, much faster than on disk: 384-dimension
+    /// vectors need about 2 kB each. Defaults to <c>256MB</c> (about 100,000 vectors).
+    /// </summary>
+    public string VectorIndexBuildMemory { get; set; } = "256MB";
 
     /// <inheritdoc />
     public override void Validate()
@@ -59,7 +79,22 @@ public sealed partial class PostgresMemoryStoreOptions : MemoryStoreOptions
                 $"Schema '{Schema}' is not allowed: use 1..63 lower-case letters, digits and underscores, starting with a letter or underscore and not with 'pg_'.",
                 nameof(Schema));
         }
+
+        if (TenantVectorIndexMinRows < 0)
+        {
+            throw new ArgumentException($"TenantVectorIndexMinRows must be 0 (off) or more; got {TenantVectorIndexMinRows}.", nameof(TenantVectorIndexMinRows));
+        }
+
+        if (VectorIndexBuildMemory is null || !MemorySize().IsMatch(VectorIndexBuildMemory))
+        {
+            throw new ArgumentException(
+                $"VectorIndexBuildMemory '{VectorIndexBuildMemory}' is not a PostgreSQL memory size: use a whole number and kB, MB or GB, such as 256MB.",
+                nameof(VectorIndexBuildMemory));
+        }
     }
+
+    [GeneratedRegex("^[1-9][0-9]{0,8}(kB|MB|GB)$", RegexOptions.CultureInvariant)]
+    private static partial Regex MemorySize();
 
     [GeneratedRegex("^[a-z_][a-z0-9_]{0,62}$", RegexOptions.CultureInvariant)]
     private static partial Regex SchemaName();

@@ -27,7 +27,8 @@ public sealed partial class BulkLoadTests(PostgresFixture fixture)
         var embedder = new TestEmbeddingGenerator();
         var clock = new ManualTimeProvider(Start);
         using var written = await fixture.OpenStoreAsync(o => { o.EmbeddingGenerator = embedder; o.TimeProvider = clock; }, cancellationToken: Ct);
-        using var loaded = await fixture.OpenStoreAsync(o => { o.EmbeddingGenerator = embedder; o.TimeProvider = clock; }, cancellationToken: Ct);
+        // A low threshold, so the load also builds the tenants' own indexes and the searches below go through them.
+        using var loaded = await fixture.OpenStoreAsync(o => { o.EmbeddingGenerator = embedder; o.TimeProvider = clock; o.TenantVectorIndexMinRows = 15; }, cancellationToken: Ct);
         var loader = new PostgresBulkLoader(loaded, new PostgresBulkLoadOptions { BatchSize = 17 });
 
         // The same script on both: writes in three tenants, every few a supersede or a delete of the memory just written.
@@ -78,6 +79,7 @@ public sealed partial class BulkLoadTests(PostgresFixture fixture)
         Assert.Equal(3, load.Tenants);
         Assert.True(load.Batches >= 4, $"{load.Batches} batches");
         Assert.Equal(1, load.IndexesBuilt);
+        Assert.Equal(3, load.TenantIndexesBuilt);
         Assert.True(loaded.HasVectorIndex(TestEmbeddingGenerator.ModelId, TestEmbeddingGenerator.Dimensions));
 
         // The chains verify, and the export files are the same line for line once ids and id-covering hashes are mapped.

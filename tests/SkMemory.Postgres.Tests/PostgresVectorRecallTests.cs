@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Text;
 using Microsoft.Extensions.AI;
 using Npgsql;
 using NpgsqlTypes;
@@ -59,8 +60,9 @@ public sealed class PostgresVectorRecallTests(PostgresFixture fixture)
         // The store builds the HNSW index inside its first embedding write: give its sessions room to build it in memory.
         var connectionString = new NpgsqlConnectionStringBuilder(fixture.ConnectionString) { Options = "-c maintenance_work_mem=256MB" }.ConnectionString;
         // Measures the retriever alone: MMR and neighbour context trade some of the exact top-k for diversity and context on purpose.
+        // First through the index shared by all tenants (tenant indexes off); the tenants' own indexes come at the end.
         using var store = await PostgresMemoryStore.OpenAsync(
-            new PostgresMemoryStoreOptions { ConnectionString = connectionString, Schema = schema, EmbeddingGenerator = generator, EmbeddingModel = Model, Retrieval = { Reranker = null, NeighborWeight = 0 } },
+            new PostgresMemoryStoreOptions { ConnectionString = connectionString, Schema = schema, EmbeddingGenerator = generator, EmbeddingModel = Model, Retrieval = { Reranker = null, NeighborWeight = 0 }, TenantVectorIndexMinRows = 0 },
             cancellationToken: Ct);
 
         var load = Stopwatch.StartNew();
@@ -153,8 +155,107 @@ public sealed class PostgresVectorRecallTests(PostgresFixture fixture)
 
         store.ExactSearchMaxRows = modes[0].ExactSearchMaxRows;
         store.HnswIterativeScan = "relaxed_order";
+
+        // Then each tenant at or above the threshold gets its own index, and whole-tenant searches go through it.
+        store.TenantVectorIndexMinRows = PostgresMemoryStoreOptions.DefaultTenantVectorIndexMinRows;
+        var build = Stopwatch.StartNew();
+        Assert.Equal(2, await store.EnsureTenantVectorIndexesAsync(cancellationToken: Ct));
+        Report($"tenant indexes: {Tenant} ({TenantRows} rows) and other ({OtherTenantRows} rows) built in {build.Elapsed.TotalSeconds:F1} s");
+        Assert.Equal(0, await store.EnsureTenantVectorIndexesAsync(cancellationToken: Ct));
+        Assert.Contains(
+            PostgresVectorIndexes.TenantIndexName(Model, Dimensions, Tenant),
+            await PlanAsync(schema, Tenant, NearTopic(random, centres)),
+            StringComparison.Ordinal);
+        foreach (var (name, subjectOf, typeOf) in cases.Where(c => c.Name is "tenant only" or "tenant + type"))
+        {
+            var recalls = new List<double>();
+            for (var q = 0; q < QueriesPerCase; q++)
+            {
+                var (subject, type, vector) = (subjectOf(q), typeOf(q), NearTopic(random, centres));
+                var exact = rows.Where(r => r.Tenant == Tenant && (subject is null || r.Subject == subject) && (type is null || r.Type == type))
+                    .OrderBy(r => CosineDistance(r.Vector, vector)).Take(K).Select(r => r.Id).ToHashSet();
+                var (ids, _) = await SearchAsync(store, queries, vector, subject, type);
+                Assert.Equal(K, ids.Count);
+                recalls.Add(ids.Count(exact.Contains) / (double)K);
+            }
+
+            Report($"{name} through the tenant's own index: recall@{K} {recalls.Average():F3} (min {recalls.Min():F1})");
+            if (recalls.Average() < 0.95)
+            {
+                failures.Add($"{name}, tenant index: recall@{K} {recalls.Average():F3} < 0.95");
+            }
+        }
+
         Report($"total {total.Elapsed.TotalSeconds:F1} s");
         Assert.Empty(failures);
+    }
+
+    [Fact]
+    public async Task A_large_tenant_gets_its_own_index_in_the_background_and_a_small_one_is_searched_exactly()
+    {
+        const string large = "o'neil \\ co";
+        const string small = "small";
+        var embedder = new TestEmbeddingGenerator();
+        using var store = await fixture.OpenStoreAsync(o => { o.EmbeddingGenerator = embedder; o.TenantVectorIndexMinRows = 40; }, cancellationToken: Ct);
+        for (var i = 0; i < 45; i++)
+        {
+            await store.WriteAsync(new MemoryWriteRequest { Tenant = large, Type = MemoryTypes.Fact, Subject = "u" + (i % 5).ToString(CultureInfo.InvariantCulture), Actor = MemoryActor.User("u"), Value = $"fact number {i} about project {i % 7}" }, Ct);
+        }
+
+        for (var i = 0; i < 10; i++)
+        {
+            await store.WriteAsync(new MemoryWriteRequest { Tenant = small, Type = MemoryTypes.Fact, Subject = "u", Actor = MemoryActor.User("u"), Value = $"small fact {i}" }, Ct);
+        }
+
+        // Below the threshold: exact, and no build starts.
+        var smallHits = await store.SearchAsync(new MemorySearchRequest { Tenant = small, Text = "small fact 3", Mode = MemorySearchMode.Vector, Top = 3 }, Ct);
+        Assert.Equal("small fact 3", smallHits[0].Record.Value.Text);
+        await store.WhenTenantIndexBuildsDoneAsync();
+        Assert.Empty(await TenantIndexesAsync(store.Schema));
+
+        // At the threshold: the search is answered at once (through the shared index), and the tenant's index is built behind it.
+        var first = await store.SearchAsync(new MemorySearchRequest { Tenant = large, Text = "fact number 12 about project 5", Mode = MemorySearchMode.Vector, Top = 5 }, Ct);
+        Assert.Equal("fact number 12 about project 5", first[0].Record.Value.Text);
+        await store.WhenTenantIndexBuildsDoneAsync();
+        var index = Assert.Single(await TenantIndexesAsync(store.Schema));
+        Assert.Equal(PostgresVectorIndexes.TenantIndexName(TestEmbeddingGenerator.ModelId, TestEmbeddingGenerator.Dimensions, large), index.Name);
+        Assert.True(index.Valid);
+        Assert.Contains("tenant = 'o''neil \\ co'::text", index.Definition, StringComparison.Ordinal);
+        Assert.Contains(index.Name, await PlanAsync(store.Schema, large, TestEmbeddingGenerator.Embed("fact"), TestEmbeddingGenerator.ModelId, TestEmbeddingGenerator.Dimensions), StringComparison.Ordinal);
+
+        // Searches through it give what exact search gives (45 rows: the graph is exact at this size).
+        var exact = await store.SearchAsync(new MemorySearchRequest { Tenant = large, Text = "project 3", Mode = MemorySearchMode.Vector, Top = 10 }, Ct);
+        store.TenantVectorIndexMinRows = 0;
+        store.ExactSearchMaxRows = int.MaxValue;
+        var reference = await store.SearchAsync(new MemorySearchRequest { Tenant = large, Text = "project 3", Mode = MemorySearchMode.Vector, Top = 10 }, Ct);
+        Assert.Equal(reference.Select(h => h.Record.Id), exact.Select(h => h.Record.Id));
+
+        // Another store on the schema (another process) finds the index instead of building it again.
+        using var second = await fixture.OpenStoreAsync(o => { o.EmbeddingGenerator = embedder; o.TenantVectorIndexMinRows = 40; }, schema: store.Schema, cancellationToken: Ct);
+        Assert.Equal(0, await second.EnsureTenantVectorIndexesAsync(cancellationToken: Ct));
+        await second.SearchAsync(new MemorySearchRequest { Tenant = large, Text = "project 3", Mode = MemorySearchMode.Vector }, Ct);
+        await second.WhenTenantIndexBuildsDoneAsync();
+        Assert.Single(await TenantIndexesAsync(store.Schema));
+
+        // The small tenant grows past the threshold: the explicit call builds its index too.
+        for (var i = 10; i < 40; i++)
+        {
+            await store.WriteAsync(new MemoryWriteRequest { Tenant = small, Type = MemoryTypes.Fact, Subject = "u", Actor = MemoryActor.User("u"), Value = $"small fact {i}" }, Ct);
+        }
+
+        Assert.Equal(1, await second.EnsureTenantVectorIndexesAsync(cancellationToken: Ct));
+        Assert.Equal(2, (await TenantIndexesAsync(store.Schema)).Count(i => i.Valid));
+    }
+
+    [Theory]
+    [InlineData(-1, "256MB", "TenantVectorIndexMinRows")]
+    [InlineData(0, "256 MB", "VectorIndexBuildMemory")]
+    [InlineData(0, "1TB", "VectorIndexBuildMemory")]
+    [InlineData(0, "0MB", "VectorIndexBuildMemory")]
+    public void Tenant_index_options_are_checked(int minRows, string memory, string parameter)
+    {
+        var options = new PostgresMemoryStoreOptions { ConnectionString = "Host=localhost", TenantVectorIndexMinRows = minRows, VectorIndexBuildMemory = memory };
+        Assert.Equal(parameter, Assert.Throws<ArgumentException>(options.Validate).ParamName);
     }
 
     [Fact]
@@ -171,8 +272,9 @@ public sealed class PostgresVectorRecallTests(PostgresFixture fixture)
             ("name", PostgresVectorIndexes.IndexName(model, TestEmbeddingGenerator.Dimensions))))[0][0]!;
         Assert.Contains("o''brien", definition, StringComparison.Ordinal);
 
-        // Force the approximate path (no subject probe): the literal in the query must match the index predicate.
+        // Force the approximate path (no subject or tenant probe): the literal in the query must match the index predicate.
         store.ExactSearchMaxRows = 0;
+        store.TenantVectorIndexMinRows = 0;
         var hits = await store.SearchAsync(new MemorySearchRequest { Tenant = Tenant, Text = "friday deploys", Mode = MemorySearchMode.Vector }, Ct);
         Assert.Equal(deploy.Record.Id, hits[0].Record.Id);
         Assert.Equal(2, hits.Count);
@@ -200,6 +302,34 @@ public sealed class PostgresVectorRecallTests(PostgresFixture fixture)
             Ct);
         stopwatch.Stop();
         return (results.Select(r => r.Record.Id).ToList(), stopwatch.Elapsed);
+    }
+
+    private async Task<List<(string Name, bool Valid, string Definition)>> TenantIndexesAsync(string schema) =>
+        (await fixture.QueryAsync(
+            "SELECT c.relname::text, i.indisvalid, pg_get_indexdef(c.oid) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = @schema AND c.relname LIKE 'ix_memory_embeddings_hnsw_t_%'",
+            ("schema", schema))).Select(r => ((string)r[0]!, (bool)r[1]!, (string)r[2]!)).ToList();
+
+    /// <summary>The plan of the store's approximate query shape (expression and literal predicates from the store's own helpers).</summary>
+    private async Task<string> PlanAsync(string schema, string tenant, float[] vector, string model = Model, int dimensions = Dimensions)
+    {
+        var builder = new NpgsqlDataSourceBuilder(fixture.ConnectionString);
+        builder.UseVector();
+        await using var dataSource = builder.Build();
+        await using var command = dataSource.CreateCommand(
+            $"""
+            EXPLAIN SELECT e.memory_id FROM "{schema}".memory_embeddings e
+            WHERE {PostgresVectorIndexes.Predicate(model, dimensions, "e", tenant)}
+            ORDER BY (e.embedding::vector({dimensions})) OPERATOR(public.<=>) @query LIMIT 10
+            """);
+        command.Parameters.Add(new NpgsqlParameter { ParameterName = "query", Value = new Vector(vector) });
+        var plan = new StringBuilder();
+        await using var reader = await command.ExecuteReaderAsync(Ct);
+        while (await reader.ReadAsync(Ct))
+        {
+            plan.AppendLine(reader.GetString(0));
+        }
+
+        return plan.ToString();
     }
 
     private static void Report(string line)
