@@ -120,9 +120,17 @@ public sealed record LoadStoreResult
     /// <summary>Gets the filtered-ANN recall (PostgreSQL only).</summary>
     public LoadRecall? Recall { get; init; }
 
+    /// <summary>Gets the tenant indexes this run built over a data set loaded before the store had them (PostgreSQL only), or null.</summary>
+    public LoadTenantIndexBuild? TenantIndexBuild { get; init; }
+
     /// <summary>Gets the share of the CPUs other processes used while searching, or null when unknown.</summary>
     public double? OtherCpu { get; init; }
 }
+
+/// <summary>Tenant HNSW indexes built by a run over a reused data set (a load builds them itself, inside its index time).</summary>
+/// <param name="Built">How many tenants' indexes were built.</param>
+/// <param name="Time">How long building them took, one after the other.</param>
+public sealed record LoadTenantIndexBuild(int Built, TimeSpan Time);
 
 /// <summary>The load benchmark's results.</summary>
 public sealed record LoadResult
