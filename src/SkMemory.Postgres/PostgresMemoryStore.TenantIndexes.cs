@@ -210,10 +210,10 @@ public sealed partial class PostgresMemoryStore
             running = [.. _tenantIndexBuilds.Keys];
         }
 
-        // The builds never fault (they log), so waiting only bounds how long disposal can take.
+        // The builds never fault (they log), so waiting only bounds how long disposal can take. The gate is not disposed:
+        // a build still ending after the wait releases it (a SemaphoreSlim without a wait handle holds nothing to free).
         Task.WaitAll(running, TimeSpan.FromSeconds(10));
         _tenantIndexLifetime.Dispose();
-        _tenantIndexGate.Dispose();
     }
 
     [LoggerMessage(2, LogLevel.Information, "Built the HNSW index of tenant {Tenant} for model {Model} ({Dimensions} dimensions) in {Seconds:F1} s; its searches use it from now on.")]
