@@ -13,12 +13,16 @@ namespace SkMemory.Storage.Postgres;
 /// </summary>
 public sealed partial class PostgresMemoryStore
 {
-    /// <summary>How long after a failed (or elsewhere running) build a search may start another one for the same tenant.</summary>
+    /// <summary>How long after a build failed (or ran elsewhere) a search may start another for the same tenant; doubled per failure.</summary>
     private static readonly TimeSpan TenantIndexRetryDelay = TimeSpan.FromMinutes(1);
+
+    /// <summary>The longest wait between two tries (a build that keeps failing, such as on a read-only server, costs one try an hour).</summary>
+    private static readonly TimeSpan TenantIndexMaxRetryDelay = TimeSpan.FromHours(1);
 
     /// <summary>Per (model, dimensions, tenant): when a search may start a build; <see cref="DateTimeOffset.MaxValue"/> while one runs.</summary>
     private readonly ConcurrentDictionary<(string Model, int Dimensions, string Tenant), DateTimeOffset> _tenantIndexRequests = new();
     private readonly ConcurrentDictionary<Task, byte> _tenantIndexBuilds = new();
+    private readonly ConcurrentDictionary<(string Model, int Dimensions, string Tenant), int> _tenantIndexFailures = new();
 
     // One build at a time: each one is CPU- and memory-heavy on the server, and they queue instead of competing.
     private readonly SemaphoreSlim _tenantIndexGate = new(1, 1);
@@ -36,7 +40,7 @@ public sealed partial class PostgresMemoryStore
     /// Searches build them on their own in the background; call this after a bulk load, or to have them all before traffic.
     /// </summary>
     /// <param name="progress">Receives a line per index before it is built, if given.</param>
-    /// <param name="cancellationToken">The cancellation token. A build it stops leaves nothing behind that searches use.</param>
+    /// <param name="cancellationToken">The cancellation token. A build it stops leaves an invalid index that searches ignore and the next build of that tenant drops.</param>
     /// <returns>How many indexes this call built.</returns>
     public async Task<int> EnsureTenantVectorIndexesAsync(IProgress<string>? progress = null, CancellationToken cancellationToken = default)
     {
@@ -142,7 +146,14 @@ public sealed partial class PostgresMemoryStore
             }
 
             var token = _tenantIndexLifetime.Token;
-            var build = Task.Run(() => BuildTenantIndexInBackgroundAsync(key, token), CancellationToken.None);
+
+            // The build outlives the search that asked for it: it must not carry the search's activity or logging scopes.
+            Task build;
+            using (ExecutionContext.SuppressFlow())
+            {
+                build = Task.Run(() => BuildTenantIndexInBackgroundAsync(key, token), CancellationToken.None);
+            }
+
             _tenantIndexBuilds.TryAdd(build, 0);
             _ = build.ContinueWith(done => _tenantIndexBuilds.TryRemove(done, out _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         }
@@ -157,8 +168,13 @@ public sealed partial class PostgresMemoryStore
             if (_vectorIndexes.IsTenantKnown(key.Model, key.Dimensions, key.Tenant))
             {
                 _tenantIndexRequests.TryRemove(key, out _);
+                _tenantIndexFailures.TryRemove(key, out _);
                 return;
             }
+
+            // Another process holds the build: look again after the first delay.
+            _tenantIndexRequests[key] = Options.TimeProvider.GetUtcNow() + TenantIndexRetryDelay;
+            return;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -168,11 +184,11 @@ public sealed partial class PostgresMemoryStore
         catch (Exception ex)
 #pragma warning restore CA1031
         {
-            LogTenantIndexFailed(ex, key.Tenant, key.Model, TenantIndexRetryDelay);
+            var failures = _tenantIndexFailures.AddOrUpdate(key, 1, (_, count) => count + 1);
+            var delay = TimeSpan.FromTicks(Math.Min(TenantIndexMaxRetryDelay.Ticks, TenantIndexRetryDelay.Ticks << Math.Min(failures - 1, 16)));
+            LogTenantIndexFailed(ex, key.Tenant, key.Model, delay);
+            _tenantIndexRequests[key] = Options.TimeProvider.GetUtcNow() + delay;
         }
-
-        // Failed, or another process holds the build: a search after the delay tries again.
-        _tenantIndexRequests[key] = Options.TimeProvider.GetUtcNow() + TenantIndexRetryDelay;
     }
 
     private async Task<bool> BuildTenantIndexAsync(string model, int dimensions, string tenant, CancellationToken cancellationToken)

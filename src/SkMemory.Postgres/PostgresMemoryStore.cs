@@ -24,7 +24,7 @@ public sealed partial class PostgresMemoryStore : EventSourcedMemoryStore
     private readonly PostgresVectorIndexes _vectorIndexes;
     private readonly PostgresIngestionJobStore _ingestionJobs;
     private readonly ILogger _logger;
-    private readonly string _vectorIndexBuildMemory;
+    private readonly string? _vectorIndexBuildMemory;
 
     // The stores kept beside the memories in the same database (jobs, audit, consent, holds, vault), found through GetService.
     private readonly List<object> _sideStores = [];

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.RegularExpressions;
 using Npgsql;
 
@@ -37,15 +38,21 @@ public sealed partial class PostgresMemoryStoreOptions : MemoryStoreOptions
     /// <see cref="PostgresMemoryStore.EnsureTenantVectorIndexesAsync"/> builds every missing one at once (the bulk loader
     /// calls it). 0 turns tenant indexes off: searches then use the one index shared by all tenants. Defaults to
     /// <see cref="DefaultTenantVectorIndexMinRows"/>.
+    /// <para>
+    /// Each index is one more lock per statement on <c>memory_embeddings</c> and one more predicate per insert: past some
+    /// hundreds of large tenants raise <c>max_locks_per_transaction</c>, raise this threshold, or partition by tenant
+    /// (docs/scaling.md).
+    /// </para>
     /// </summary>
     public int TenantVectorIndexMinRows { get; set; } = DefaultTenantVectorIndexMinRows;
 
     /// <summary>
-    /// Gets or sets <c>maintenance_work_mem</c> for building a tenant's HNSW index (a PostgreSQL memory size such as
-    /// <c>256MB</c> or <c>1GB</c>). The graph is built in memory when it fits, much faster than on disk: 384-dimension
-    /// vectors need about 2 kB each. Defaults to <c>256MB</c> (about 100,000 vectors).
+    /// Gets or sets <c>maintenance_work_mem</c> for building a tenant's HNSW index: a whole number of megabytes or gigabytes
+    /// (<c>256MB</c>, <c>1GB</c>; 1MB to 2047GB), or null to keep the server's (or role's) setting. The graph is built in
+    /// memory when it fits, much faster than on disk: 384-dimension vectors need about 2 kB each. Defaults to <c>256MB</c>
+    /// (about 100,000 vectors).
     /// </summary>
-    public string VectorIndexBuildMemory { get; set; } = "256MB";
+    public string? VectorIndexBuildMemory { get; set; } = "256MB";
 
     /// <inheritdoc />
     public override void Validate()
@@ -85,15 +92,17 @@ public sealed partial class PostgresMemoryStoreOptions : MemoryStoreOptions
             throw new ArgumentException($"TenantVectorIndexMinRows must be 0 (off) or more; got {TenantVectorIndexMinRows}.", nameof(TenantVectorIndexMinRows));
         }
 
-        if (VectorIndexBuildMemory is null || !MemorySize().IsMatch(VectorIndexBuildMemory))
+        if (VectorIndexBuildMemory is not null
+            && (MemorySize().Match(VectorIndexBuildMemory) is not { Success: true } size
+                || long.Parse(size.Groups[1].Value, CultureInfo.InvariantCulture) * (size.Groups[2].Value == "GB" ? 1024 : 1) > 2047 * 1024))
         {
             throw new ArgumentException(
-                $"VectorIndexBuildMemory '{VectorIndexBuildMemory}' is not a PostgreSQL memory size: use a whole number and kB, MB or GB, such as 256MB.",
+                $"VectorIndexBuildMemory '{VectorIndexBuildMemory}' is not a PostgreSQL memory size the server accepts: use a whole number of MB or GB from 1MB to 2047GB, such as 256MB (or null to keep the server's setting).",
                 nameof(VectorIndexBuildMemory));
         }
     }
 
-    [GeneratedRegex("^[1-9][0-9]{0,8}(kB|MB|GB)$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex("^([1-9][0-9]{0,6})(MB|GB)$", RegexOptions.CultureInvariant)]
     private static partial Regex MemorySize();
 
     [GeneratedRegex("^[a-z_][a-z0-9_]{0,62}$", RegexOptions.CultureInvariant)]

@@ -27,7 +27,7 @@ public sealed partial class BulkLoadTests(PostgresFixture fixture)
         var embedder = new TestEmbeddingGenerator();
         var clock = new ManualTimeProvider(Start);
         using var written = await fixture.OpenStoreAsync(o => { o.EmbeddingGenerator = embedder; o.TimeProvider = clock; }, cancellationToken: Ct);
-        // A low threshold, so the load also builds the tenants' own indexes and the searches below go through them.
+        // A low threshold, so the load also builds the tenants' own indexes and the tenant-wide search below goes through one.
         using var loaded = await fixture.OpenStoreAsync(o => { o.EmbeddingGenerator = embedder; o.TimeProvider = clock; o.TenantVectorIndexMinRows = 15; }, cancellationToken: Ct);
         var loader = new PostgresBulkLoader(loaded, new PostgresBulkLoadOptions { BatchSize = 17 });
 
@@ -121,6 +121,10 @@ public sealed partial class BulkLoadTests(PostgresFixture fixture)
             var hits = await loaded.SearchAsync(new MemorySearchRequest { Tenant = record.Tenant, Subject = record.Subject, Text = record.Value.Text, Top = 5, Mode = mode }, Ct);
             Assert.Equal(probe, hits[0].Record.Id);
         }
+
+        // Over the whole tenant (above the threshold, so through the tenant's own index the load built) too.
+        var tenantWide = await loaded.SearchAsync(new MemorySearchRequest { Tenant = record.Tenant, Text = record.Value.Text, Top = 5, Mode = MemorySearchMode.Vector }, Ct);
+        Assert.Equal(probe, tenantWide[0].Record.Id);
 
         // A write after the load continues the tenant's chain.
         clock.UtcNow = at.AddHours(1);

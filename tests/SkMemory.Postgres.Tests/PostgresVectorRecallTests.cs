@@ -252,11 +252,20 @@ public sealed class PostgresVectorRecallTests(PostgresFixture fixture)
     [InlineData(0, "256 MB", "VectorIndexBuildMemory")]
     [InlineData(0, "1TB", "VectorIndexBuildMemory")]
     [InlineData(0, "0MB", "VectorIndexBuildMemory")]
+    [InlineData(0, "512kB", "VectorIndexBuildMemory")]
+    [InlineData(0, "2048GB", "VectorIndexBuildMemory")]
     public void Tenant_index_options_are_checked(int minRows, string memory, string parameter)
     {
         var options = new PostgresMemoryStoreOptions { ConnectionString = "Host=localhost", TenantVectorIndexMinRows = minRows, VectorIndexBuildMemory = memory };
         Assert.Equal(parameter, Assert.Throws<ArgumentException>(options.Validate).ParamName);
     }
+
+    [Theory]
+    [InlineData("1MB")]
+    [InlineData("2047GB")]
+    [InlineData(null)]
+    public void Tenant_index_build_memory_takes_what_the_server_accepts_or_null_for_its_own_setting(string? memory) =>
+        new PostgresMemoryStoreOptions { ConnectionString = "Host=localhost", VectorIndexBuildMemory = memory }.Validate();
 
     [Fact]
     public async Task A_model_name_with_quotes_and_backslashes_gets_its_own_index_and_is_searched_through_it()
