@@ -272,7 +272,8 @@ public static class ConcurrencyBenchmark
         CancellationToken stop,
         CancellationToken cancellationToken)
     {
-        var random = new Random(HashCode.Combine(options.Seed, index, round));
+        // SyntheticCorpus.Mix, not HashCode.Combine: the latter is randomized per process, so --seed would not repeat.
+        var random = new Random(SyntheticCorpus.Mix(SyntheticCorpus.Mix(options.Seed, index), round));
         var mine = new List<(ConcurrencyTool, double)>();
         try
         {
