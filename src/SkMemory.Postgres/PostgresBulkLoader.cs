@@ -95,8 +95,8 @@ public sealed class PostgresBulkLoader
     private readonly MemoryStoreOptions _storeOptions;
     private readonly string? _model;
 
-    // The buffer: events in append order, the final state of each buffered memory, and its embedding.
-    private readonly List<PendingEvent> _events = [];
+    // The buffer: events in append order (not chained yet), the final state of each buffered memory, and its embedding.
+    private readonly List<MemoryEvent> _events = [];
     private readonly Dictionary<Guid, MemoryRecord> _records = [];
     private readonly List<Guid> _order = [];
     private readonly Dictionary<Guid, ReadOnlyMemory<float>> _embeddings = [];
@@ -398,7 +398,8 @@ public sealed class PostgresBulkLoader
 
     private void Append(MemoryEventType type, MemoryRecord state, MemoryActor actor, string? reason, DateTimeOffset now)
     {
-        _events.Add(new PendingEvent(state.Tenant, MonotonicUuidV7.Create(now), state.Id, type, state.Version, now, actor, reason, MemoryJson.SerializeRecord(state)));
+        // The payload's hash is computed here, not under the heads' lock: only the chained hash needs the head.
+        _events.Add(ChainHead.Unchained(type, state, MemoryJson.SerializeRecord(state), actor, reason, now));
         _records[state.Id] = state;
     }
 
@@ -523,27 +524,10 @@ public sealed class PostgresBulkLoader
         importer.Timeout = CopyTimeout;
         await using (importer.ConfigureAwait(false))
         {
-            foreach (var pending in _events)
+            foreach (var unchained in _events)
             {
-                var head = heads[pending.Tenant];
-                var e = new MemoryEvent
-                {
-                    Tenant = pending.Tenant,
-                    Sequence = head.Sequence + 1,
-                    EventId = pending.EventId,
-                    MemoryId = pending.MemoryId,
-                    EventType = pending.Type,
-                    StreamVersion = pending.StreamVersion,
-                    OccurredAt = pending.OccurredAt,
-                    Actor = pending.Actor,
-                    Reason = pending.Reason,
-                    Payload = pending.Payload,
-                    PayloadHash = MemoryEventChain.ComputePayloadHash(pending.Payload),
-                    PreviousHash = head.Hash,
-                    Hash = string.Empty,
-                };
-                e = e with { Hash = MemoryEventChain.ComputeHash(e) };
-                heads[pending.Tenant] = new ChainHead(e.Sequence, e.Hash);
+                var e = heads[unchained.Tenant].Chain(unchained);
+                heads[e.Tenant] = new ChainHead(e.Sequence, e.Hash);
 
                 await importer.StartRowAsync(cancellationToken).ConfigureAwait(false);
                 await importer.WriteAsync(e.Tenant, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
@@ -659,6 +643,4 @@ public sealed class PostgresBulkLoader
 
     private static Task WriteNullableAsync(NpgsqlBinaryImporter importer, DateTimeOffset? value, CancellationToken cancellationToken) =>
         value is { } v ? importer.WriteAsync(v.ToUniversalTime(), NpgsqlDbType.TimestampTz, cancellationToken) : importer.WriteNullAsync(cancellationToken);
-
-    private sealed record PendingEvent(string Tenant, Guid EventId, Guid MemoryId, MemoryEventType Type, long StreamVersion, DateTimeOffset OccurredAt, MemoryActor Actor, string? Reason, string Payload);
 }

@@ -867,24 +867,7 @@ public abstract partial class EventSourcedMemoryStore : IMemoryStore
     private static async Task AppendAsync(MemoryStoreTransaction tx, MemoryEventType type, MemoryRecord state, MemoryActor actor, string? reason, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var head = await tx.GetHeadAsync(state.Tenant, cancellationToken).ConfigureAwait(false);
-        var payload = MemoryJson.SerializeRecord(state);
-        var e = new MemoryEvent
-        {
-            Tenant = state.Tenant,
-            Sequence = head.Sequence + 1,
-            EventId = MonotonicUuidV7.Create(now),
-            MemoryId = state.Id,
-            EventType = type,
-            StreamVersion = state.Version,
-            OccurredAt = now,
-            Actor = actor,
-            Reason = reason,
-            Payload = payload,
-            PayloadHash = MemoryEventChain.ComputePayloadHash(payload),
-            PreviousHash = head.Hash,
-            Hash = string.Empty,
-        };
-        e = e with { Hash = MemoryEventChain.ComputeHash(e) };
+        var e = head.Chain(ChainHead.Unchained(type, state, MemoryJson.SerializeRecord(state), actor, reason, now));
         await tx.AppendAsync(e, state, cancellationToken).ConfigureAwait(false);
     }
 
