@@ -234,6 +234,7 @@ internal static class BenchLoadCommand
                 {
                     w.WriteStartObject();
                     w.WriteString("scope", search.Scope);
+                    w.WriteBoolean("live_embedding", search.LiveEmbedding);
                     w.WriteNumber("rows_in_scope", Math.Round(search.RowsInScope));
                     w.WriteNumber("p50_ms", Math.Round(search.P50, 3));
                     w.WriteNumber("p95_ms", Math.Round(search.P95, 3));
