@@ -382,7 +382,8 @@ internal static class PostgresSchema
             "SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'vector'",
             cancellationToken).ConfigureAwait(false);
 
-    private static async Task<T> ScalarAsync<T>(NpgsqlConnection connection, string sql, CancellationToken cancellationToken)
+    /// <summary>Runs a statement on the connection (outside any transaction) and returns its one value, or default for NULL or no row.</summary>
+    internal static async Task<T> ScalarAsync<T>(NpgsqlConnection connection, string sql, CancellationToken cancellationToken)
     {
         var command = new NpgsqlCommand(sql, connection);
         await using (command.ConfigureAwait(false))
@@ -392,14 +393,21 @@ internal static class PostgresSchema
         }
     }
 
-    private static async Task ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken)
+    /// <summary>Runs statements on the connection (outside any transaction); <paramref name="commandTimeout"/> in seconds, 0 for none.</summary>
+    internal static async Task ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken, int? commandTimeout = null)
     {
         var command = new NpgsqlCommand(sql, connection);
+        if (commandTimeout is { } timeout)
+        {
+            command.CommandTimeout = timeout;
+        }
+
         await using (command.ConfigureAwait(false))
         {
             await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
     }
 
-    private static long LockKey(string text) => BinaryPrimitives.ReadInt64BigEndian(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
+    /// <summary>Gets the advisory-lock key of a name: the first 64 bits of its SHA-256.</summary>
+    internal static long LockKey(string text) => BinaryPrimitives.ReadInt64BigEndian(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
 }

@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Security.Cryptography;
@@ -31,6 +30,9 @@ internal sealed class PostgresVectorIndexes
     /// <summary>The most dimensions pgvector's HNSW indexes on <c>vector</c>.</summary>
     public const int MaxIndexedDimensions = 2000;
 
+    /// <summary>An index build over a large tenant takes minutes: no command timeout (cancellation still stops it).</summary>
+    private const int NoTimeout = 0;
+
     private readonly PostgresNames _names;
     private readonly ConcurrentDictionary<(string Model, int Dimensions), bool> _known = new();
     private readonly ConcurrentDictionary<(string Model, int Dimensions, string Tenant), bool> _knownTenants = new();
@@ -41,18 +43,15 @@ internal sealed class PostgresVectorIndexes
     public bool CanIndex(string model, int dimensions) =>
         _names.SupportsIterativeScan && dimensions is >= 1 and <= MaxIndexedDimensions && !model.Contains('\0', StringComparison.Ordinal);
 
-    /// <summary>Gets the unquoted index name: a hash of model and dimensions, so any model name gives a safe identifier.</summary>
-    public static string IndexName(string model, int dimensions)
+    /// <summary>
+    /// Gets the unquoted index name: a hash of model and dimensions (with <paramref name="tenant"/>, of the tenant too, under
+    /// a prefix of its own), so any model or tenant name gives a safe identifier.
+    /// </summary>
+    public static string IndexName(string model, int dimensions, string? tenant = null)
     {
-        var hash = SHA256.HashData(Encoding.UTF8.GetBytes(model + "\n" + dimensions.ToString(CultureInfo.InvariantCulture)));
-        return "ix_memory_embeddings_hnsw_" + Convert.ToHexStringLower(hash.AsSpan(0, 8));
-    }
-
-    /// <summary>Gets the unquoted name of a tenant's own index: a hash of model, dimensions and tenant.</summary>
-    public static string TenantIndexName(string model, int dimensions, string tenant)
-    {
-        var hash = SHA256.HashData(Encoding.UTF8.GetBytes(model + "\n" + dimensions.ToString(CultureInfo.InvariantCulture) + "\n" + tenant));
-        return "ix_memory_embeddings_hnsw_t_" + Convert.ToHexStringLower(hash.AsSpan(0, 8));
+        var key = model + "\n" + dimensions.ToString(CultureInfo.InvariantCulture) + (tenant is null ? string.Empty : "\n" + tenant);
+        var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)).AsSpan(0, 8));
+        return (tenant is null ? "ix_memory_embeddings_hnsw_" : "ix_memory_embeddings_hnsw_t_") + hash;
     }
 
     /// <summary>Quotes text as an SQL string literal that means the same under any <c>standard_conforming_strings</c>.</summary>
@@ -95,23 +94,22 @@ internal sealed class PostgresVectorIndexes
     /// </remarks>
     public async Task<bool> BuildTenantIndexAsync(NpgsqlDataSource dataSource, string model, int dimensions, string tenant, string? buildMemory, CancellationToken cancellationToken)
     {
-        var name = TenantIndexName(model, dimensions, tenant);
+        var name = IndexName(model, dimensions, tenant);
         var qualified = PostgresNames.Quote(_names.Schema) + "." + PostgresNames.Quote(name);
-        var key = BinaryPrimitives.ReadInt64BigEndian(SHA256.HashData(Encoding.UTF8.GetBytes("skmemory:hnsw:" + _names.Schema + "." + name)));
+        var key = LockKey(name);
         var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {
-            if (await ScalarAsync(connection, $"SELECT pg_try_advisory_lock({key.ToString(CultureInfo.InvariantCulture)})", null, cancellationToken).ConfigureAwait(false) is not true)
+            if (!await PostgresSchema.ScalarAsync<bool>(connection, $"SELECT pg_try_advisory_lock({key.ToString(CultureInfo.InvariantCulture)})", cancellationToken).ConfigureAwait(false))
             {
                 return false;
             }
 
             try
             {
-                var valid = await ScalarAsync(
+                var valid = await PostgresSchema.ScalarAsync<bool?>(
                     connection,
-                    "SELECT i.indisvalid FROM pg_index i WHERE i.indexrelid = to_regclass(@name)",
-                    qualified,
+                    $"SELECT i.indisvalid FROM pg_index i WHERE i.indexrelid = to_regclass({Literal(qualified)})",
                     cancellationToken).ConfigureAwait(false);
                 if (valid is true)
                 {
@@ -121,23 +119,24 @@ internal sealed class PostgresVectorIndexes
 
                 if (valid is false)
                 {
-                    await ExecuteAsync(connection, $"DROP INDEX CONCURRENTLY IF EXISTS {qualified}", cancellationToken).ConfigureAwait(false);
+                    await PostgresSchema.ExecuteAsync(connection, $"DROP INDEX CONCURRENTLY IF EXISTS {qualified}", cancellationToken, NoTimeout).ConfigureAwait(false);
                 }
 
                 // A build over a large tenant takes minutes: a server or role statement_timeout must not cut it short (it would
                 // only be tried again). The HNSW graph is built in memory when it fits in maintenance_work_mem (far faster than on disk).
-                await ExecuteAsync(
+                await PostgresSchema.ExecuteAsync(
                     connection,
                     "SET statement_timeout = 0" + (buildMemory is null ? string.Empty : $"; SET maintenance_work_mem = {Literal(buildMemory)}"),
                     cancellationToken).ConfigureAwait(false);
-                await ExecuteAsync(
+                await PostgresSchema.ExecuteAsync(
                     connection,
                     $"""
                     CREATE INDEX CONCURRENTLY IF NOT EXISTS {PostgresNames.Quote(name)} ON {_names.Embeddings}
                         USING hnsw ({Expression(dimensions)} {PostgresNames.Quote(_names.VectorSchema)}.vector_cosine_ops)
                         WHERE {Predicate(model, dimensions, tenant: tenant)}
                     """,
-                    cancellationToken).ConfigureAwait(false);
+                    cancellationToken,
+                    NoTimeout).ConfigureAwait(false);
                 _knownTenants.TryAdd((model, dimensions, tenant), true);
                 return true;
             }
@@ -147,7 +146,7 @@ internal sealed class PostgresVectorIndexes
                 // connection has lost both already (the server ends the session), and the build's own error is the one to see.
                 try
                 {
-                    await ExecuteAsync(connection, $"RESET statement_timeout; RESET maintenance_work_mem; SELECT pg_advisory_unlock({key.ToString(CultureInfo.InvariantCulture)})", CancellationToken.None).ConfigureAwait(false);
+                    await PostgresSchema.ExecuteAsync(connection, $"RESET statement_timeout; RESET maintenance_work_mem; SELECT pg_advisory_unlock({key.ToString(CultureInfo.InvariantCulture)})", CancellationToken.None).ConfigureAwait(false);
                 }
                 catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException)
                 {
@@ -206,7 +205,7 @@ internal sealed class PostgresVectorIndexes
         }
 
         var name = IndexName(model, dimensions);
-        var key = BinaryPrimitives.ReadInt64BigEndian(SHA256.HashData(Encoding.UTF8.GetBytes("skmemory:hnsw:" + _names.Schema + "." + name)));
+        var key = LockKey(name);
         var sql =
             $"""
             SELECT pg_advisory_xact_lock({key.ToString(CultureInfo.InvariantCulture)});
@@ -228,27 +227,6 @@ internal sealed class PostgresVectorIndexes
         return true;
     }
 
-    private static async Task<object?> ScalarAsync(NpgsqlConnection connection, string sql, string? name, CancellationToken cancellationToken)
-    {
-        var command = new NpgsqlCommand(sql, connection);
-        await using (command.ConfigureAwait(false))
-        {
-            if (name is not null)
-            {
-                PostgresRows.Text(command, "name", name);
-            }
-
-            return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
-        }
-    }
-
-    private static async Task ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken)
-    {
-        // An index build over a large tenant takes minutes: no command timeout (cancellation still stops it).
-        var command = new NpgsqlCommand(sql, connection) { CommandTimeout = 0 };
-        await using (command.ConfigureAwait(false))
-        {
-            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        }
-    }
+    /// <summary>The advisory-lock key of an index of this schema (shared by every process building it).</summary>
+    private long LockKey(string indexName) => PostgresSchema.LockKey("skmemory:hnsw:" + _names.Schema + "." + indexName);
 }

@@ -163,8 +163,8 @@ public sealed class PostgresVectorRecallTests(PostgresFixture fixture)
         Report($"tenant indexes: {Tenant} ({TenantRows} rows) and other ({OtherTenantRows} rows) built in {build.Elapsed.TotalSeconds:F1} s");
         Assert.Equal(0, await store.EnsureTenantVectorIndexesAsync(cancellationToken: Ct));
         Assert.Contains(
-            PostgresVectorIndexes.TenantIndexName(Model, Dimensions, Tenant),
-            await PlanAsync(schema, Tenant, NearTopic(random, centres)),
+            PostgresVectorIndexes.IndexName(Model, Dimensions, Tenant),
+            await PlanAsync(store, Tenant, NearTopic(random, centres)),
             StringComparison.Ordinal);
         foreach (var (name, subjectOf, typeOf) in cases.Where(c => c.Name is "tenant only" or "tenant + type"))
         {
@@ -218,10 +218,10 @@ public sealed class PostgresVectorRecallTests(PostgresFixture fixture)
         Assert.Equal("fact number 12 about project 5", first[0].Record.Value.Text);
         await store.WhenTenantIndexBuildsDoneAsync();
         var index = Assert.Single(await TenantIndexesAsync(store.Schema));
-        Assert.Equal(PostgresVectorIndexes.TenantIndexName(TestEmbeddingGenerator.ModelId, TestEmbeddingGenerator.Dimensions, large), index.Name);
+        Assert.Equal(PostgresVectorIndexes.IndexName(TestEmbeddingGenerator.ModelId, TestEmbeddingGenerator.Dimensions, large), index.Name);
         Assert.True(index.Valid);
         Assert.Contains("tenant = 'o''neil \\ co'::text", index.Definition, StringComparison.Ordinal);
-        Assert.Contains(index.Name, await PlanAsync(store.Schema, large, TestEmbeddingGenerator.Embed("fact"), TestEmbeddingGenerator.ModelId, TestEmbeddingGenerator.Dimensions), StringComparison.Ordinal);
+        Assert.Contains(index.Name, await PlanAsync(store, large, TestEmbeddingGenerator.Embed("fact"), TestEmbeddingGenerator.ModelId), StringComparison.Ordinal);
 
         // Searches through it give what exact search gives (45 rows: the graph is exact at this size).
         var exact = await store.SearchAsync(new MemorySearchRequest { Tenant = large, Text = "project 3", Mode = MemorySearchMode.Vector, Top = 10 }, Ct);
@@ -318,19 +318,16 @@ public sealed class PostgresVectorRecallTests(PostgresFixture fixture)
             "SELECT c.relname::text, i.indisvalid, pg_get_indexdef(c.oid) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = @schema AND c.relname LIKE 'ix_memory_embeddings_hnsw_t_%'",
             ("schema", schema))).Select(r => ((string)r[0]!, (bool)r[1]!, (string)r[2]!)).ToList();
 
-    /// <summary>The plan of the store's approximate query shape (expression and literal predicates from the store's own helpers).</summary>
-    private async Task<string> PlanAsync(string schema, string tenant, float[] vector, string model = Model, int dimensions = Dimensions)
+    /// <summary>The plan of the store's own approximate query over the whole tenant.</summary>
+    private async Task<string> PlanAsync(PostgresMemoryStore store, string tenant, float[] vector, string model = Model)
     {
         var builder = new NpgsqlDataSourceBuilder(fixture.ConnectionString);
         builder.UseVector();
         await using var dataSource = builder.Build();
-        await using var command = dataSource.CreateCommand(
-            $"""
-            EXPLAIN SELECT e.memory_id FROM "{schema}".memory_embeddings e
-            WHERE {PostgresVectorIndexes.Predicate(model, dimensions, "e", tenant)}
-            ORDER BY (e.embedding::vector({dimensions})) OPERATOR(public.<=>) @query LIMIT 10
-            """);
-        command.Parameters.Add(new NpgsqlParameter { ParameterName = "query", Value = new Vector(vector) });
+        await using var connection = await dataSource.OpenConnectionAsync(Ct);
+        await using var command = store.ApproximateSearchCommand(new MemoryFilter { Tenant = tenant }, model, new Vector(vector), K, DateTimeOffset.UtcNow);
+        command.Connection = connection;
+        command.CommandText = "EXPLAIN " + command.CommandText;
         var plan = new StringBuilder();
         await using var reader = await command.ExecuteReaderAsync(Ct);
         while (await reader.ReadAsync(Ct))
