@@ -348,7 +348,6 @@ public sealed partial class PostgresMemoryStore : EventSourcedMemoryStore
     /// </summary>
     private async Task<IReadOnlyList<ScoredMemoryId>> SearchApproximateAsync(NpgsqlConnection connection, MemoryFilter filter, string model, Vector query, int limit, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var dimensions = query.Memory.Length;
         var transaction = await connection.BeginTransactionAsync(System.Data.IsolationLevel.ReadCommitted, cancellationToken).ConfigureAwait(false);
         await using (transaction.ConfigureAwait(false))
         {
@@ -363,32 +362,45 @@ public sealed partial class PostgresMemoryStore : EventSourcedMemoryStore
             }
 
             IReadOnlyList<ScoredMemoryId> hits;
-            var command = new NpgsqlCommand { Connection = connection, Transaction = transaction };
+            var command = ApproximateSearchCommand(filter, model, query, limit, now);
             await using (command.ConfigureAwait(false))
             {
-                var where = PostgresFilter.Where(command, filter, now, _names);
-                command.Parameters.Add(new NpgsqlParameter { ParameterName = "query", Value = query });
-                PostgresRows.Add(command, "limit", limit);
-                var distance = $"{_vectorIndexes.Expression(dimensions, "e")} {_names.CosineDistance} @query";
-                command.CommandText =
-                    $"""
-                    SELECT s.id, 1 - s.distance AS score
-                    FROM (
-                        SELECT o.id, {distance} AS distance
-                        FROM {_names.Embeddings} e
-                        JOIN {_names.Objects} o ON o.id = e.memory_id AND o.tenant = e.tenant
-                        WHERE {PostgresVectorIndexes.Predicate(model, dimensions, "e", filter.Tenant)} AND {where}
-                        ORDER BY {distance}
-                        LIMIT @limit
-                    ) s
-                    ORDER BY s.distance + 0, s.id
-                    """;
+                command.Connection = connection;
+                command.Transaction = transaction;
                 hits = await ReadScoredAsync(command, cancellationToken).ConfigureAwait(false);
             }
 
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
             return hits;
         }
+    }
+
+    /// <summary>
+    /// The approximate query (no connection set): HNSW order with the index's expression and literal predicates (the
+    /// tenant's own index when it exists, else the shared one), re-sorted exactly outside. Tests <c>EXPLAIN</c> it.
+    /// </summary>
+    internal NpgsqlCommand ApproximateSearchCommand(MemoryFilter filter, string model, Vector query, int limit, DateTimeOffset now)
+    {
+        var dimensions = query.Memory.Length;
+        var command = new NpgsqlCommand();
+        var where = PostgresFilter.Where(command, filter, now, _names);
+        command.Parameters.Add(new NpgsqlParameter { ParameterName = "query", Value = query });
+        PostgresRows.Add(command, "limit", limit);
+        var distance = $"{_vectorIndexes.Expression(dimensions, "e")} {_names.CosineDistance} @query";
+        command.CommandText =
+            $"""
+            SELECT s.id, 1 - s.distance AS score
+            FROM (
+                SELECT o.id, {distance} AS distance
+                FROM {_names.Embeddings} e
+                JOIN {_names.Objects} o ON o.id = e.memory_id AND o.tenant = e.tenant
+                WHERE {PostgresVectorIndexes.Predicate(model, dimensions, "e", filter.Tenant)} AND {where}
+                ORDER BY {distance}
+                LIMIT @limit
+            ) s
+            ORDER BY s.distance + 0, s.id
+            """;
+        return command;
     }
 
     /// <inheritdoc />
