@@ -16,6 +16,12 @@ public sealed partial class PostgresMemoryStore
     /// <summary>How long after a build failed (or ran elsewhere) a search may start another for the same tenant; doubled per failure.</summary>
     private static readonly TimeSpan TenantIndexRetryDelay = TimeSpan.FromMinutes(1);
 
+    /// <summary>
+    /// How long a tenant counted below the threshold is searched exactly without counting again: saves a query per search
+    /// for the many small tenants, at the price of a tenant that just grew waiting this long for its index to be started.
+    /// </summary>
+    private static readonly TimeSpan SmallTenantRecount = TimeSpan.FromMinutes(1);
+
     /// <summary>The longest wait between two tries (a build that keeps failing, such as on a read-only server, costs one try an hour).</summary>
     private static readonly TimeSpan TenantIndexMaxRetryDelay = TimeSpan.FromHours(1);
 
@@ -23,6 +29,9 @@ public sealed partial class PostgresMemoryStore
     private readonly ConcurrentDictionary<(string Model, int Dimensions, string Tenant), DateTimeOffset> _tenantIndexRequests = new();
     private readonly ConcurrentDictionary<Task, byte> _tenantIndexBuilds = new();
     private readonly ConcurrentDictionary<(string Model, int Dimensions, string Tenant), int> _tenantIndexFailures = new();
+
+    /// <summary>Per (model, dimensions, tenant) found below the threshold: when it was counted (searches trust it for <see cref="SmallTenantRecount"/>).</summary>
+    private readonly ConcurrentDictionary<(string Model, int Dimensions, string Tenant), DateTimeOffset> _smallTenants = new();
 
     // One build at a time: each one is CPU- and memory-heavy on the server, and they queue instead of competing.
     private readonly SemaphoreSlim _tenantIndexGate = new(1, 1);
@@ -101,6 +110,13 @@ public sealed partial class PostgresMemoryStore
             return false;
         }
 
+        var key = (model, dimensions, tenant);
+        var now = Options.TimeProvider.GetUtcNow();
+        if (_smallTenants.TryGetValue(key, out var countedAt) && now - countedAt < SmallTenantRecount)
+        {
+            return true;
+        }
+
         // A count that stops at the bound, from the (tenant, model, dimensions) B-tree.
         var command = new NpgsqlCommand(
             $"SELECT count(*)::integer FROM (SELECT 1 FROM {_names.Embeddings} WHERE tenant = @tenant AND model = @model AND dimensions = @dimensions LIMIT @bound) s",
@@ -113,10 +129,12 @@ public sealed partial class PostgresMemoryStore
             PostgresRows.Add(command, "bound", min);
             if ((int)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))! < min)
             {
+                _smallTenants[key] = now;
                 return true;
             }
         }
 
+        _smallTenants.TryRemove(key, out _);
         RequestTenantIndex(model, dimensions, tenant);
         return false;
     }
