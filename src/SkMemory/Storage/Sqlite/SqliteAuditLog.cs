@@ -36,7 +36,7 @@ internal sealed class SqliteAuditLog(SqliteMemoryStore store) : AuditLog
                 score.Value = (object?)read.Score ?? DBNull.Value;
                 injected.Value = read.Injected ? 1 : 0;
                 readAt.Value = SqliteRows.Timestamp(read.ReadAt);
-                await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                await tx.ExecuteWriteAsync(command, cancellationToken).ConfigureAwait(false);
             }
 
             await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
@@ -64,7 +64,7 @@ internal sealed class SqliteAuditLog(SqliteMemoryStore store) : AuditLog
             p.AddWithValue("$reason", MemoryJson.EnumName(denial.Reason));
             p.AddWithValue("$detail", denial.Detail);
             p.AddWithValue("$denied_at", SqliteRows.Timestamp(denial.DeniedAt));
-            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            await tx.ExecuteWriteAsync(command, cancellationToken).ConfigureAwait(false);
             await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
         }
     }

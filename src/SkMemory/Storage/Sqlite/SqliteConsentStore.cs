@@ -36,7 +36,7 @@ internal sealed class SqliteConsentStore : IMemoryConsentStore
                 """))
             {
                 AddParameters(upsert, row);
-                await upsert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                await tx.ExecuteWriteAsync(upsert, cancellationToken).ConfigureAwait(false);
             }
 
             using (var append = tx.Command(
@@ -46,7 +46,7 @@ internal sealed class SqliteConsentStore : IMemoryConsentStore
                 """))
             {
                 AddParameters(append, row);
-                await append.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                await tx.ExecuteWriteAsync(append, cancellationToken).ConfigureAwait(false);
             }
 
             await tx.CommitAsync(cancellationToken).ConfigureAwait(false);

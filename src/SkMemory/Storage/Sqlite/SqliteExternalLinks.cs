@@ -99,7 +99,7 @@ internal sealed class SqliteExternalLinks : IMemoryExternalLinks
             {
                 using var command = tx.Command("DELETE FROM memory_external_links WHERE system = $system AND tenant = $tenant AND memory_id = $id");
                 Key(command, system, tenant, id);
-                removed += await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                removed += await tx.ExecuteWriteAsync(command, cancellationToken).ConfigureAwait(false);
             }
 
             await tx.CommitAsync(cancellationToken).ConfigureAwait(false);

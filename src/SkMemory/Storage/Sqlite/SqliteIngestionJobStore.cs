@@ -36,7 +36,7 @@ internal sealed class SqliteIngestionJobStore : IngestionJobStore
                 ON CONFLICT (tenant, id) DO NOTHING
                 """);
             AddJobParameters(command, row);
-            var inserted = await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
+            var inserted = await tx.ExecuteWriteAsync(command, cancellationToken).ConfigureAwait(false) == 1;
             await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
             return inserted;
         }
@@ -54,7 +54,7 @@ internal sealed class SqliteIngestionJobStore : IngestionJobStore
                 """);
             AddJobParameters(command, row);
             command.Parameters.AddWithValue("$expected", expectedUpdatedAt is { } expected ? SqliteRows.Timestamp(expected) : DBNull.Value);
-            var updated = await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
+            var updated = await tx.ExecuteWriteAsync(command, cancellationToken).ConfigureAwait(false) == 1;
             await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
             return updated;
         }
@@ -124,7 +124,7 @@ internal sealed class SqliteIngestionJobStore : IngestionJobStore
             command.Parameters.AddWithValue("$job_id", jobId);
             command.Parameters.AddWithValue("$ingested_at", SqliteRows.Timestamp(ingestedAt));
             command.Parameters.AddWithValue("$keys", KeysJson(keys));
-            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            await tx.ExecuteWriteAsync(command, cancellationToken).ConfigureAwait(false);
             await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
         }
     }

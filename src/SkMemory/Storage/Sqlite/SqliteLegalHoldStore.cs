@@ -40,7 +40,7 @@ internal sealed class SqliteLegalHoldStore : IMemoryLegalHoldStore
             p.AddWithValue("$placed_by_kind", MemoryJson.EnumName(row.PlacedBy.Kind));
             p.AddWithValue("$placed_by_id", row.PlacedBy.Id);
             p.AddWithValue("$placed_at", SqliteRows.Timestamp(row.PlacedAt));
-            if (await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) != 1)
+            if (await tx.ExecuteWriteAsync(command, cancellationToken).ConfigureAwait(false) != 1)
             {
                 throw GovernanceRequestValidator.HoldExists(row.Tenant, row.Id);
             }
@@ -93,7 +93,7 @@ internal sealed class SqliteLegalHoldStore : IMemoryLegalHoldStore
                 update.Parameters.AddWithValue("$by", releasedBy.Id);
                 update.Parameters.AddWithValue("$tenant", tenant);
                 update.Parameters.AddWithValue("$id", id);
-                await update.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                await tx.ExecuteWriteAsync(update, cancellationToken).ConfigureAwait(false);
             }
 
             await tx.CommitAsync(cancellationToken).ConfigureAwait(false);

@@ -37,7 +37,7 @@ internal sealed partial class SqliteMemoryStoreTransaction : MemoryStoreTransact
             var transaction = connection.BeginTransaction(deferred: false);
             return new SqliteMemoryStoreTransaction(connection, transaction, writerGate, store.TimeProvider, store.DatabasePath, store.TransactionLogger);
         }
-        catch (SqliteException ex) when (StorageFailure(ex, store.DatabasePath) is { } failure)
+        catch (Exception ex)
         {
             if (connection is not null)
             {
@@ -45,16 +45,11 @@ internal sealed partial class SqliteMemoryStoreTransaction : MemoryStoreTransact
             }
 
             writerGate.Release();
-            throw failure;
-        }
-        catch
-        {
-            if (connection is not null)
+            if (ex is SqliteException sqlite && StorageFailure(sqlite, store.DatabasePath) is { } failure)
             {
-                await connection.DisposeAsync().ConfigureAwait(false);
+                throw failure;
             }
 
-            writerGate.Release();
             throw;
         }
     }
@@ -316,17 +311,8 @@ internal sealed partial class SqliteMemoryStoreTransaction : MemoryStoreTransact
             RETURNING rowid
             """);
         SqliteRows.AddObjectParameters(command, record);
-        object? rowId;
-        try
-        {
-            rowId = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (SqliteException ex) when (StorageFailure(ex, _databasePath) is { } failure)
-        {
-            throw failure;
-        }
-
-        _ = rowId ?? throw new MemoryConflictException(MemoryErrorCode.ImportConflict, $"Memory id {record.Id} already belongs to another tenant of this store.", record.Id);
+        var rowId = await ExecuteWriteScalarAsync(command, cancellationToken).ConfigureAwait(false)
+            ?? throw new MemoryConflictException(MemoryErrorCode.ImportConflict, $"Memory id {record.Id} already belongs to another tenant of this store.", record.Id);
 
         // A purged record (a tombstone) has no text and no full-text entry.
         using var fts = Command(
@@ -450,7 +436,10 @@ internal sealed partial class SqliteMemoryStoreTransaction : MemoryStoreTransact
         _ => null,
     };
 
-    /// <summary>Runs a statement that writes, turning a disk that refuses the write into a clear error (see <see cref="StorageFailure"/>).</summary>
+    /// <summary>
+    /// Runs a statement that writes, turning a disk that refuses the write into a clear error (see <see cref="StorageFailure"/>).
+    /// Every write made in this transaction, the side stores' included, goes through here or <see cref="ExecuteWriteScalarAsync"/>.
+    /// </summary>
     internal async Task<int> ExecuteWriteAsync(SqliteCommand command, CancellationToken cancellationToken)
     {
         try
@@ -463,10 +452,26 @@ internal sealed partial class SqliteMemoryStoreTransaction : MemoryStoreTransact
         }
     }
 
+    /// <summary>Runs a statement that writes and returns a value (<c>RETURNING</c>), mapping disk errors as <see cref="ExecuteWriteAsync"/> does.</summary>
+    internal async Task<object?> ExecuteWriteScalarAsync(SqliteCommand command, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (SqliteException ex) when (StorageFailure(ex, _databasePath) is { } failure)
+        {
+            throw failure;
+        }
+    }
+
     [LoggerMessage(5, LogLevel.Warning, "The purge is committed, but the checkpoint that copies it into {DatabasePath} and empties the write-ahead log failed; the next checkpoint retries it. Check the disk.")]
     private static partial void LogPurgeCheckpointFailed(ILogger logger, Exception exception, string databasePath);
 
-    /// <summary>Creates a command in this transaction (the ingestion job store writes through it too).</summary>
+    /// <summary>
+    /// Creates a command in this transaction (the side stores write through it too): run a statement that writes with
+    /// <see cref="ExecuteWriteAsync"/> or <see cref="ExecuteWriteScalarAsync"/>, so a full or read-only disk becomes a clear error.
+    /// </summary>
     internal SqliteCommand Command(string sql)
     {
         var command = _connection.CreateCommand();

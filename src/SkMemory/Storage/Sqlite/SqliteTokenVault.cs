@@ -41,7 +41,7 @@ internal sealed class SqliteTokenVault : TokenVault
             insert.Parameters.AddWithValue("$subject", (object?)subject ?? DBNull.Value);
             insert.Parameters.AddWithValue("$value", value);
             insert.Parameters.AddWithValue("$created_at", SqliteRows.Timestamp(createdAt));
-            await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            await tx.ExecuteWriteAsync(insert, cancellationToken).ConfigureAwait(false);
             await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
             return newToken;
         }
@@ -81,7 +81,7 @@ internal sealed class SqliteTokenVault : TokenVault
             using var command = tx.Command("DELETE FROM memory_vault WHERE tenant = $tenant AND token = $token");
             command.Parameters.AddWithValue("$tenant", tenant);
             command.Parameters.AddWithValue("$token", token);
-            var deleted = await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
+            var deleted = await tx.ExecuteWriteAsync(command, cancellationToken).ConfigureAwait(false) == 1;
             await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
             return deleted;
         }
@@ -103,7 +103,7 @@ internal sealed class SqliteTokenVault : TokenVault
             command.Parameters.AddWithValue("$actor_id", reveal.Actor.Id);
             command.Parameters.AddWithValue("$reason", reveal.Reason);
             command.Parameters.AddWithValue("$revealed_at", SqliteRows.Timestamp(reveal.RevealedAt));
-            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            await tx.ExecuteWriteAsync(command, cancellationToken).ConfigureAwait(false);
             await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
         }
     }
