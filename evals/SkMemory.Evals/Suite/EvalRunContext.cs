@@ -22,4 +22,8 @@ internal sealed record EvalRunContext(
     EvalScoreboard Board,
     EvalRunOptions Options,
     string Prefix,
-    EvalSuite Suite);
+    EvalSuite Suite)
+{
+    /// <summary>Gets the ids of every memory each tenant held at the end of the last user run in it (every status), by tenant.</summary>
+    public Dictionary<string, HashSet<Guid>> TenantIds { get; } = new(StringComparer.Ordinal);
+}

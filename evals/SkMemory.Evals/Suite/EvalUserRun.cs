@@ -31,7 +31,13 @@ internal sealed partial class EvalUserRun(EvalRunContext context, EvalUser user)
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         // Users run one after another, so what the tenant gains under other subjects during this run is this user's doing.
-        var before = (await ReadAllAsync(subject: null, cancellationToken).ConfigureAwait(false)).Select(r => r.Id).ToHashSet();
+        // The tenant's ids are read once, when a run first meets it; after that the previous user's final read is current
+        // (nothing after it writes), so each user does not re-read a tenant that others before it filled.
+        if (!context.TenantIds.TryGetValue(_tenant, out var before))
+        {
+            before = (await ReadAllAsync(subject: null, cancellationToken).ConfigureAwait(false)).Select(r => r.Id).ToHashSet();
+        }
+
         foreach (var session in user.Sessions)
         {
             await IngestAsync(session, cancellationToken).ConfigureAwait(false);
@@ -48,10 +54,12 @@ internal sealed partial class EvalUserRun(EvalRunContext context, EvalUser user)
 
         // One read of the tenant gives both this subject's memories and what the run filed under third parties.
         var tenant = await ReadAllAsync(subject: null, cancellationToken).ConfigureAwait(false);
+        context.TenantIds[_tenant] = tenant.Select(r => r.Id).ToHashSet();
         var stored = tenant.Where(r => r.Subject == user.Subject).ToList();
         var thirdParties = tenant.Where(r => r.Subject != user.Subject && !before.Contains(r.Id)).ToList();
-        ScoreContamination([.. stored, .. thirdParties]);
-        ScoreRedaction([.. stored, .. thirdParties]);
+        List<MemoryRecord> written = [.. stored, .. thirdParties];
+        ScoreContamination(written);
+        ScoreRedaction(written);
         await ScorePoisoningAsync(stored, cancellationToken).ConfigureAwait(false);
         await ProbeLeakageAsync(stored, cancellationToken).ConfigureAwait(false);
         foreach (var expected in user.Memories)
@@ -198,7 +206,8 @@ internal sealed partial class EvalUserRun(EvalRunContext context, EvalUser user)
     {
         var old = _expected[change.Memory];
         var agent = change.Agent ?? user.Agents[0];
-        var stored = (await ReadAllAsync(cancellationToken).ConfigureAwait(false)).Where(r => Accounts(r, old)).ToList();
+        var subjectRecords = await ReadAllAsync(cancellationToken).ConfigureAwait(false);
+        var stored = subjectRecords.Where(r => Accounts(r, old)).ToList();
         var active = stored.Where(r => r.Status == MemoryStatus.Active).ToList();
         var removed = new List<MemoryRecord>();
         switch (change.Kind)
@@ -267,7 +276,8 @@ internal sealed partial class EvalUserRun(EvalRunContext context, EvalUser user)
         if (change.Kind is EvalChange.Delete or EvalChange.Purge)
         {
             // Every planned deletion is a sample: one whose memory was never stored is complete only if its value is nowhere.
-            await ScoreDeletionAsync(change, old, agent, removed, neverStored: stored.Count == 0, cancellationToken).ConfigureAwait(false);
+            // When nothing was stored nothing was removed, so the read above is still the subject's memories.
+            await ScoreDeletionAsync(change, old, agent, removed, stored.Count == 0 ? subjectRecords : null, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -297,7 +307,8 @@ internal sealed partial class EvalUserRun(EvalRunContext context, EvalUser user)
         }
     }
 
-    private async Task ScoreDeletionAsync(EvalChange change, EvalExpectedMemory old, string agent, List<MemoryRecord> removed, bool neverStored, CancellationToken cancellationToken)
+    /// <summary>Scores a planned deletion; <paramref name="neverStored"/> is the subject's memories when the deleted one was never stored, else null.</summary>
+    private async Task ScoreDeletionAsync(EvalChange change, EvalExpectedMemory old, string agent, List<MemoryRecord> removed, List<MemoryRecord>? neverStored, CancellationToken cancellationToken)
     {
         var ids = removed.Select(r => r.Id).ToHashSet();
         // Content counts, not ids: a purge may leave a tombstone under the same id, without the text.
@@ -320,7 +331,7 @@ internal sealed partial class EvalUserRun(EvalRunContext context, EvalUser user)
             where.Add(purge ? "read (every status)" : "read");
         }
 
-        if (purge || neverStored)
+        if (purge || neverStored is not null)
         {
             foreach (var id in ids)
             {
@@ -333,10 +344,9 @@ internal sealed partial class EvalUserRun(EvalRunContext context, EvalUser user)
             using var export = new MemoryStream();
             await context.Raw.ExportAsync(export, new MemoryExportOptions { Tenant = _tenant }, cancellationToken).ConfigureAwait(false);
             var lines = Encoding.UTF8.GetString(export.ToArray()).Split('\n');
-            var restated = neverStored
-                ? (await ReadAllAsync(cancellationToken).ConfigureAwait(false)).Where(r => IsRestated(r, old)).Select(r => r.Id.ToString("D")).ToList()
-                : [];
-            var leftovers = lines.Count(l => ((l.Contains(user.Subject, StringComparison.Ordinal) && Contains(l, old.Value)) || ids.Any(id => l.Contains(id.ToString("D"), StringComparison.Ordinal) && Contains(l, old.Value)))
+            var restated = neverStored?.Where(r => IsRestated(r, old)).Select(r => r.Id.ToString("D")).ToList() ?? [];
+            var idTexts = ids.Select(id => id.ToString("D")).ToList();
+            var leftovers = lines.Count(l => ((l.Contains(user.Subject, StringComparison.Ordinal) && Contains(l, old.Value)) || idTexts.Any(id => l.Contains(id, StringComparison.Ordinal) && Contains(l, old.Value)))
                 && !restated.Any(id => l.Contains(id, StringComparison.Ordinal)));
             if (leftovers > 0)
             {
