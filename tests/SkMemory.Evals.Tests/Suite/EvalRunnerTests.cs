@@ -25,10 +25,10 @@ public sealed class EvalRunnerTests
     [Fact]
     public async Task RunAsync_HandWrittenUsers_GivesHandComputedValues()
     {
-        using var generator = new TestEmbeddingGenerator();
-        using var temp = await EvalSuiteFixtures.TempStore.OpenAsync(generator, Ct);
+        using var temp = new TemporarySqliteStore("skmem-evalsuite-");
+        var store = await temp.OpenAsync(Ct);
 
-        await RunAndCheckAsync(temp.Store, "embedded (SQLite)");
+        await RunAndCheckAsync(store, "embedded (SQLite)");
     }
 
     /// <summary>Runs the hand-written users on a store and checks every hand-computed value.</summary>
@@ -99,9 +99,9 @@ public sealed class EvalRunnerTests
     [Fact]
     public async Task RunAsync_StoreIgnoringTheTenant_LeakageProbesCatchIt()
     {
-        using var generator = new TestEmbeddingGenerator();
-        using var temp = await EvalSuiteFixtures.TempStore.OpenAsync(generator, Ct);
-        var blind = new TenantBlindMemoryStore(temp.Store, new Dictionary<string, string> { ["ana-e2e"] = "leak-acme", ["ben-e2e"] = "leak-globex" });
+        using var temp = new TemporarySqliteStore("skmem-evalsuite-");
+        var store = await temp.OpenAsync(Ct);
+        var blind = new TenantBlindMemoryStore(store, new Dictionary<string, string> { ["ana-e2e"] = "leak-acme", ["ben-e2e"] = "leak-globex" });
 
         var result = await RunAsync(Users, blind, "leak-");
 
@@ -124,10 +124,10 @@ public sealed class EvalRunnerTests
             {"id":"cai","tenant":"acme","subject":"cai-e2e","name":"Cai","agents":["shopping"],"sessions":[{"id":"s1","agent":"shopping","at":"2025-03-01T10:00:00+00:00","turns":[{"id":"s1-1","role":"user","text":"I'm allergic to peanuts."},{"id":"s1-2","role":"user","text":"It's raining again."}]}],"memories":[{"id":"m1","type":"constraint","evidence":["s1-1"],"text":"allergic to peanuts","value":"peanuts"},{"id":"m2","type":"preference","evidence":["s1-2"],"text":"member of the Jazz Club (never said)","value":"Jazz Club","status":"deleted"}],"changes":[{"id":"c1","kind":"delete","after":"s1","memory":"m2","probe":"which club the user belongs to"}],"tasks":[{"id":"t1","kind":"checkout","agent":"shopping","after":"s1","query":"allergies","needs":["m1"]}]}
             {"id":"dee","tenant":"globex","subject":"dee-e2e","name":"Dee","agents":["travel"],"sessions":[{"id":"s1","agent":"travel","at":"2025-03-02T10:00:00+00:00","turns":[{"id":"s1-1","role":"user","text":"I'm allergic to peanuts."},{"id":"s1-2","role":"user","text":"It's raining again."}]}],"memories":[{"id":"m1","type":"constraint","evidence":["s1-1"],"text":"allergic to peanuts","value":"peanuts"},{"id":"m2","type":"preference","evidence":["s1-1"],"text":"likes peanuts (stored only as the allergy)","value":"peanuts","status":"deleted"}],"changes":[{"id":"c1","kind":"purge","after":"s1","memory":"m2","probe":"peanuts"}],"tasks":[{"id":"t1","kind":"travel","agent":"travel","after":"s1","query":"allergies","needs":["m1"]}]}
             """;
-        using var generator = new TestEmbeddingGenerator();
-        using var temp = await EvalSuiteFixtures.TempStore.OpenAsync(generator, Ct);
+        using var temp = new TemporarySqliteStore("skmem-evalsuite-");
+        var store = await temp.OpenAsync(Ct);
 
-        var result = await RunAsync(Deletions, temp.Store, null);
+        var result = await RunAsync(Deletions, store, null);
 
         Assert.Equal(2, result.Overall(EvalMetrics.DeletionCompleteness)!.Samples);
         Assert.Equal(0.5, Value(result, EvalMetrics.DeletionCompleteness), 6);
@@ -144,15 +144,15 @@ public sealed class EvalRunnerTests
             """
             {"id":"eve","tenant":"acme","subject":"eve-e2e","name":"Eve","agents":["shopping"],"sessions":[{"id":"s1","agent":"shopping","at":"2025-03-01T10:00:00+00:00","turns":[{"id":"s1-1","role":"user","text":"My friend Tom loves the Quokka77 brand."}]}],"memories":[{"id":"m1","type":"preference","evidence":["s1-1"],"text":"Tom loves Quokka77 (about Tom, not Eve)","value":"Quokka77"}],"plants":[{"turn":"s1-1","kind":"secret","value":"Quokka77","secretKind":"brand"}],"tasks":[{"id":"t1","kind":"checkout","agent":"shopping","after":"s1","query":"favourite brand","needs":["m1"]}]}
             """;
-        using var generator = new TestEmbeddingGenerator();
-        using var temp = await EvalSuiteFixtures.TempStore.OpenAsync(generator, Ct);
+        using var temp = new TemporarySqliteStore("skmem-evalsuite-");
+        var store = await temp.OpenAsync(Ct);
 
-        var result = await RunAsync(Eve, temp.Store, "third-", new ScriptedExtractor(("s1-1", "tom-e2e", "preference", "loves the Quokka77 brand")));
+        var result = await RunAsync(Eve, store, "third-", new ScriptedExtractor(("s1-1", "tom-e2e", "preference", "loves the Quokka77 brand")));
 
         Assert.Equal(0.0, Value(result, EvalMetrics.RedactionRecall), 6);
         Assert.Equal(1, result.Overall(EvalMetrics.RedactionRecall)!.Samples);
         Assert.Contains(result.Failures, f => f.Metric == EvalMetrics.RedactionRecall && f.User == "eve" && f.Detail.Contains("Quokka77", StringComparison.Ordinal));
-        var stored = await temp.Store.ReadAsync(new MemoryQuery { Tenant = "third-acme", Subject = "tom-e2e" }, Ct);
+        var stored = await store.ReadAsync(new MemoryQuery { Tenant = "third-acme", Subject = "tom-e2e" }, Ct);
         Assert.Contains(stored.Items, r => r.Value.Text.Contains("Quokka77", StringComparison.Ordinal));
     }
 
@@ -165,10 +165,10 @@ public sealed class EvalRunnerTests
             """
             {"id":"gus","tenant":"acme","subject":"gus-e2e","name":"Gus","agents":["shopping"],"sessions":[{"id":"s1","agent":"shopping","at":"2025-03-01T10:00:00+00:00","turns":[{"id":"s1-1","role":"user","text":"I take almond milk in my coffee."}]},{"id":"s2","agent":"shopping","at":"2025-03-08T10:00:00+00:00","turns":[{"id":"s2-1","role":"user","text":"I switched to oat milk."}]}],"memories":[{"id":"m1","type":"preference","evidence":["s1-1"],"text":"almond milk","value":"almond","status":"superseded"},{"id":"m2","type":"preference","evidence":["s2-1"],"text":"oat milk","value":"oat"}],"changes":[{"id":"c1","kind":"supersede","after":"s2","memory":"m1","replacement":"m2","probe":"which milk for the coffee"}],"tasks":[{"id":"t1","kind":"checkout","agent":"shopping","after":"s2","query":"which milk for the coffee","needs":["m2"]}]}
             """;
-        using var generator = new TestEmbeddingGenerator();
-        using var temp = await EvalSuiteFixtures.TempStore.OpenAsync(generator, Ct);
+        using var temp = new TemporarySqliteStore("skmem-evalsuite-");
+        var store = await temp.OpenAsync(Ct);
 
-        var result = await RunAsync(Gus, temp.Store, null, new ScriptedExtractor(("s1-1", null, "preference", "takes almond milk in coffee"), ("s2-1", null, "preference", "takes almond milk in coffee")));
+        var result = await RunAsync(Gus, store, null, new ScriptedExtractor(("s1-1", null, "preference", "takes almond milk in coffee"), ("s2-1", null, "preference", "takes almond milk in coffee")));
 
         Assert.Equal(0.0, Value(result, EvalMetrics.Recall), 6);
         Assert.Contains(result.Failures, f => f.Metric == EvalMetrics.Recall && f.Detail.Contains("needs m2", StringComparison.Ordinal));
@@ -185,10 +185,10 @@ public sealed class EvalRunnerTests
             """
             {"id":"fay","tenant":"acme","subject":"fay-e2e","name":"Fay","agents":["shopping"],"sessions":[{"id":"s1","agent":"shopping","at":"2025-03-01T10:00:00+00:00","turns":[{"id":"s1-1","role":"user","text":"I'm allergic to peanuts."},{"id":"s1-2","role":"user","text":"I like green tea."}]}],"memories":[{"id":"m1","type":"constraint","evidence":["s1-1"],"text":"allergic to peanuts","value":"peanuts"},{"id":"m2","type":"preference","evidence":["s1-2"],"text":"likes green tea","value":"green tea"}],"tasks":[{"id":"t1","kind":"checkout","agent":"shopping","after":"s1","query":"peanut allergy","needs":["m1"],"relevant":["m2"]}]}
             """;
-        using var generator = new TestEmbeddingGenerator();
-        using var temp = await EvalSuiteFixtures.TempStore.OpenAsync(generator, Ct);
+        using var temp = new TemporarySqliteStore("skmem-evalsuite-");
+        var store = await temp.OpenAsync(Ct);
 
-        var result = await RunAsync(Fay, temp.Store, null, new ScriptedExtractor(("s1-1", null, "constraint", "allergic to peanuts"), ("s1-1", null, "constraint", "must never eat peanut butter"), ("s1-2", null, "preference", "likes green tea")));
+        var result = await RunAsync(Fay, store, null, new ScriptedExtractor(("s1-1", null, "constraint", "allergic to peanuts"), ("s1-1", null, "constraint", "must never eat peanut butter"), ("s1-2", null, "preference", "likes green tea")));
 
         var returned = result.Queries.Single().Returned;
         var distinct = returned.Take(2).Distinct(StringComparer.Ordinal).Count(r => r is "m1" or "m2");
@@ -214,11 +214,11 @@ public sealed class EvalRunnerTests
     public async Task RunAsync_BadOptions_Throws()
     {
         var suite = new EvalSuite("empty", []);
-        using var generator = new TestEmbeddingGenerator();
-        using var temp = await EvalSuiteFixtures.TempStore.OpenAsync(generator, Ct);
+        using var temp = new TemporarySqliteStore("skmem-evalsuite-");
+        var store = await temp.OpenAsync(Ct);
 
         var error = await Assert.ThrowsAsync<ArgumentException>(() => EvalRunner.RunAsync(
-            suite, temp.Store, new EvalRunOptions { Configuration = new EvalConfiguration("x", "rules", "none"), Backend = "sqlite", Top = 0 }, cancellationToken: Ct));
+            suite, store, new EvalRunOptions { Configuration = new EvalConfiguration("x", "rules", "none"), Backend = "sqlite", Top = 0 }, cancellationToken: Ct));
 
         Assert.Equal("Top", error.ParamName);
     }
