@@ -156,7 +156,7 @@ public static class LoadBenchmark
     /// <summary>The tenant the write throughput measurements write into (never one of the data set's).</summary>
     public const string WriteTenant = "load-writes";
 
-    private const int EmbedBatch = 64;
+    private const int ProgressStep = 5_000;
     private const int K = 10;
 
     /// <summary>Gets the name of a data set's shape.</summary>
@@ -221,9 +221,21 @@ public static class LoadBenchmark
         try
         {
             var ingest = await ReadIngestRecordAsync(store, schema, model, cancellationToken).ConfigureAwait(false);
+            LoadTenantIndexBuild? tenantIndexBuild = null;
             if (ingest is not null)
             {
                 progress?.Report($"postgres: reusing the data set in schema '{schema}' (its load finished on {ingest.MeasuredAt:yyyy-MM-dd HH:mm} UTC); nothing to load");
+
+                // A load builds the large tenants' own indexes itself (PostgresBulkLoader.CompleteAsync); a data set loaded
+                // before the store had them gets them here.
+                var tenantIndexClock = Stopwatch.StartNew();
+                var tenantIndexesBuilt = await store.EnsureTenantVectorIndexesAsync(progress, cancellationToken).ConfigureAwait(false);
+                tenantIndexClock.Stop();
+                if (tenantIndexesBuilt > 0)
+                {
+                    tenantIndexBuild = new LoadTenantIndexBuild(tenantIndexesBuilt, tenantIndexClock.Elapsed);
+                    progress?.Report(string.Create(CultureInfo.InvariantCulture, $"postgres: built {tenantIndexesBuilt} tenant HNSW indexes over the reused data set in {tenantIndexClock.Elapsed.TotalSeconds:F0} s"));
+                }
             }
             else
             {
@@ -237,15 +249,6 @@ public static class LoadBenchmark
 
                 ingest = await LoadPostgresAsync(store, corpus, generator, options, progress, cancellationToken).ConfigureAwait(false);
                 await WriteIngestRecordAsync(store, schema, model, ingest, cancellationToken).ConfigureAwait(false);
-            }
-
-            // A load builds the large tenants' own indexes itself; a data set loaded before the store had them gets them here.
-            var tenantIndexClock = Stopwatch.StartNew();
-            var tenantIndexesBuilt = await store.EnsureTenantVectorIndexesAsync(progress, cancellationToken).ConfigureAwait(false);
-            tenantIndexClock.Stop();
-            if (tenantIndexesBuilt > 0)
-            {
-                progress?.Report(string.Create(CultureInfo.InvariantCulture, $"postgres: built {tenantIndexesBuilt} tenant HNSW indexes over the reused data set in {tenantIndexClock.Elapsed.TotalSeconds:F0} s"));
             }
 
             var rows = await RowsByStatusAsync(store, cancellationToken).ConfigureAwait(false);
@@ -264,7 +267,7 @@ public static class LoadBenchmark
             {
                 Kind = "postgres",
                 Description = string.Create(CultureInfo.InvariantCulture, $"PostgresMemoryStore: tsvector full text, pgvector cosine (exact below {store.ExactSearchMaxRows:N0} rows per subject or {store.TenantVectorIndexMinRows:N0} embeddings per tenant, else the tenant's own HNSW index with iterative scans)"),
-                TenantIndexBuild = tenantIndexesBuilt > 0 ? new LoadTenantIndexBuild(tenantIndexesBuilt, tenantIndexClock.Elapsed) : null,
+                TenantIndexBuild = tenantIndexBuild,
                 Details = await PostgresDetailsAsync(store, schema, cancellationToken).ConfigureAwait(false),
                 Tenants = corpus.TenantCount,
                 Subjects = corpus.SubjectCount,
@@ -339,35 +342,27 @@ public static class LoadBenchmark
         }
     }
 
+    // In chunks only for the progress lines: the embedder batches each chunk itself.
     private static async Task<float[][]> EmbedPoolAsync(LoadCorpus corpus, IEmbeddingGenerator<string, Embedding<float>> generator, string name, IProgress<string>? progress, CancellationToken cancellationToken)
     {
         var vectors = new float[corpus.Pool.Count][];
         var clock = Stopwatch.StartNew();
-        var next = 5_000;
-        progress?.Report($"{name}: embedding {corpus.Pool.Count:N0} distinct texts once each, {EmbedBatch} per batch");
-        for (var start = 0; start < vectors.Length; start += EmbedBatch)
+        progress?.Report($"{name}: embedding {corpus.Pool.Count:N0} distinct texts once each, in batches");
+        for (var start = 0; start < vectors.Length; start += ProgressStep)
         {
-            var count = Math.Min(EmbedBatch, vectors.Length - start);
-            var texts = new string[count];
-            for (var j = 0; j < count; j++)
-            {
-                texts[j] = corpus.Pool[start + j].Text;
-            }
-
-            var embeddings = await generator.GenerateAsync(texts, cancellationToken: cancellationToken).ConfigureAwait(false);
-            for (var j = 0; j < count; j++)
-            {
-                vectors[start + j] = embeddings[j].Vector.ToArray();
-            }
-
-            if (start + count >= next || start + count == vectors.Length)
-            {
-                next += 5_000;
-                progress?.Report(string.Create(CultureInfo.InvariantCulture, $"  {name}: embedded {start + count:N0}/{vectors.Length:N0} ({(start + count) / clock.Elapsed.TotalSeconds:F0} texts/s)"));
-            }
+            var count = Math.Min(ProgressStep, vectors.Length - start);
+            var chunk = await EmbedAsync(generator, [.. corpus.Pool.Skip(start).Take(count).Select(t => t.Text)], cancellationToken).ConfigureAwait(false);
+            chunk.CopyTo(vectors, start);
+            progress?.Report(string.Create(CultureInfo.InvariantCulture, $"  {name}: embedded {start + count:N0}/{vectors.Length:N0} ({(start + count) / clock.Elapsed.TotalSeconds:F0} texts/s)"));
         }
 
         return vectors;
+    }
+
+    private static async Task<float[][]> EmbedAsync(IEmbeddingGenerator<string, Embedding<float>> generator, IReadOnlyList<string> texts, CancellationToken cancellationToken)
+    {
+        var embeddings = await generator.GenerateAsync(texts, cancellationToken: cancellationToken).ConfigureAwait(false);
+        return [.. embeddings.Select(e => e.Vector.ToArray())];
     }
 
     private static async Task<IReadOnlyList<LoadWriteThroughput>> MeasurePostgresWritesAsync(
@@ -393,20 +388,7 @@ public static class LoadBenchmark
             {
                 var texts = WriteTexts(corpus, options.BatchWrites, $"{run}-b{(embedding ? "e" : "p")}{round}");
                 var clock = Stopwatch.StartNew();
-                float[][]? vectors = null;
-                if (embedding)
-                {
-                    vectors = new float[texts.Count][];
-                    for (var start = 0; start < texts.Count; start += EmbedBatch)
-                    {
-                        var batch = texts.Skip(start).Take(EmbedBatch).ToList();
-                        var generated = await generator.GenerateAsync(batch, cancellationToken: cancellationToken).ConfigureAwait(false);
-                        for (var j = 0; j < batch.Count; j++)
-                        {
-                            vectors[start + j] = generated[j].Vector.ToArray();
-                        }
-                    }
-                }
+                var vectors = embedding ? await EmbedAsync(generator, texts, cancellationToken).ConfigureAwait(false) : null;
 
                 var loader = new PostgresBulkLoader(embedding ? store : plain, new PostgresBulkLoadOptions { BatchSize = options.BatchWrites, EmbeddingModel = model });
                 var now = DateTimeOffset.UtcNow;
@@ -422,7 +404,7 @@ public static class LoadBenchmark
             }
 
             batched.Add(new LoadWriteThroughput(
-                embedding ? "batched (bulk loader), live embedding in batches of 64" : "batched (bulk loader), no embedding",
+                embedding ? "batched (bulk loader), live embedding in batches" : "batched (bulk loader), no embedding",
                 Batched: true,
                 Embedding: embedding,
                 options.BatchWrites,
@@ -672,11 +654,14 @@ public static class LoadBenchmark
 
             cache.Forget();
             var rows = new Dictionary<string, long>(StringComparer.Ordinal) { ["rows"] = ingest.Rows };
-            using var plain = await OpenSqliteAsync(file, null, model, new LoadClock(), cancellationToken).ConfigureAwait(false);
-            var run = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture);
-            var writes = options.Measure.HasFlag(LoadMeasurements.Writes)
-                ? await MeasureSingleWritesAsync(store, plain, corpus, options, run, "sqlite", progress, cancellationToken).ConfigureAwait(false)
-                : [];
+            IReadOnlyList<LoadWriteThroughput> writes = [];
+            if (options.Measure.HasFlag(LoadMeasurements.Writes))
+            {
+                using var plain = await OpenSqliteAsync(file, null, model, new LoadClock(), cancellationToken).ConfigureAwait(false);
+                var run = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture);
+                writes = await MeasureSingleWritesAsync(store, plain, corpus, options, run, "sqlite", progress, cancellationToken).ConfigureAwait(false);
+            }
+
             var meter = CpuMeter.Start();
             var searches = options.Measure.HasFlag(LoadMeasurements.Search)
                 ? await MeasureSearchesAsync(store, cache, corpus, options, "sqlite", progress, cancellationToken).ConfigureAwait(false)

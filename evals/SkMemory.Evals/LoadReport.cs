@@ -71,7 +71,7 @@ public static class LoadReport
         md.AppendLine("**The corpus** (`LoadCorpus`, seed " + Inv($"{result.Seed}") + "): all seven memory types (preferences, facts and events from the `SyntheticCorpus` templates; identifiers, assets, skills and constraints");
         md.AppendLine("from templates of their own), written over 180 days in time order, each subject's memories spread over the whole period; about 4 % are superseded by a new");
         md.AppendLine("version and 2 % deleted shortly after writing. Memories draw their texts from a pool of distinct texts (see the counts below), each embedded once with the");
-        md.AppendLine("real model in batches of 64 and its vector reused: embedding a million texts on two cores would take hours, and the store cannot tell the difference.");
+        md.AppendLine("real model in batches and its vector reused: embedding a million texts on two cores would take hours, and the store cannot tell the difference.");
         md.AppendLine("PostgreSQL is loaded with `PostgresBulkLoader` (binary COPY of exactly what `WriteAsync` writes: hash-chained events, projection rows, full text, embeddings;");
         md.AppendLine("50,000 memories per transaction; the HNSW index shared by all tenants is built once after the COPY with `maintenance_work_mem` raised and a parallel worker,");
         md.AppendLine(Inv($"instead of row by row, and then each tenant with at least {PostgresMemoryStoreOptions.DefaultTenantVectorIndexMinRows:N0} embeddings gets its own HNSW index, as the store does on its own for a large tenant)."));
