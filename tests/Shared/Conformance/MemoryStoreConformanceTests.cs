@@ -114,6 +114,12 @@ public abstract partial class MemoryStoreConformanceTests : IAsyncDisposable
     /// <returns>The rows returned (empty for a statement).</returns>
     protected abstract Task<IReadOnlyList<object?[]>> QuerySqlAsync(IMemoryStore store, string sql, params (string Name, object? Value)[] parameters);
 
+    /// <summary>
+    /// Gets whether the store's hybrid search embeds the query with the store's own embedder (so a failing embedder
+    /// degrades it to full text). Mem0 searches its own index instead.
+    /// </summary>
+    protected virtual bool HybridSearchUsesTheStoreEmbedder => true;
+
     /// <summary>Disposes the stores, then the derived class.</summary>
     /// <returns>A task.</returns>
     protected virtual ValueTask DisposeAsyncCore()

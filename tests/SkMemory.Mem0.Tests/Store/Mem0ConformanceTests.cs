@@ -29,6 +29,9 @@ public sealed class Mem0ConformanceTests(Mem0EmulatorFixture emulator) : MemoryS
         }
     }
 
+    /// <inheritdoc />
+    protected override bool HybridSearchUsesTheStoreEmbedder => false;
+
     protected override Task<IMemoryStore> CreateStoreAsync(Action<MemoryStoreOptions> configure, CancellationToken cancellationToken) =>
         OpenAsync(Path.Combine(_directory, $"{Guid.NewGuid():N}.db"), configure, cancellationToken);
 
