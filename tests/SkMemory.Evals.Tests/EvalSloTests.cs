@@ -1,4 +1,5 @@
 using SkMemory.Evals.Suite;
+using SkMemory.Tests;
 using Xunit;
 
 namespace SkMemory.Evals.Tests;
@@ -172,7 +173,7 @@ public sealed class EvalSloTests
     [Fact]
     public async Task LoadAsync_RepositorySloFile_ParsesAndEveryThresholdNotesItsMeasuredValue()
     {
-        var path = Path.Combine(RepositoryRoot(), "evals", "slo.json");
+        var path = Path.Combine(SkmemProcess.RepositoryRoot, "evals", "slo.json");
 
         var set = await EvalSloSet.LoadAsync(path, TestContext.Current.CancellationToken);
 
@@ -182,18 +183,5 @@ public sealed class EvalSloTests
         {
             Assert.Contains(set.Objectives, o => o.Metric == metric);
         }
-    }
-
-    internal static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "SkMemory.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("The repository root (SkMemory.sln) was not found above " + AppContext.BaseDirectory);
     }
 }
