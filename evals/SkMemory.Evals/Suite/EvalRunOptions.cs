@@ -14,9 +14,6 @@ public sealed class EvalRunOptions
     /// <summary>Gets the extractor; null for the offline <see cref="RuleBasedMemoryExtractor"/>.</summary>
     public IMemoryExtractor? Extractor { get; init; }
 
-    /// <summary>Gets the capture options (gate rules, evolve resolver); null for the defaults.</summary>
-    public MemoryCaptureOptions? Capture { get; init; }
-
     /// <summary>Gets the prefix of every tenant the run writes; null for <c>eval-</c>, 8 random hex digits and <c>-</c>, so runs never collide in a shared store.</summary>
     public string? TenantPrefix { get; init; }
 

@@ -61,7 +61,7 @@ public static class EvalRunner
         // Not disposed: disposing a middleware disposes the store below it, which belongs to the caller.
         var governed = new MemoryStoreBuilder(store).UseAccessControl(callers).UseRedaction().Build();
         var extractor = options.Extractor ?? new RuleBasedMemoryExtractor();
-        var pipeline = new MemoryCapturePipeline(governed, extractor, options.Capture);
+        var pipeline = new MemoryCapturePipeline(governed, extractor);
         var packets = new MemoryPacketBuilder(new MemoryPacketOptions { TokenBudget = options.TokenBudget });
         var board = new EvalScoreboard(options.FailuresPerMetric);
         var context = new EvalRunContext(store, governed, callers, pipeline, packets, board, options, prefix, suite);

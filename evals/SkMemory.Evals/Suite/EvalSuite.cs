@@ -22,14 +22,4 @@ public sealed class EvalSuite
 
     /// <summary>Gets the number of tasks over all users.</summary>
     public int TaskCount => Users.Sum(u => u.Tasks.Count);
-
-    /// <summary>Returns a suite of the users the predicate keeps (a subset to run quickly).</summary>
-    /// <param name="keep">Which users to keep.</param>
-    /// <param name="name">The subset's name, or null for this suite's name.</param>
-    /// <returns>The subset.</returns>
-    public EvalSuite Where(Func<EvalUser, bool> keep, string? name = null)
-    {
-        ArgumentNullException.ThrowIfNull(keep);
-        return new EvalSuite(name ?? Name, Users.Where(keep).ToList());
-    }
 }
