@@ -52,7 +52,7 @@ internal sealed partial class InspectorApp
             }
 
             var request = context.Items.TryGetValue(typeof(InspectorRequest), out var item) ? item as InspectorRequest : null;
-            await WritePageAsync(context, status, title, ErrorPage.Render(_base, status, title, message, advice), request).ConfigureAwait(false);
+            await WriteErrorAsync(context, status, title, message, advice, request).ConfigureAwait(false);
         }
     };
 
@@ -97,11 +97,12 @@ internal sealed partial class InspectorApp
         {
             LogAntiforgery(_logger, context.Request.Path.Value ?? string.Empty, ex.Message);
             var request = context.Items.TryGetValue(typeof(InspectorRequest), out var item) ? item as InspectorRequest : null;
-            await WritePageAsync(
+            await WriteErrorAsync(
                 context,
                 StatusCodes.Status400BadRequest,
                 "Form expired",
-                ErrorPage.Render(_base, StatusCodes.Status400BadRequest, "Form expired", "The form was missing its security token, or the token belongs to another session. Nothing was changed.", "Reload the page and send the form again."),
+                "The form was missing its security token, or the token belongs to another session. Nothing was changed.",
+                "Reload the page and send the form again.",
                 request).ConfigureAwait(false);
             return false;
         }
@@ -120,6 +121,10 @@ internal sealed partial class InspectorApp
         context.Response.ContentType = "text/html; charset=utf-8";
         return context.Response.WriteAsync(html, context.RequestAborted);
     }
+
+    /// <summary>Writes an error page: what happened (<paramref name="message"/>) and what to do (<paramref name="advice"/>), with its status.</summary>
+    private Task WriteErrorAsync(HttpContext context, int status, string title, string message, string advice, InspectorRequest? request) =>
+        WritePageAsync(context, status, title, ErrorPage.Render(_base, status, title, message, advice), request);
 
     private static Task AssetAsync(HttpContext context, string name, string contentType)
     {

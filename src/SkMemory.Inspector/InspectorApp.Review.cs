@@ -68,11 +68,12 @@ internal sealed partial class InspectorApp
         await RequireReviewerAsync(request, operation, context.RequestAborted).ConfigureAwait(false);
         if (request.Review is not { } review)
         {
-            await WritePageAsync(
+            await WriteErrorAsync(
                 context,
                 StatusCodes.Status409Conflict,
                 "No review policy",
-                ErrorPage.Render(_base, StatusCodes.Status409Conflict, "No review policy", "No review policy is configured, so there is nothing to approve or reject.", "Start the server with --review-policy to hold writes for review."),
+                "No review policy is configured, so there is nothing to approve or reject.",
+                "Start the server with --review-policy to hold writes for review.",
                 request).ConfigureAwait(false);
             return;
         }
@@ -84,22 +85,24 @@ internal sealed partial class InspectorApp
             : null;
         if (item is null)
         {
-            await WritePageAsync(
+            await WriteErrorAsync(
                 context,
                 StatusCodes.Status404NotFound,
                 "Review item not found",
-                ErrorPage.Render(_base, StatusCodes.Status404NotFound, "Review item not found", "There is no held write with this id in your tenant. Nothing was changed.", "Go back to the review queue and pick it from there."),
+                "There is no held write with this id in your tenant. Nothing was changed.",
+                "Go back to the review queue and pick it from there.",
                 request).ConfigureAwait(false);
+            return;
+        }
+
+        if (item.State != MemoryReviewState.Pending)
+        {
+            await AlreadyDecidedAsync(context, request, item).ConfigureAwait(false);
             return;
         }
 
         try
         {
-            if (item.State != MemoryReviewState.Pending)
-            {
-                throw new MemoryNotFoundException(request.Tenant, id);
-            }
-
             if (approve)
             {
                 var result = await review.ApproveAsync(request.Tenant, id, request.Caller.Actor, reason, context.RequestAborted).ConfigureAwait(false);
@@ -113,20 +116,22 @@ internal sealed partial class InspectorApp
         }
         catch (Exception ex) when (ex is MemoryNotFoundException or MemoryConflictException)
         {
+            // Decided (or being decided) by someone else since it was read: show the decision as it is now.
             var current = await ReviewStoreOf(request).GetAsync(request.Tenant, id, context.RequestAborted).ConfigureAwait(false) ?? item;
-            var message = current.State == MemoryReviewState.Pending
-                ? "Someone else is deciding this held write right now. Nothing was changed."
-                : $"This held write was already {Format.Name(current.State)} by {current.DecidedBy?.ToString() ?? "someone"}. Nothing was changed.";
-            await WritePageAsync(
-                context,
-                StatusCodes.Status409Conflict,
-                "Already decided",
-                ErrorPage.Render(_base, StatusCodes.Status409Conflict, "Already decided", message, "Go back to the review queue to see the decision."),
-                request).ConfigureAwait(false);
+            await AlreadyDecidedAsync(context, request, current).ConfigureAwait(false);
             return;
         }
 
         SeeOther(context, _base + "/review?done=" + (approve ? "approved" : "rejected") + "&item=" + id.ToString("D"));
+    }
+
+    /// <summary>The 409 page for an item that is no longer pending (or that someone else is deciding right now).</summary>
+    private Task AlreadyDecidedAsync(HttpContext context, InspectorRequest request, MemoryReviewItem item)
+    {
+        var message = item.State == MemoryReviewState.Pending
+            ? "Someone else is deciding this held write right now. Nothing was changed."
+            : $"This held write was already {Format.Name(item.State)} by {item.DecidedBy?.ToString() ?? "someone"}. Nothing was changed.";
+        return WriteErrorAsync(context, StatusCodes.Status409Conflict, "Already decided", message, "Go back to the review queue to see the decision.", request);
     }
 
     /// <summary>Refuses (403, recorded in the audit log) a caller without the admin role.</summary>
