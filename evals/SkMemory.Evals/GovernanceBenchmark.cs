@@ -352,9 +352,11 @@ public static class GovernanceBenchmark
 /// <summary>
 /// The benchmark's default embedder: a deterministic hashed bag of words (each lower-cased letter-or-digit token hashed
 /// with 32-bit FNV-1a into one of 256 signed dimensions, L2-normalized), the same scheme as the tests' embedder. No model
-/// runs, so the numbers show the store's vector path and the governance layer, not a model's inference time.
+/// runs, so the numbers show the store's vector path and the governance layer, not a model's inference time. It is also
+/// the eval suite's second offline embedder (<c>"embedder": "hashing"</c> in <c>skmem eval --configs</c>), so drift between
+/// two embedders is measured without a network.
 /// </summary>
-internal sealed class HashingEmbeddingGenerator : IEmbeddingGenerator<string, Embedding<float>>
+public sealed class HashingEmbeddingGenerator : IEmbeddingGenerator<string, Embedding<float>>
 {
     /// <summary>The vector length.</summary>
     public const int Dimensions = 256;

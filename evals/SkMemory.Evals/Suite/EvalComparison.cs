@@ -286,20 +286,3 @@ public sealed record EvalComparison
         return isBaseline || baseValue is not { } b ? value : $"{value} ({EvalReportFormat.Delta(measured.Value - b)})";
     }
 }
-
-/// <summary>
-/// The second offline embedder of the multi-configuration run: the deterministic hashed bag of words
-/// (<see cref="HashingEmbeddingGenerator"/>, no model), so drift between two embedders is measured without a network.
-/// </summary>
-public static class EvalComparisonEmbedders
-{
-    /// <summary>The name a configuration gives the hashing embedder (<c>"embedder": "hashing"</c>).</summary>
-    public const string HashingName = "hashing";
-
-    /// <summary>The model id the hashing embedder's vectors are stored under.</summary>
-    public const string HashingModelId = HashingEmbeddingGenerator.ModelId;
-
-    /// <summary>Creates the hashing embedder.</summary>
-    /// <returns>The generator (nothing to dispose, but disposing is harmless).</returns>
-    public static Microsoft.Extensions.AI.IEmbeddingGenerator<string, Microsoft.Extensions.AI.Embedding<float>> CreateHashing() => new HashingEmbeddingGenerator();
-}

@@ -6,6 +6,7 @@ using System.Text.RegularExpressions;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.AI;
 using SkMemory.Capture;
+using SkMemory.Evals;
 using SkMemory.Evals.Suite;
 
 namespace SkMemory.Cli.Commands;
@@ -25,6 +26,9 @@ internal static partial class EvalCommand
 
     /// <summary>The folder <c>--report</c> writes to when given no path.</summary>
     public const string DefaultReportFolder = "evals/reports";
+
+    /// <summary>The name a configuration gives the hashing embedder (<c>"embedder": "hashing"</c>): the deterministic hashed bag of words, no model, so drift between two embedders is measured offline.</summary>
+    private const string HashingEmbedderName = "hashing";
 
     private const int DefaultTop = 10;
     private const int DefaultBudget = 1000;
@@ -167,7 +171,7 @@ internal static partial class EvalCommand
         var skipped = new List<EvalSkippedConfiguration>();
         foreach (var configuration in configurations)
         {
-            if (configuration.MissingRequirement() is { } reason)
+            if (configuration.SkipReason is { } reason)
             {
                 context.Error.WriteLine($"skipping {configuration.Name}: {reason}");
                 skipped.Add(new EvalSkippedConfiguration(configuration.Name, reason));
@@ -238,7 +242,7 @@ internal static partial class EvalCommand
             using var store = await StoreOpener.OpenAsync(storeTarget, StoreAccess.Write, ct, generator, storedModel).ConfigureAwait(false);
             var options = new EvalRunOptions
             {
-                Configuration = new EvalConfiguration(configuration.Name, configuration.ExtractorName, storedModel ?? "none", configuration.ChatModel?.Model),
+                Configuration = new EvalConfiguration(configuration.Name, configuration.ExtractorName, configuration.EmbedderName, configuration.ChatModel?.Model),
                 Backend = backend,
                 Extractor = extractor,
                 Top = settings.Top,
@@ -268,8 +272,8 @@ internal static partial class EvalCommand
         var named = embedder ?? (Environment.GetEnvironmentVariable(StoreOpener.EmbedderVariable) is { Length: > 0 } fromEnvironment ? fromEnvironment : null);
         var embedderChoice = EvalConfigurationSpec.ParseEmbedder(named ?? "minilm", embedder is null && named is not null ? $"${StoreOpener.EmbedderVariable}" : "embedder");
         var chat = chatModel is null ? null : ChatModelSpec.Parse(chatModel);
-        var name = chat is not null ? "chat-" + chat.Model : embedderChoice.Hashing ? "offline-hashing" : embedderChoice.Spec is { Kind: EmbedderKind.MiniLm } ? "offline" : "offline-" + EvalReportFormat.Slug(embedderChoice.Name);
-        return new EvalConfigurationSpec(name, embedderChoice, chat, null, []);
+        var name = chat is not null ? "chat-" + chat.Model : embedderChoice.Spec is null ? "offline-hashing" : embedderChoice.Spec is { Kind: EmbedderKind.MiniLm } ? "offline" : "offline-" + EvalReportFormat.Slug(embedderChoice.Name);
+        return new EvalConfigurationSpec(name, embedderChoice, chat, null);
     }
 
     private static async Task<EvalSloSet> LoadSloAsync(string path, CancellationToken ct)
@@ -352,31 +356,27 @@ internal static partial class EvalCommand
 
     /// <summary>An embedder of a configuration: <c>hashing</c> (the offline hashed bag of words) or an --embedder spec.</summary>
     /// <param name="Name">The name as given.</param>
-    /// <param name="Hashing">Whether it is the hashing embedder.</param>
-    /// <param name="Spec">The spec of any other embedder.</param>
-    internal sealed record EmbedderChoice(string Name, bool Hashing, EmbedderSpec? Spec);
+    /// <param name="Spec">The spec of any other embedder; null for the hashing embedder.</param>
+    internal sealed record EmbedderChoice(string Name, EmbedderSpec? Spec);
 
     /// <summary>One configuration to run: its embedder and, for a chat extractor, its chat model; or why it is skipped.</summary>
     /// <param name="Name">The configuration's name.</param>
     /// <param name="Embedder">The embedder (null when skipped before it could be parsed).</param>
     /// <param name="ChatModel">The chat model of a chat extractor, or null for the offline rules.</param>
     /// <param name="ApiKeyVariable">The variable holding the chat model's API key instead of OPENAI_API_KEY (Azure OpenAI), or null.</param>
-    /// <param name="Requires">The environment variables the configuration needs.</param>
-    internal sealed record EvalConfigurationSpec(string Name, EmbedderChoice? Embedder, ChatModelSpec? ChatModel, string? ApiKeyVariable, IReadOnlyList<string> Requires)
+    internal sealed record EvalConfigurationSpec(string Name, EmbedderChoice? Embedder, ChatModelSpec? ChatModel, string? ApiKeyVariable)
     {
         /// <summary>Gets why the configuration cannot run here, or null.</summary>
         public string? SkipReason { get; init; }
 
         public string ExtractorName => ChatModel is null ? "rules" : "chat:" + ChatModel.Model;
 
-        public string EmbedderName => Embedder?.Hashing == true ? EvalComparisonEmbedders.HashingModelId : Embedder?.Spec?.StoredModel ?? "none";
-
-        public string? MissingRequirement() => SkipReason;
+        public string EmbedderName => Embedder is { Spec: null } ? HashingEmbeddingGenerator.ModelId : Embedder?.Spec?.StoredModel ?? "none";
 
         public static EmbedderChoice ParseEmbedder(string text, string field) =>
-            string.Equals(text.Trim(), EvalComparisonEmbedders.HashingName, StringComparison.OrdinalIgnoreCase)
-                ? new EmbedderChoice(EvalComparisonEmbedders.HashingName, Hashing: true, null)
-                : new EmbedderChoice(text.Trim(), Hashing: false, EmbedderSpec.Parse(text, field));
+            string.Equals(text.Trim(), HashingEmbedderName, StringComparison.OrdinalIgnoreCase)
+                ? new EmbedderChoice(HashingEmbedderName, null)
+                : new EmbedderChoice(text.Trim(), EmbedderSpec.Parse(text, field));
 
         /// <summary>Creates the embedder: the generator, the model name its vectors are stored under, and whether the caller disposes it.</summary>
         public async Task<(IEmbeddingGenerator<string, Embedding<float>>? Generator, string? StoredModel, bool Owned)> CreateEmbedderAsync(TextWriter log, CancellationToken cancellationToken)
@@ -386,12 +386,11 @@ internal static partial class EvalCommand
                 return (null, null, false);
             }
 
-            if (Embedder.Hashing)
+            if (Embedder.Spec is not { } spec)
             {
-                return (EvalComparisonEmbedders.CreateHashing(), EvalComparisonEmbedders.HashingModelId, true);
+                return (new HashingEmbeddingGenerator(), HashingEmbeddingGenerator.ModelId, true);
             }
 
-            var spec = Embedder.Spec!;
             var generator = await StoreOpener.EmbedderAsync(spec, log, cancellationToken).ConfigureAwait(false);
             return (generator, spec.StoredModel, spec.IsRemote);
         }
@@ -557,7 +556,7 @@ internal static partial class EvalCommand
             if (missing.Count > 0)
             {
                 var reason = $"{string.Join(", ", missing.Select(m => "$" + m))} {(missing.Count == 1 ? "is" : "are")} not set";
-                return new EvalConfigurationSpec(name, null, null, keyVariable, requires) { SkipReason = reason };
+                return new EvalConfigurationSpec(name, null, null, keyVariable) { SkipReason = reason };
             }
 
             string Expand(string text) => VariablePattern().Replace(text, m => environment(m.Groups[1].Value)!.Trim());
@@ -565,7 +564,7 @@ internal static partial class EvalCommand
             {
                 var embedderChoice = EvalConfigurationSpec.ParseEmbedder(Expand(embedder), "embedder");
                 var chat = chatModel is null ? null : ChatModelSpec.Parse(Expand(chatModel));
-                return new EvalConfigurationSpec(name, embedderChoice, chat, keyVariable, requires);
+                return new EvalConfigurationSpec(name, embedderChoice, chat, keyVariable);
             }
             catch (CliException ex)
             {
