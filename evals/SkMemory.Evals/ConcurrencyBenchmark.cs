@@ -112,20 +112,12 @@ public sealed class ConcurrencyOptions
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range (<see cref="ArgumentException.ParamName"/> names it).</exception>
     public void Validate()
     {
-        Check(Clients is { Count: > 0 } && Clients.All(c => c is >= 1 and <= 1024), nameof(Clients), string.Join(',', Clients ?? []), "must be one or more levels, each between 1 and 1024 clients");
-        Check(Duration >= TimeSpan.FromSeconds(1) && Duration <= TimeSpan.FromHours(1), nameof(Duration), Duration, "must be between 1 s and 1 h");
-        Check(Repeats is >= 1 and <= 20, nameof(Repeats), Repeats, "must be between 1 and 20");
-        Check(CallTimeout >= TimeSpan.FromSeconds(1), nameof(CallTimeout), CallTimeout, "must be at least 1 s");
-        Check(Warmup >= 0, nameof(Warmup), Warmup, "must not be negative");
+        RecallLatencyOptions.Check(Clients is { Count: > 0 } && Clients.All(c => c is >= 1 and <= 1024), nameof(Clients), string.Join(',', Clients ?? []), "must be one or more levels, each between 1 and 1024 clients");
+        RecallLatencyOptions.Check(Duration >= TimeSpan.FromSeconds(1) && Duration <= TimeSpan.FromHours(1), nameof(Duration), Duration, "must be between 1 s and 1 h");
+        RecallLatencyOptions.Check(Repeats is >= 1 and <= 20, nameof(Repeats), Repeats, "must be between 1 and 20");
+        RecallLatencyOptions.Check(CallTimeout >= TimeSpan.FromSeconds(1), nameof(CallTimeout), CallTimeout, "must be at least 1 s");
+        RecallLatencyOptions.Check(Warmup >= 0, nameof(Warmup), Warmup, "must not be negative");
         ArgumentNullException.ThrowIfNull(Mix);
-    }
-
-    private static void Check(bool valid, string name, object value, string problem)
-    {
-        if (!valid)
-        {
-            throw new ArgumentOutOfRangeException(name, value, problem);
-        }
     }
 }
 
@@ -200,7 +192,7 @@ public static class ConcurrencyBenchmark
 
             var peakReset = ConcurrencyServerStats.ResetPeak(server.ProcessId);
             var serverCpuBefore = ConcurrencyServerStats.CpuTime(server.ProcessId);
-            var ownCpuBefore = OwnCpuTime();
+            var ownCpuBefore = CpuMeter.OwnTime();
             var machine = CpuMeter.Start();
             var counters = new Counters();
             var latencies = new ConcurrentBag<(ConcurrencyTool Tool, double Milliseconds)[]>();
@@ -218,7 +210,7 @@ public static class ConcurrencyBenchmark
             await reporter.ConfigureAwait(false);
             var otherShare = machine.OtherShare();
             var serverCpu = ConcurrencyServerStats.CpuTime(server.ProcessId) - serverCpuBefore;
-            var ownCpu = (OwnCpuTime() - ownCpuBefore).TotalSeconds;
+            var ownCpu = (CpuMeter.OwnTime() - ownCpuBefore).TotalSeconds;
             var capacity = elapsed.TotalSeconds * Environment.ProcessorCount;
             var serverShare = serverCpu / capacity;
             var after = await ConcurrencyServerStats.SampleAsync(server, cancellationToken).ConfigureAwait(false);
@@ -351,13 +343,7 @@ public static class ConcurrencyBenchmark
     /// <returns>For example "212 MiB".</returns>
     internal static string Mib(long? bytes) => bytes is { } b ? Inv($"{b / (1024.0 * 1024):F0} MiB") : "n/a";
 
-    private static TimeSpan OwnCpuTime()
-    {
-        using var process = Process.GetCurrentProcess();
-        return process.TotalProcessorTime;
-    }
-
-    private static string Inv(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+    private static string Inv(FormattableString text) => BenchmarkDocument.Inv(text);
 
     private sealed class Counters
     {

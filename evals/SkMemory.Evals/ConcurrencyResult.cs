@@ -91,7 +91,7 @@ public sealed record ConcurrencyLevel(int Clients, IReadOnlyList<ConcurrencyRun>
     public double ErrorRate => Calls > 0 ? (double)Errors / Calls : 0;
 
     /// <summary>Gets the median calls per second over the runs.</summary>
-    public double MedianCallsPerSecond => Median(Runs.Select(r => r.CallsPerSecond));
+    public double MedianCallsPerSecond => LatencySummary.Median(Runs.Select(r => r.CallsPerSecond));
 
     /// <summary>Gets the fewest calls per second of a run.</summary>
     public double MinCallsPerSecond => Runs.Min(r => r.CallsPerSecond);
@@ -107,7 +107,7 @@ public sealed record ConcurrencyLevel(int Clients, IReadOnlyList<ConcurrencyRun>
     {
         ArgumentNullException.ThrowIfNull(pick);
         var values = Runs.Select(r => tool is { } t ? r.PerTool[t] : r.Overall).Where(s => s.Count > 0).Select(pick).ToList();
-        return values.Count == 0 ? (0, 0, 0) : (Median(values), values.Min(), values.Max());
+        return values.Count == 0 ? (0, 0, 0) : (LatencySummary.Median(values), values.Min(), values.Max());
     }
 
     /// <summary>Gets the server's peak RSS during the level's first run (rounds interleave levels, so later runs start from what earlier, larger levels left).</summary>
@@ -120,19 +120,13 @@ public sealed record ConcurrencyLevel(int Clients, IReadOnlyList<ConcurrencyRun>
     public long? GcHeapAfterBytes => Runs[0].ServerAfter.GcHeapBytes;
 
     /// <summary>Gets the median server CPU share.</summary>
-    public double ServerCpuShare => Median(Runs.Select(r => r.ServerCpuShare));
+    public double ServerCpuShare => LatencySummary.Median(Runs.Select(r => r.ServerCpuShare));
 
     /// <summary>Gets the median client CPU share.</summary>
-    public double ClientCpuShare => Median(Runs.Select(r => r.ClientCpuShare));
+    public double ClientCpuShare => LatencySummary.Median(Runs.Select(r => r.ClientCpuShare));
 
     /// <summary>Gets the median other-process CPU share of the runs, or null where the system does not say.</summary>
-    public double? OtherCpuShare => Runs.Any(r => r.OtherCpuShare is not null) ? Median(Runs.Select(r => r.OtherCpuShare ?? 0)) : null;
-
-    private static double Median(IEnumerable<double> values)
-    {
-        var sorted = values.Order().ToList();
-        return sorted.Count == 0 ? 0 : sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
-    }
+    public double? OtherCpuShare => Runs.Any(r => r.OtherCpuShare is not null) ? LatencySummary.Median(Runs.Select(r => r.OtherCpuShare ?? 0)) : null;
 }
 
 /// <summary>The results of the concurrency benchmark, with the setup that produced them.</summary>

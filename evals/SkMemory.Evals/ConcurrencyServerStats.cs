@@ -11,9 +11,6 @@ public sealed record ConcurrencyMemorySample(long? RssBytes, long? PeakRssBytes,
 /// <summary>Reads another process's memory and CPU time from Linux <c>/proc/&lt;pid&gt;</c>; null or zero elsewhere.</summary>
 public static class ConcurrencyServerStats
 {
-    // USER_HZ: /proc counts CPU time in 1/100 s on every Linux architecture .NET runs on.
-    private const double TicksPerSecond = 100;
-
     /// <summary>Samples the server's RSS, peak RSS and managed heap.</summary>
     /// <param name="server">The server.</param>
     /// <param name="cancellationToken">The cancellation token.</param>
@@ -86,7 +83,7 @@ public static class ConcurrencyServerStats
             var stat = File.ReadAllText(Inv($"/proc/{processId}/stat"));
             var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
             var ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
-            return ticks / TicksPerSecond;
+            return ticks / CpuMeter.TicksPerSecond;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
         {
@@ -97,5 +94,5 @@ public static class ConcurrencyServerStats
     private static long Kilobytes(string line) =>
         long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
 
-    private static string Inv(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+    private static string Inv(FormattableString text) => BenchmarkDocument.Inv(text);
 }

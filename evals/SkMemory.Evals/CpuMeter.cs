@@ -10,8 +10,8 @@ namespace SkMemory.Evals;
 /// </summary>
 internal sealed class CpuMeter
 {
-    // USER_HZ: /proc/stat counts in 1/100 s on every Linux architecture .NET runs on.
-    private const double TicksPerSecond = 100;
+    /// <summary>USER_HZ: <c>/proc</c> counts CPU time in 1/100 s on every Linux architecture .NET runs on.</summary>
+    internal const double TicksPerSecond = 100;
 
     private readonly long? _busyTicks;
     private readonly TimeSpan _ownTime;
@@ -44,7 +44,9 @@ internal sealed class CpuMeter
         return Math.Clamp((machine - own) / (elapsed * Environment.ProcessorCount), 0, 1);
     }
 
-    private static TimeSpan OwnTime()
+    /// <summary>Gets this process's CPU time so far (user and system, all threads).</summary>
+    /// <returns>The CPU time.</returns>
+    internal static TimeSpan OwnTime()
     {
         using var process = Process.GetCurrentProcess();
         return process.TotalProcessorTime;

@@ -36,6 +36,15 @@ public sealed record LatencySummary(int Count, double Mean, double P50, double P
             sorted[^1]);
     }
 
+    /// <summary>The median of values (the mean of the middle two for an even count): what benchmarks quote over repeated rounds.</summary>
+    /// <param name="values">The values, in any order.</param>
+    /// <returns>The median; 0 when there is none.</returns>
+    internal static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToList();
+        return sorted.Count == 0 ? 0 : sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
+    }
+
     /// <summary>
     /// The nearest-rank percentile: the smallest measurement such that at least <paramref name="percentile"/> % of all
     /// measurements are less than or equal to it (the value at 1-based rank ⌈p/100 × n⌉). Always a measured value, never

@@ -34,18 +34,7 @@ public sealed record LoadIngest(long Memories, long Rows, int DistinctTexts, Tim
 public sealed record LoadWriteThroughput(string Name, bool Batched, bool Embedding, int WritesPerRound, IReadOnlyList<double> RoundRates, LatencySummary? Latency)
 {
     /// <summary>Gets the median of the rounds' rates.</summary>
-    public double MedianRate => Median(RoundRates);
-
-    internal static double Median(IReadOnlyList<double> values)
-    {
-        if (values.Count == 0)
-        {
-            return 0;
-        }
-
-        var sorted = values.Order().ToList();
-        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
-    }
+    public double MedianRate => LatencySummary.Median(RoundRates);
 }
 
 /// <summary>Scoped search latency over repeated rounds.</summary>
@@ -57,13 +46,13 @@ public sealed record LoadWriteThroughput(string Name, bool Batched, bool Embeddi
 public sealed record LoadSearchLatency(string Scope, bool LiveEmbedding, double RowsInScope, IReadOnlyList<LatencySummary> Rounds, LatencySummary Pooled)
 {
     /// <summary>Gets the median over rounds of each round's p50.</summary>
-    public double P50 => LoadWriteThroughput.Median(Rounds.Select(r => r.P50).ToList());
+    public double P50 => LatencySummary.Median(Rounds.Select(r => r.P50));
 
     /// <summary>Gets the median over rounds of each round's p95.</summary>
-    public double P95 => LoadWriteThroughput.Median(Rounds.Select(r => r.P95).ToList());
+    public double P95 => LatencySummary.Median(Rounds.Select(r => r.P95));
 
     /// <summary>Gets the median over rounds of each round's p99.</summary>
-    public double P99 => LoadWriteThroughput.Median(Rounds.Select(r => r.P99).ToList());
+    public double P99 => LatencySummary.Median(Rounds.Select(r => r.P99));
 }
 
 /// <summary>Filtered approximate nearest neighbours against exact search, at tenant scope.</summary>

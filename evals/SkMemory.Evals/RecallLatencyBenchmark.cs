@@ -57,7 +57,7 @@ public sealed class RecallLatencyOptions
     /// <param name="name">The option.</param>
     /// <param name="value">Its value.</param>
     /// <param name="problem">What is wrong, for example "must be at least 1".</param>
-    internal static void Check(bool valid, string name, int value, string problem)
+    internal static void Check(bool valid, string name, object value, string problem)
     {
         if (!valid)
         {

@@ -108,10 +108,10 @@ internal static class BenchConcurrencyCommand
 
             var settings = new Settings(
                 parseResult.GetValue(memories), parseResult.GetValue(subjects), parseResult.GetValue(top), parseResult.GetValue(budget));
-            Check(settings.Subjects >= 1, "subjects", $"{settings.Subjects} subjects", "pass --subjects 1 or more");
-            Check(settings.Memories >= settings.Subjects, "memories", $"{settings.Memories} memories for {settings.Subjects} subjects", "pass --memories at least as large as --subjects");
-            Check(settings.Top is >= 1 and <= 50, "top", $"top {settings.Top}", "pass --top between 1 and 50");
-            Check(settings.Budget is >= 16 and <= 100_000, "budget", $"a budget of {settings.Budget}", "pass --budget between 16 and 100000");
+            BenchOptions.Check(settings.Subjects >= 1, "subjects", $"{settings.Subjects} subjects", "pass --subjects 1 or more");
+            BenchOptions.Check(settings.Memories >= settings.Subjects, "memories", $"{settings.Memories} memories for {settings.Subjects} subjects", "pass --memories at least as large as --subjects");
+            BenchOptions.Check(settings.Top is >= 1 and <= 50, "top", $"top {settings.Top}", "pass --top between 1 and 50");
+            BenchOptions.Check(settings.Budget is >= 16 and <= 100_000, "budget", $"a budget of {settings.Budget}", "pass --budget between 16 and 100000");
 
             var commandLine = new List<string> { "skmem bench concurrency" };
             AddIfNot(commandLine, "--clients", string.Join(',', options.Clients), DefaultClients);
@@ -316,14 +316,6 @@ internal static class BenchConcurrencyCommand
         catch (FormatException ex)
         {
             throw CliException.Invalid("mix", ex.Message, "pass --mix search,write,read weights, for example 80,15,5");
-        }
-    }
-
-    private static void Check(bool ok, string field, string what, string hint)
-    {
-        if (!ok)
-        {
-            throw CliException.Invalid(field, $"{what} is out of range", hint);
         }
     }
 

@@ -58,11 +58,11 @@ internal static class BenchMcpCommand
                 parseResult.GetValue(top),
                 parseResult.GetValue(budget),
                 parseResult.GetValue(seed));
-            Check(settings.Memories >= 1, "memories", $"{settings.Memories} memories", "pass --memories 1 or more");
-            Check(settings.Calls >= 1, "calls", $"{settings.Calls} calls", "pass --calls 1 or more");
-            Check(settings.Warmup >= 0, "warmup", $"{settings.Warmup} warm-up calls", "pass --warmup 0 or more");
-            Check(settings.Top is >= 1 and <= 50, "top", $"top {settings.Top}", "pass --top between 1 and 50");
-            Check(settings.Budget is >= 16 and <= 100_000, "budget", $"a budget of {settings.Budget}", "pass --budget between 16 and 100000");
+            BenchOptions.Check(settings.Memories >= 1, "memories", $"{settings.Memories} memories", "pass --memories 1 or more");
+            BenchOptions.Check(settings.Calls >= 1, "calls", $"{settings.Calls} calls", "pass --calls 1 or more");
+            BenchOptions.Check(settings.Warmup >= 0, "warmup", $"{settings.Warmup} warm-up calls", "pass --warmup 0 or more");
+            BenchOptions.Check(settings.Top is >= 1 and <= 50, "top", $"top {settings.Top}", "pass --top between 1 and 50");
+            BenchOptions.Check(settings.Budget is >= 16 and <= 100_000, "budget", $"a budget of {settings.Budget}", "pass --budget between 16 and 100000");
             var commandLine = new List<string> { "skmem bench mcp" };
             BenchOptions.AddIfNot(commandLine, "--memories", settings.Memories, DefaultMemories);
             BenchOptions.AddIfNot(commandLine, "--calls", settings.Calls, DefaultCalls);
@@ -90,14 +90,6 @@ internal static class BenchMcpCommand
             return ExitCodes.Ok;
         });
         return command;
-    }
-
-    private static void Check(bool ok, string field, string what, string hint)
-    {
-        if (!ok)
-        {
-            throw CliException.Invalid(field, $"{what} is out of range", hint);
-        }
     }
 
     private static async Task<Result> RunAsync(CliContext context, Settings settings, string commandLine)

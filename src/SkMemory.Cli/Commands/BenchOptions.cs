@@ -35,6 +35,15 @@ internal static class BenchOptions
         w.WriteEndObject();
     }
 
+    /// <summary>Throws a usage error for <paramref name="field"/> unless <paramref name="ok"/>: "<paramref name="what"/> is out of range".</summary>
+    public static void Check(bool ok, string field, string what, string hint)
+    {
+        if (!ok)
+        {
+            throw CliException.Invalid(field, $"{what} is out of range", hint);
+        }
+    }
+
     /// <summary>Turns a benchmark's own range check into a usage error naming the option that set the value.</summary>
     public static CliException Invalid(ArgumentOutOfRangeException ex, (string Field, string Hint) option) =>
         CliException.Invalid(option.Field, $"{ex.Message.Split(" (Parameter '", 2)[0]}; it is {ex.ActualValue}", option.Hint);
