@@ -248,7 +248,7 @@ internal static partial class EvalCommand
                 Top = settings.Top,
                 TokenBudget = settings.Budget,
             };
-            return await EvalRunner.RunAsync(suite, store, options, new StderrProgress(context.Error, configuration.Name), ct).ConfigureAwait(false);
+            return await EvalRunner.RunAsync(suite, store, options, new BenchCommand.SynchronousProgress(line => context.Error.WriteLine($"  [{configuration.Name}] {line}")), ct).ConfigureAwait(false);
         }
         finally
         {
@@ -347,12 +347,6 @@ internal static partial class EvalCommand
         value is null ? [] : [.. value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)];
 
     private sealed record Settings(IReadOnlyList<string> Datasets, string? Slo, string? Report, string? Configs, string? ChatModel, string? BackendLabel, int Top, int Budget);
-
-    /// <summary>Writes the runner's progress lines to stderr as they come, prefixed with the configuration (a <see cref="Progress{T}"/> would reorder them).</summary>
-    private sealed class StderrProgress(TextWriter error, string configuration) : IProgress<string>
-    {
-        public void Report(string value) => error.WriteLine($"  [{configuration}] {value}");
-    }
 
     /// <summary>An embedder of a configuration: <c>hashing</c> (the offline hashed bag of words) or an --embedder spec.</summary>
     /// <param name="Name">The name as given.</param>
