@@ -11,11 +11,7 @@ public sealed record EvalSloSet(IReadOnlyList<EvalObjective> Objectives, string 
     /// <summary>The format version this code reads.</summary>
     public const int FormatVersion = 1;
 
-    private static readonly HashSet<string> SingleRunMetrics =
-    [
-        EvalMetrics.Recall, EvalMetrics.Precision, EvalMetrics.Forgetting, EvalMetrics.Contamination, EvalMetrics.Leakage,
-        EvalMetrics.DeletionCompleteness, EvalMetrics.RedactionRecall, EvalMetrics.PoisoningInert,
-    ];
+    private static readonly HashSet<string> SingleRunMetrics = [.. EvalReportFormat.RunMetrics];
 
     private static readonly HashSet<string> ObjectiveProperties = ["metric", "agent", "task", "memory_type", "min", "max", "measured"];
 
