@@ -52,17 +52,20 @@ public static class EvalReportWriter
         Directory.CreateDirectory(folder);
         var written = new List<string>();
         var charts = EvalReportFormat.RunMetrics.ToDictionary(m => m, ChartName, StringComparer.Ordinal);
+        var justWritten = new Dictionary<string, EvalRunResult>(StringComparer.Ordinal);
         foreach (var run in runs)
         {
             var verdict = slo is not null && slo.TryGetValue(run, out var v) ? v : null;
-            var name = Path.Combine(folder, BaseName(run));
-            await WriteFileAsync(name + ".json", EvalReportJson.Render(run, verdict), written, cancellationToken).ConfigureAwait(false);
-            await WriteFileAsync(name + ".md", EvalReportMarkdown.Render(run, verdict, charts), written, cancellationToken).ConfigureAwait(false);
+            var name = BaseName(run);
+            await WriteFileAsync(Path.Combine(folder, name + ".json"), EvalReportJson.Render(run, verdict), written, cancellationToken).ConfigureAwait(false);
+            await WriteFileAsync(Path.Combine(folder, name + ".md"), EvalReportMarkdown.Render(run, verdict, charts), written, cancellationToken).ConfigureAwait(false);
+            justWritten[name + ".json"] = run;
         }
 
-        // Every run of the same suite reported in this folder gets a bar, the ones just written included.
+        // Every run of the same suite reported in this folder gets a bar, in file-name order: the ones just written from
+        // memory, the others read back from their reports.
         var suite = runs[0].Suite;
-        var reported = new List<(string File, EvalRunResult Run)>();
+        var reported = new List<EvalRunResult>();
         foreach (var file in Directory.EnumerateFiles(folder, Prefix + "*.json").Order(StringComparer.Ordinal))
         {
             var fileName = Path.GetFileName(file);
@@ -71,28 +74,35 @@ public static class EvalReportWriter
                 continue;
             }
 
-            EvalRunResult reportedRun;
-            try
+            if (!justWritten.TryGetValue(fileName, out var reportedRun))
             {
-                reportedRun = EvalReportJson.Read(await File.ReadAllTextAsync(file, cancellationToken).ConfigureAwait(false), file);
-            }
-            catch (FormatException)
-            {
-                continue; // Not a run report (another tool's file): no bar.
+                try
+                {
+                    reportedRun = EvalReportJson.Read(await File.ReadAllTextAsync(file, cancellationToken).ConfigureAwait(false), file);
+                }
+                catch (FormatException)
+                {
+                    continue; // Not a run report (another tool's file): no bar.
+                }
             }
 
             if (reportedRun.Suite == suite)
             {
-                reported.Add((fileName, reportedRun));
+                reported.Add(reportedRun);
             }
         }
 
         foreach (var metric in EvalReportFormat.RunMetrics)
         {
-            var bars = reported
-                .Where(r => r.Run.Overall(metric) is not null)
-                .Select(r => new EvalChartBar($"{r.Run.Configuration.Name} / {r.Run.Backend}", r.Run.Overall(metric)!.Value))
-                .ToList();
+            var bars = new List<EvalChartBar>();
+            foreach (var run in reported)
+            {
+                if (run.Overall(metric) is { } measured)
+                {
+                    bars.Add(new EvalChartBar($"{run.Configuration.Name} / {run.Backend}", measured.Value));
+                }
+            }
+
             if (bars.Count > 0)
             {
                 var subtitle = $"suite {suite}, {runs[0].Users} users";
