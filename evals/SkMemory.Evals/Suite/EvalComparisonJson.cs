@@ -1,5 +1,3 @@
-using System.Text;
-using System.Text.Encodings.Web;
 using System.Text.Json;
 
 namespace SkMemory.Evals.Suite;
@@ -17,83 +15,74 @@ public static class EvalComparisonJson
     public static string Render(EvalComparison comparison, bool indented = true)
     {
         ArgumentNullException.ThrowIfNull(comparison);
-        using var stream = new MemoryStream();
-        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = indented, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        return EvalReportJson.RenderWith(w => Write(w, comparison), indented);
+    }
+
+    private static void Write(Utf8JsonWriter w, EvalComparison comparison)
+    {
+        w.WriteStartObject();
+        w.WriteString("format", Format);
+        w.WriteNumber("version", 1);
+        w.WriteString("suite", comparison.Baseline.Suite);
+        w.WriteNumber("users", comparison.Baseline.Users);
+        w.WriteString("backend", comparison.Baseline.Backend);
+        w.WriteString("baseline", comparison.Baseline.Configuration.Name);
+        w.WriteStartArray("configurations");
+        foreach (var run in comparison.Runs)
         {
+            var drift = comparison.Others.FirstOrDefault(o => ReferenceEquals(o.Run, run));
             w.WriteStartObject();
-            w.WriteString("format", Format);
-            w.WriteNumber("version", 1);
-            w.WriteString("suite", comparison.Baseline.Suite);
-            w.WriteNumber("users", comparison.Baseline.Users);
-            w.WriteString("backend", comparison.Baseline.Backend);
-            w.WriteString("baseline", comparison.Baseline.Configuration.Name);
-            w.WriteStartArray("configurations");
-            foreach (var run in comparison.Runs)
+            w.WriteString("name", run.Configuration.Name);
+            w.WriteString("extractor", run.Configuration.Extractor);
+            w.WriteString("embedder", run.Configuration.Embedder);
+            EvalReportJson.WriteNullable(w, "chat_model", run.Configuration.ChatModel);
+            w.WriteNumber("elapsed_seconds", Math.Round(run.Elapsed.TotalSeconds, 1));
+            w.WriteStartObject("metrics");
+            foreach (var metric in EvalReportFormat.RunMetrics)
             {
-                var drift = comparison.Others.FirstOrDefault(o => ReferenceEquals(o.Run, run));
-                w.WriteStartObject();
-                w.WriteString("name", run.Configuration.Name);
-                w.WriteString("extractor", run.Configuration.Extractor);
-                w.WriteString("embedder", run.Configuration.Embedder);
-                if (run.Configuration.ChatModel is { } chat)
+                if (run.Overall(metric) is not { } m)
                 {
-                    w.WriteString("chat_model", chat);
-                }
-                else
-                {
-                    w.WriteNull("chat_model");
+                    continue;
                 }
 
-                w.WriteNumber("elapsed_seconds", Math.Round(run.Elapsed.TotalSeconds, 1));
-                w.WriteStartObject("metrics");
-                foreach (var metric in EvalReportFormat.RunMetrics)
+                w.WriteStartObject(metric);
+                w.WriteNumber("value", Math.Round(m.Value, 6));
+                w.WriteNumber("samples", m.Samples);
+                if (comparison.Baseline.Overall(metric) is { } b)
                 {
-                    if (run.Overall(metric) is not { } m)
-                    {
-                        continue;
-                    }
-
-                    w.WriteStartObject(metric);
-                    w.WriteNumber("value", Math.Round(m.Value, 6));
-                    w.WriteNumber("samples", m.Samples);
-                    if (comparison.Baseline.Overall(metric) is { } b)
-                    {
-                        w.WriteNumber("delta", Math.Round(m.Value - b.Value, 6));
-                    }
-
-                    w.WriteEndObject();
-                }
-
-                w.WriteEndObject();
-                if (drift is not null)
-                {
-                    w.WriteStartObject(EvalMetrics.RankingStability);
-                    w.WriteNumber("value", Math.Round(drift.RankingStability, 6));
-                    w.WriteNumber("samples", drift.RankingSamples);
-                    w.WriteEndObject();
-                    w.WriteStartObject(EvalMetrics.MemoryStability);
-                    w.WriteNumber("value", Math.Round(drift.MemoryStability, 6));
-                    w.WriteNumber("samples", drift.MemorySamples);
-                    w.WriteEndObject();
+                    w.WriteNumber("delta", Math.Round(m.Value - b.Value, 6));
                 }
 
                 w.WriteEndObject();
             }
 
-            w.WriteEndArray();
-            w.WriteStartArray("skipped");
-            foreach (var skipped in comparison.Skipped)
+            w.WriteEndObject();
+            if (drift is not null)
             {
-                w.WriteStartObject();
-                w.WriteString("name", skipped.Name);
-                w.WriteString("reason", skipped.Reason);
+                w.WriteStartObject(EvalMetrics.RankingStability);
+                w.WriteNumber("value", Math.Round(drift.RankingStability, 6));
+                w.WriteNumber("samples", drift.RankingSamples);
+                w.WriteEndObject();
+                w.WriteStartObject(EvalMetrics.MemoryStability);
+                w.WriteNumber("value", Math.Round(drift.MemoryStability, 6));
+                w.WriteNumber("samples", drift.MemorySamples);
                 w.WriteEndObject();
             }
 
-            w.WriteEndArray();
             w.WriteEndObject();
         }
 
-        return Encoding.UTF8.GetString(stream.ToArray()) + (indented ? "\n" : string.Empty);
+        w.WriteEndArray();
+        w.WriteStartArray("skipped");
+        foreach (var skipped in comparison.Skipped)
+        {
+            w.WriteStartObject();
+            w.WriteString("name", skipped.Name);
+            w.WriteString("reason", skipped.Reason);
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+        w.WriteEndObject();
     }
 }

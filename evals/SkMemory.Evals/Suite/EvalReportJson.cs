@@ -29,10 +29,19 @@ public static class EvalReportJson
     public static string Render(EvalRunResult run, EvalSloReport? slo = null, bool indented = true)
     {
         ArgumentNullException.ThrowIfNull(run);
+        return RenderWith(w => Write(w, run, slo), indented);
+    }
+
+    /// <summary>Renders what a writer writes as the eval reports' JSON: relaxed escaping, indented output ending with a newline.</summary>
+    /// <param name="write">Writes the document.</param>
+    /// <param name="indented">Whether to indent (reports) or write one line (<c>--json</c>).</param>
+    /// <returns>The JSON text.</returns>
+    internal static string RenderWith(Action<Utf8JsonWriter> write, bool indented)
+    {
         using var stream = new MemoryStream();
         using (var w = new Utf8JsonWriter(stream, indented ? Indented : Compact))
         {
-            Write(w, run, slo);
+            write(w);
         }
 
         return Encoding.UTF8.GetString(stream.ToArray()) + (indented ? "\n" : string.Empty);
@@ -253,7 +262,7 @@ public static class EvalReportJson
     private static string? OptionalString(JsonElement element, string name) =>
         element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 
-    private static void WriteNullable(Utf8JsonWriter w, string name, string? value)
+    internal static void WriteNullable(Utf8JsonWriter w, string name, string? value)
     {
         if (value is null)
         {
