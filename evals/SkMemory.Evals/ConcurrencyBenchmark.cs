@@ -175,7 +175,7 @@ public static class ConcurrencyBenchmark
         }
 
         var end = await ConcurrencyServerStats.SampleAsync(server, cancellationToken).ConfigureAwait(false);
-        return new ConcurrencyMeasurements(atRest, warm, end, ConcurrencyServerStats.CanResetPeak(server.ProcessId), runs);
+        return new ConcurrencyMeasurements(atRest, warm, end, runs);
     }
 
     private static async Task<ConcurrencyRun> RunLevelAsync(
@@ -220,7 +220,6 @@ public static class ConcurrencyBenchmark
             var run = new ConcurrencyRun
             {
                 Clients = clients,
-                Round = round,
                 Elapsed = elapsed,
                 Calls = all.Count + counters.Errors,
                 Errors = counters.Errors,
@@ -229,7 +228,6 @@ public static class ConcurrencyBenchmark
                 Overall = LatencySummary.Of(all.Select(l => l.Milliseconds)),
                 PerTool = perTool,
                 ServerAfter = after,
-                PeakRssBytes = after.PeakRssBytes,
                 PeakIsThisRun = peakReset,
                 ServerCpuShare = serverShare,
                 ClientCpuShare = ownCpu / capacity,

@@ -6,9 +6,6 @@ public sealed record ConcurrencyRun
     /// <summary>Gets how many agents called at once.</summary>
     public required int Clients { get; init; }
 
-    /// <summary>Gets the round (1-based) this run belongs to.</summary>
-    public required int Round { get; init; }
-
     /// <summary>Gets the wall time from the first call to the last answer.</summary>
     public required TimeSpan Elapsed { get; init; }
 
@@ -34,7 +31,7 @@ public sealed record ConcurrencyRun
     public required ConcurrencyMemorySample ServerAfter { get; init; }
 
     /// <summary>Gets the server's peak RSS during the run (since start when <see cref="PeakIsThisRun"/> is false).</summary>
-    public required long? PeakRssBytes { get; init; }
+    public long? PeakRssBytes => ServerAfter.PeakRssBytes;
 
     /// <summary>Gets a value indicating whether the peak was reset at the start of the run.</summary>
     public required bool PeakIsThisRun { get; init; }
@@ -50,24 +47,22 @@ public sealed record ConcurrencyRun
 
     /// <summary>Gets the calls per second.</summary>
     public double CallsPerSecond => Elapsed > TimeSpan.Zero ? Calls / Elapsed.TotalSeconds : 0;
-
-    /// <summary>Gets the share of calls that failed.</summary>
-    public double ErrorRate => Calls > 0 ? (double)Errors / Calls : 0;
 }
 
 /// <summary>What <see cref="ConcurrencyBenchmark.RunAsync"/> measured.</summary>
 /// <param name="AtRest">The server's memory after start and data load, before any call.</param>
 /// <param name="AfterWarmup">The server's memory after the warm-up calls.</param>
 /// <param name="AtEnd">The server's memory after the last run (peak: of the last run when peaks reset).</param>
-/// <param name="PeakResets">Whether the peak RSS was reset before each run.</param>
 /// <param name="Runs">Every run, in the order they ran.</param>
 public sealed record ConcurrencyMeasurements(
     ConcurrencyMemorySample AtRest,
     ConcurrencyMemorySample AfterWarmup,
     ConcurrencyMemorySample AtEnd,
-    bool PeakResets,
     IReadOnlyList<ConcurrencyRun> Runs)
 {
+    /// <summary>Gets a value indicating whether the peak RSS was reset before each run.</summary>
+    public bool PeakResets => Runs.Count > 0 && Runs.All(r => r.PeakIsThisRun);
+
     /// <summary>Gets the highest peak RSS of any run.</summary>
     public long? HighestPeakRssBytes => Runs.Max(r => r.PeakRssBytes);
 

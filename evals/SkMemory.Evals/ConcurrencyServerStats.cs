@@ -67,11 +67,6 @@ public static class ConcurrencyServerStats
         }
     }
 
-    /// <summary>Whether the peak RSS of a process can be reset here.</summary>
-    /// <param name="processId">The process.</param>
-    /// <returns>Whether <c>/proc/&lt;pid&gt;/clear_refs</c> exists.</returns>
-    public static bool CanResetPeak(int processId) => File.Exists(Inv($"/proc/{processId}/clear_refs"));
-
     /// <summary>Reads a process's CPU time (user and system, <c>/proc/&lt;pid&gt;/stat</c>).</summary>
     /// <param name="processId">The process.</param>
     /// <returns>The CPU time in seconds; 0 where unknown.</returns>

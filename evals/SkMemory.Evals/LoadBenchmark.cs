@@ -199,7 +199,6 @@ public static class LoadBenchmark
                 EmbeddingModel = BenchmarkEmbedder.ModelId(generator),
                 EmbeddingRuntime = BenchmarkEmbedder.Runtime(generator),
                 Rounds = options.Rounds,
-                Queries = options.Queries,
                 Seed = options.Seed,
                 Machine = BenchmarkDocument.Machine(),
                 FinishedAt = DateTimeOffset.UtcNow,
@@ -586,18 +585,7 @@ public static class LoadBenchmark
             progress?.Report(string.Create(CultureInfo.InvariantCulture, $"  postgres: ef_search {row.EfSearch}, {row.Candidates} candidates: recall@{K} {row.Mean:F3} (worst {row.Min:F1}), p50 {row.Latency.P50:F1} ms, p95 {row.Latency.P95:F1} ms"));
         }
 
-        var headline = rows[0];
-        var result = new LoadRecall(
-            options.RecallQueries,
-            K,
-            headline.Mean,
-            headline.Min,
-            headline.Latency,
-            LatencySummary.Of(exactTimes),
-            store.ApproximateShortfalls - shortfallsBefore,
-            headline.EfSearch,
-            headline.Candidates,
-            rows);
+        var result = new LoadRecall(options.RecallQueries, K, LatencySummary.Of(exactTimes), store.ApproximateShortfalls - shortfallsBefore, rows);
         progress?.Report(string.Create(CultureInfo.InvariantCulture, $"postgres: recall@{K} {result.Mean:F3} (worst {result.Min:F1}); approximate p50 {result.Approximate.P50:F1} ms, exact p50 {result.Exact.P50:F1} ms"));
         return result;
     }

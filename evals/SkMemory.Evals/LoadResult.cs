@@ -58,15 +58,26 @@ public sealed record LoadSearchLatency(string Scope, bool LiveEmbedding, double 
 /// <summary>Filtered approximate nearest neighbours against exact search, at tenant scope.</summary>
 /// <param name="Queries">How many queries.</param>
 /// <param name="K">How many neighbours.</param>
-/// <param name="Mean">Mean recall@K (a hit: a returned row no farther than the K-th exact distance, so duplicates count).</param>
-/// <param name="Min">The worst query's recall@K.</param>
-/// <param name="Approximate">Latency of the store's vector retrieval (HNSW, iterative scan).</param>
 /// <param name="Exact">Latency of exact search over the same filter.</param>
 /// <param name="Shortfalls">Approximate searches that came back short and were answered exactly instead.</param>
-/// <param name="EfSearch">The store's <c>hnsw.ef_search</c>.</param>
-/// <param name="Candidates">How many rows the vector retrieval fetched; recall counts the <paramref name="K"/> nearest of them.</param>
-/// <param name="Settings">Every setting tried (the first is the store's default), with its recall and latency.</param>
-public sealed record LoadRecall(int Queries, int K, double Mean, double Min, LatencySummary Approximate, LatencySummary Exact, long Shortfalls, int EfSearch, int Candidates, IReadOnlyList<LoadRecallSetting> Settings);
+/// <param name="Settings">Every setting tried (the first is the store's default), with its recall and latency; not empty.</param>
+public sealed record LoadRecall(int Queries, int K, LatencySummary Exact, long Shortfalls, IReadOnlyList<LoadRecallSetting> Settings)
+{
+    /// <summary>Gets the mean recall@K at the store's default setting (a hit: a returned row no farther than the K-th exact distance, so duplicates count).</summary>
+    public double Mean => Settings[0].Mean;
+
+    /// <summary>Gets the worst query's recall@K at the store's default setting.</summary>
+    public double Min => Settings[0].Min;
+
+    /// <summary>Gets the latency of the store's vector retrieval (HNSW, iterative scan) at its default setting.</summary>
+    public LatencySummary Approximate => Settings[0].Latency;
+
+    /// <summary>Gets the store's <c>hnsw.ef_search</c>.</summary>
+    public int EfSearch => Settings[0].EfSearch;
+
+    /// <summary>Gets how many rows the store's vector retrieval fetches; recall counts the <see cref="K"/> nearest of them.</summary>
+    public int Candidates => Settings[0].Candidates;
+}
 
 /// <summary>Recall of one (ef_search, candidates) setting of the filtered ANN search.</summary>
 /// <param name="EfSearch">The <c>hnsw.ef_search</c>.</param>
@@ -135,9 +146,6 @@ public sealed record LoadResult
 
     /// <summary>Gets the repeated rounds.</summary>
     public required int Rounds { get; init; }
-
-    /// <summary>Gets timed searches per scope per round.</summary>
-    public required int Queries { get; init; }
 
     /// <summary>Gets the seed.</summary>
     public required int Seed { get; init; }
