@@ -82,9 +82,6 @@ public sealed record PostgresBulkLoadResult(long Memories, long Events, long Emb
 /// </remarks>
 public sealed class PostgresBulkLoader
 {
-    private const string ObjectColumns =
-        "id, tenant, type, scope_kind, team, agent, session, subject, status, created_at, updated_at, valid_from, valid_to, expires_at, version, content_hash, origin_content_hash, idempotency_key, metadata, \"text\", record";
-
     // Generous limits for the statements of a large load (a COPY of a batch, an index build over millions of rows) on a
     // busy machine, whatever the connection string's command timeout says.
     private static readonly TimeSpan CopyTimeout = TimeSpan.FromMinutes(30);
@@ -552,7 +549,7 @@ public sealed class PostgresBulkLoader
 
     private async Task CopyObjectsAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
-        var importer = await connection.BeginBinaryImportAsync($"COPY {_store.Names.Objects} ({ObjectColumns}) FROM STDIN (FORMAT BINARY)", cancellationToken).ConfigureAwait(false);
+        var importer = await connection.BeginBinaryImportAsync($"COPY {_store.Names.Objects} ({PostgresRows.ObjectColumns}) FROM STDIN (FORMAT BINARY)", cancellationToken).ConfigureAwait(false);
         importer.Timeout = CopyTimeout;
         await using (importer.ConfigureAwait(false))
         {

@@ -387,8 +387,7 @@ internal sealed class PostgresMemoryStoreTransaction : MemoryStoreTransaction
     {
         var command = Command(
             $"""
-            INSERT INTO {_names.Objects} (id, tenant, type, scope_kind, team, agent, session, subject, status, created_at, updated_at,
-                valid_from, valid_to, expires_at, version, content_hash, origin_content_hash, idempotency_key, metadata, "text", record)
+            INSERT INTO {_names.Objects} ({PostgresRows.ObjectColumns})
             VALUES (@id, @tenant, @type, @scope_kind, @team, @agent, @session, @subject, @status, @created_at, @updated_at,
                 @valid_from, @valid_to, @expires_at, @version, @content_hash, @content_hash, @idempotency_key, @metadata, @text, @record)
             ON CONFLICT (id) DO UPDATE SET

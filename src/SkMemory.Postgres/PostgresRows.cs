@@ -9,6 +9,10 @@ internal static class PostgresRows
 {
     public const string EventColumns = "tenant, sequence, event_id, memory_id, event_type, stream_version, occurred_at, actor_kind, actor_id, reason, payload, payload_hash, previous_hash, hash";
 
+    // The projection's columns as the write path and the bulk loader write them (origin_content_hash: the content hash the memory was created with).
+    public const string ObjectColumns =
+        "id, tenant, type, scope_kind, team, agent, session, subject, status, created_at, updated_at, valid_from, valid_to, expires_at, version, content_hash, origin_content_hash, idempotency_key, metadata, \"text\", record";
+
     public static MemoryRecord ReadRecord(NpgsqlDataReader reader, int ordinal) => MemoryJson.DeserializeRecord(reader.GetString(ordinal));
 
     public static MemoryEvent ReadEvent(NpgsqlDataReader reader) => new()
