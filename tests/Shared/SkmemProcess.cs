@@ -23,6 +23,10 @@ internal static class SkmemProcess
         }
     }
 
+    /// <summary>Gets the dotnet host running the tests (DOTNET_HOST_PATH, which the test host sets), else <c>dotnet</c> from the PATH.</summary>
+    public static string DotnetHost =>
+        Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host : "dotnet";
+
     /// <summary>Gets the repository root: the nearest folder above the test assembly holding SkMemory.sln.</summary>
     public static string RepositoryRoot
     {

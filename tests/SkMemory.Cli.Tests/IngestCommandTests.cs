@@ -330,7 +330,7 @@ public sealed class IngestCommandTests(PostgresFixture postgres) : IDisposable
     [Fact]
     public async Task A_dash_reads_the_input_from_stdin()
     {
-        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host : "dotnet")
+        var start = new ProcessStartInfo(ProcessTests.DotnetHost())
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,

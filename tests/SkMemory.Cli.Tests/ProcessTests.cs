@@ -130,7 +130,8 @@ public sealed class ProcessTests : IDisposable
         return new ProcessResult(process.ExitCode, await output, await error);
     }
 
-    private static string DotnetHost() =>
+    /// <summary>The dotnet host running the tests (DOTNET_HOST_PATH), else <c>dotnet</c> from the PATH; the other process tests here start it too.</summary>
+    internal static string DotnetHost() =>
         Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host : "dotnet";
 
     private static string SkmemDll()

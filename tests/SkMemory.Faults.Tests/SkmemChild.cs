@@ -45,7 +45,7 @@ internal sealed class SkmemChild : IDisposable
     /// <summary>Starts <c>dotnet skmem.dll</c> with the arguments.</summary>
     public static SkmemChild Start(string home, params string[] arguments)
     {
-        var start = new ProcessStartInfo(DotnetHost())
+        var start = new ProcessStartInfo(SkmemProcess.DotnetHost)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -84,7 +84,7 @@ internal sealed class SkmemChild : IDisposable
 
     /// <summary>Runs <c>dotnet skmem.dll</c> to its end.</summary>
     public static Task<(int ExitCode, string Out, string Error)> RunAsync(string home, params string[] arguments) =>
-        SkmemProcess.RunAsync(DotnetHost(), [SkmemProcess.SkmemDll, .. arguments], home, Environment(home), TimeSpan.FromMinutes(2));
+        SkmemProcess.RunAsync(SkmemProcess.DotnetHost, [SkmemProcess.SkmemDll, .. arguments], home, Environment(home), TimeSpan.FromMinutes(2));
 
     /// <summary>Waits until <paramref name="condition"/> holds while the child still runs, then kills it with SIGKILL.</summary>
     /// <returns>A description of the moment of the kill, for the test's output.</returns>
@@ -116,7 +116,4 @@ internal sealed class SkmemChild : IDisposable
 
         _process.Dispose();
     }
-
-    private static string DotnetHost() =>
-        System.Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host : "dotnet";
 }
