@@ -171,7 +171,7 @@ public sealed class EmbedderFaultTests : IDisposable
         // It recovers for every text but one: the next write starts the catch-up, which embeds all the others.
         rejecting.Down = false;
         await store.WriteAsync(Note("Ana likes green tea") with { Subject = "tea" }, Ct);
-        await WaitForPendingAsync(store, 1);
+        await WaitUntilAsync(async () => await store.CountPendingEmbeddingsAsync(Ct) == 1, "the catch-up did not bring the pending count to 1");
         Assert.Single(_logs.Entries, e => e.EventId == TextRejectedEventId);
 
         // Later writes cost one embedding call each: no background run retries the rejected text again and again.
@@ -202,7 +202,7 @@ public sealed class EmbedderFaultTests : IDisposable
 
         await store.WriteAsync(Note(Rejected), Ct); // the write's embedding fails: pending
         await store.WriteAsync(Note("Ana likes green tea"), Ct); // works: starts the catch-up
-        await WaitForLogAsync(TextRejectedEventId);
+        await WaitUntilAsync(() => Task.FromResult(_logs.Entries.Any(e => e.EventId == TextRejectedEventId)), $"event {TextRejectedEventId} was not logged");
         var warningsBefore = _logs.Entries.Count(e => e.EventId == EmbedderFailingEventId);
 
         var callsBefore = rejecting.Calls;
@@ -308,22 +308,13 @@ public sealed class EmbedderFaultTests : IDisposable
             _logs,
             Ct);
 
-    private static async Task WaitForPendingAsync(SqliteMemoryStore store, long pending)
+    /// <summary>Polls until the condition holds; after 30 s the fact fails with <paramref name="failure"/>.</summary>
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition, string failure)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (await store.CountPendingEmbeddingsAsync(Ct) != pending)
+        while (!await condition())
         {
-            Assert.True(DateTime.UtcNow < deadline, $"the catch-up did not bring the pending count to {pending}");
-            await Task.Delay(50, Ct);
-        }
-    }
-
-    private async Task WaitForLogAsync(int eventId)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (!_logs.Entries.Any(e => e.EventId == eventId))
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"event {eventId} was not logged");
+            Assert.True(DateTime.UtcNow < deadline, failure);
             await Task.Delay(50, Ct);
         }
     }
