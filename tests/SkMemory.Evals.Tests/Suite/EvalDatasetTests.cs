@@ -4,9 +4,14 @@ using SkMemory.Evals.Suite;
 namespace SkMemory.Evals.Tests.Suite;
 
 /// <summary>The generator, the checked-in datasets and the loader's checks.</summary>
-public sealed class EvalDatasetTests
+public sealed class EvalDatasetTests : IDisposable
 {
+    private readonly string _folder = Directory.CreateTempSubdirectory("skmem-evalsuite-").FullName;
+
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    /// <inheritdoc />
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
 
     [Fact]
     public void Generate_SameSeed_SameUsers()
@@ -51,6 +56,7 @@ public sealed class EvalDatasetTests
         if (Environment.GetEnvironmentVariable("SKMEMORY_WRITE_EVAL_DATASET") == "1")
         {
             await EvalDatasetGenerator.WriteAsync(path, EvalSuiteLoader.SyntheticUsers, EvalSuiteLoader.SyntheticSeed, Ct);
+            return; // Comparing the file just written with the generator would check nothing.
         }
 
         var expected = EvalDatasetGenerator.ToJsonLines(EvalDatasetGenerator.Generate(EvalSuiteLoader.SyntheticUsers, EvalSuiteLoader.SyntheticSeed));
@@ -159,9 +165,9 @@ public sealed class EvalDatasetTests
         Assert.Contains(path, error.Message, StringComparison.Ordinal);
     }
 
-    private static async Task<string> WriteAsync(string text)
+    private async Task<string> WriteAsync(string text)
     {
-        var path = Path.Combine(Path.GetTempPath(), "skmem-evalsuite-" + Guid.NewGuid().ToString("N") + ".jsonl");
+        var path = Path.Combine(_folder, "skmem-evalsuite-" + Guid.NewGuid().ToString("N") + ".jsonl");
         await File.WriteAllTextAsync(path, text, Encoding.UTF8, Ct);
         return path;
     }

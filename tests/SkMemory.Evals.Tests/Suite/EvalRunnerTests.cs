@@ -37,17 +37,9 @@ public sealed class EvalRunnerTests
     /// <returns>A task.</returns>
     internal static async Task RunAndCheckAsync(IMemoryStore store, string backend)
     {
-        var path = Path.Combine(Path.GetTempPath(), "skmem-evalrunner-" + Guid.NewGuid().ToString("N") + ".jsonl");
-        await File.WriteAllTextAsync(path, Users, Ct);
-        var suite = await EvalSuiteLoader.LoadAsync([path], Ct);
         var lines = new List<string>();
 
-        var result = await EvalRunner.RunAsync(
-            suite,
-            store,
-            new EvalRunOptions { Configuration = new EvalConfiguration("offline", "rules", TestEmbeddingGenerator.ModelId), Backend = backend, ProgressEvery = 1 },
-            new SyncProgress(lines.Add),
-            Ct);
+        var result = await RunAsync(Users, store, prefix: null, backend: backend, progress: new SyncProgress(lines.Add));
 
         // Ana's task needs the allergy (stored) and the city (never said): 1 of 2. Ben's task needs his seat: 1 of 1.
         Assert.Equal(0.75, Value(result, EvalMetrics.Recall), 6);
@@ -198,16 +190,28 @@ public sealed class EvalRunnerTests
         Assert.Equal(0.5, Value(result, EvalMetrics.Precision), 6);
     }
 
-    private static async Task<EvalRunResult> RunAsync(string users, IMemoryStore store, string? prefix, IMemoryExtractor? extractor = null)
+    /// <summary>Loads the users from a JSON Lines file (in a temporary folder, deleted after loading) and runs them, reporting progress after every user.</summary>
+    private static async Task<EvalRunResult> RunAsync(string users, IMemoryStore store, string? prefix, IMemoryExtractor? extractor = null, string backend = "sqlite", IProgress<string>? progress = null)
     {
-        var path = Path.Combine(Path.GetTempPath(), "skmem-evalrunner-" + Guid.NewGuid().ToString("N") + ".jsonl");
-        await File.WriteAllTextAsync(path, users, Ct);
-        var suite = await EvalSuiteLoader.LoadAsync([path], Ct);
+        var folder = Directory.CreateTempSubdirectory("skmem-evalrunner-").FullName;
+        EvalSuite suite;
+        try
+        {
+            var path = Path.Combine(folder, "skmem-evalrunner-" + Guid.NewGuid().ToString("N") + ".jsonl");
+            await File.WriteAllTextAsync(path, users, Ct);
+            suite = await EvalSuiteLoader.LoadAsync([path], Ct);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+
         return await EvalRunner.RunAsync(
             suite,
             store,
-            new EvalRunOptions { Configuration = new EvalConfiguration("offline", "rules", TestEmbeddingGenerator.ModelId), Backend = "sqlite", TenantPrefix = prefix, Extractor = extractor },
-            cancellationToken: Ct);
+            new EvalRunOptions { Configuration = new EvalConfiguration("offline", "rules", TestEmbeddingGenerator.ModelId), Backend = backend, TenantPrefix = prefix, Extractor = extractor, ProgressEvery = 1 },
+            progress,
+            Ct);
     }
 
     [Fact]
