@@ -48,8 +48,11 @@ public sealed class InspectorFixture : IAsyncLifetime
         GlobexSecret = await CreateKeyAsync("globex", MemoryActor.User("gil"), MemoryRoles.Admin);
     }
 
-    public async Task<string> CreateKeyAsync(string tenant, MemoryActor actor, params string[] roles) =>
-        (await Keys.CreateAsync(new MemoryApiKeyRequest { Tenant = tenant, Actor = actor, Roles = roles, Label = "inspector test" })).Secret;
+    public Task<string> CreateKeyAsync(string tenant, MemoryActor actor, params string[] roles) => CreateKeyAsync(Store, tenant, actor, roles);
+
+    /// <summary>Creates an API key in <paramref name="store"/> (this fixture's, or another fixture's) and returns its secret.</summary>
+    public static async Task<string> CreateKeyAsync(SqliteMemoryStore store, string tenant, MemoryActor actor, params string[] roles) =>
+        (await ((IMemoryApiKeyStore)store.GetService(typeof(IMemoryApiKeyStore))!).CreateAsync(new MemoryApiKeyRequest { Tenant = tenant, Actor = actor, Roles = roles, Label = "inspector test" })).Secret;
 
     /// <summary>Writes a memory below access control (as the system would), for a test to look at.</summary>
     public async Task<MemoryRecord> WriteAsync(string subject, string text, string tenant = "acme", string type = "preference", MemoryProvenance? provenance = null, IReadOnlyDictionary<string, string>? metadata = null) =>

@@ -315,10 +315,9 @@ public sealed class ReviewFixture : IAsyncLifetime
             ConfigureStore = b => b.UseReview(Policy),
             ConfigureApp = app => app.MapSkMemoryInspector(new InspectorOptions { Store = Store, ConfigureStore = b => b.UseReview(Policy) }),
         });
-        var keys = (IMemoryApiKeyStore)Store.GetService(typeof(IMemoryApiKeyStore))!;
-        AdminSecret = (await keys.CreateAsync(new MemoryApiKeyRequest { Tenant = "acme", Actor = MemoryActor.User("admin"), Roles = [MemoryRoles.Admin], Label = "review test" })).Secret;
-        AnaSecret = (await keys.CreateAsync(new MemoryApiKeyRequest { Tenant = "acme", Actor = MemoryActor.User("ana"), Label = "review test" })).Secret;
-        GlobexSecret = (await keys.CreateAsync(new MemoryApiKeyRequest { Tenant = "globex", Actor = MemoryActor.User("gil"), Roles = [MemoryRoles.Admin], Label = "review test" })).Secret;
+        AdminSecret = await InspectorFixture.CreateKeyAsync(Store, "acme", MemoryActor.User("admin"), MemoryRoles.Admin);
+        AnaSecret = await InspectorFixture.CreateKeyAsync(Store, "acme", MemoryActor.User("ana"));
+        GlobexSecret = await InspectorFixture.CreateKeyAsync(Store, "globex", MemoryActor.User("gil"), MemoryRoles.Admin);
     }
 
     /// <summary>The stack an application would give <paramref name="subject"/>: access control as that user, then review.</summary>
