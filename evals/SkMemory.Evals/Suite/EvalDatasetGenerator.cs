@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
@@ -92,7 +91,7 @@ public static partial class EvalDatasetGenerator
         return builder.ToString();
     }
 
-    private static string Inv(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+    private static string Inv(FormattableString text) => BenchmarkDocument.Inv(text);
 
     private static T Pick<T>(Random random, IReadOnlyList<T> items) => items[random.Next(items.Count)];
 

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
 using SkMemory.Packing;
@@ -530,7 +529,7 @@ internal sealed partial class EvalUserRun(EvalRunContext context, EvalUser user)
 
     private static bool Contains(string text, string value) => text.Contains(value, StringComparison.OrdinalIgnoreCase);
 
-    private static string Inv(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+    private static string Inv(FormattableString text) => BenchmarkDocument.Inv(text);
 
     [GeneratedRegex(@"^- \[memory:[0-9a-f-]{36}\] \([^()\n]*\) ""(?:[^""\\\n]|\\.)*""$", RegexOptions.CultureInvariant)]
     private static partial Regex QuotedLine();
