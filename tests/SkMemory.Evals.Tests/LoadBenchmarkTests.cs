@@ -1,9 +1,60 @@
+using Microsoft.Data.Sqlite;
 using SkMemory.Storage;
+using SkMemory.Tests;
 
 namespace SkMemory.Evals.Tests;
 
-public sealed class LoadBenchmarkTests
+public sealed class LoadBenchmarkTests : IDisposable
 {
+    private readonly string _folder = Directory.CreateTempSubdirectory("skmem-load-").FullName;
+
+    public void Dispose()
+    {
+        SqliteConnection.ClearAllPools();
+        try
+        {
+            Directory.Delete(_folder, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    [Fact]
+    public async Task Sqlite_loads_once_then_reuses_the_data_set_and_measures_searches()
+    {
+        var options = new LoadOptions
+        {
+            EmbeddingGenerator = new TestEmbeddingGenerator(),
+            Embedded = true,
+            SqliteFile = Path.Combine(_folder, "load.db"),
+            EmbeddedMemories = 200,
+            EmbeddedSubjects = 10,
+            EmbeddedTenants = 2,
+            Rounds = 1,
+            Queries = 3,
+            Warmup = 1,
+            Measure = LoadMeasurements.Search,
+        };
+
+        var first = Assert.Single((await LoadBenchmark.RunAsync(options, null, TestContext.Current.CancellationToken)).Stores);
+        Assert.Equal("sqlite", first.Kind);
+        Assert.True(first.Ingest.ThisRun);
+        Assert.Equal(200, first.Ingest.Memories);
+
+        var second = Assert.Single((await LoadBenchmark.RunAsync(options, null, TestContext.Current.CancellationToken)).Stores);
+        Assert.False(second.Ingest.ThisRun);
+        Assert.Equal(first.Ingest.Rows, second.Ingest.Rows);
+        Assert.Empty(second.Writes);
+
+        // Both scopes, with the query embedded live and beforehand, each timed Queries × Rounds times.
+        Assert.Equal(
+            [("subject", true), ("tenant", true), ("subject", false), ("tenant", false)],
+            second.Searches.Select(q => (q.Scope, q.LiveEmbedding)));
+        Assert.All(second.Searches, q => Assert.Equal(3, q.Pooled.Count));
+        Assert.Null(second.Recall);
+    }
+
     [Fact]
     public void The_corpus_is_deterministic_has_every_type_and_distinct_texts_per_subject()
     {
