@@ -104,6 +104,7 @@ public sealed class LoadOptions
 
     /// <summary>Checks the options.</summary>
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range (its name is the parameter name).</exception>
+    /// <exception cref="ArgumentException">The schema lacks the benchmark's prefix, or the index build memory is not a PostgreSQL memory size.</exception>
     public void Validate()
     {
         RecallLatencyOptions.Check(PostgresConnectionString is not null || Embedded, nameof(Embedded), 0, "name a store: PostgreSQL, the embedded store, or both");
@@ -125,6 +126,12 @@ public sealed class LoadOptions
         if (PostgresSchema is { } schema && !schema.StartsWith(SchemaPrefix, StringComparison.Ordinal))
         {
             throw new ArgumentException($"The benchmark drops and reloads an incomplete data set, so its schema must start with '{SchemaPrefix}'; '{schema}' does not.", nameof(PostgresSchema));
+        }
+
+        // The bulk loader's own checks (a memory size such as 4GB), now rather than after the corpus has been embedded.
+        if (PostgresConnectionString is not null)
+        {
+            new PostgresBulkLoadOptions { BatchSize = BatchSize, IndexBuildMemory = IndexBuildMemory, IndexBuildWorkers = IndexBuildWorkers }.Validate();
         }
     }
 

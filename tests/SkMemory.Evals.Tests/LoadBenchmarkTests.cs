@@ -126,6 +126,8 @@ public sealed class LoadBenchmarkTests : IDisposable
         Assert.Equal(nameof(LoadOptions.Embedded), Assert.Throws<ArgumentOutOfRangeException>(() => new LoadOptions().Validate()).ParamName);
         var schema = Assert.Throws<ArgumentException>(() => new LoadOptions { Embedded = true, PostgresSchema = "memory" }.Validate());
         Assert.Equal(nameof(LoadOptions.PostgresSchema), schema.ParamName);
+        var memory = Assert.Throws<ArgumentException>(() => new LoadOptions { PostgresConnectionString = "Host=nowhere", IndexBuildMemory = "4 GB" }.Validate());
+        Assert.Equal(nameof(LoadOptions.IndexBuildMemory), memory.ParamName);
         Assert.Equal(50_000, new LoadOptions().DistinctTexts(1_000_000, 10_000));
     }
 
