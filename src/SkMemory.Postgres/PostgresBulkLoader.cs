@@ -94,7 +94,7 @@ public sealed class PostgresBulkLoader
 
     // The buffer: events in append order (not chained yet), the final state of each buffered memory, and its embedding.
     private readonly List<MemoryEvent> _events = [];
-    private readonly Dictionary<Guid, MemoryRecord> _records = [];
+    private readonly Dictionary<Guid, (MemoryRecord Record, string Json)> _records = [];
     private readonly List<Guid> _order = [];
     private readonly Dictionary<Guid, ReadOnlyMemory<float>> _embeddings = [];
 
@@ -396,17 +396,20 @@ public sealed class PostgresBulkLoader
     private void Append(MemoryEventType type, MemoryRecord state, MemoryActor actor, string? reason, DateTimeOffset now)
     {
         // The payload's hash is computed here, not under the heads' lock: only the chained hash needs the head.
-        _events.Add(ChainHead.Unchained(type, state, MemoryJson.SerializeRecord(state), actor, reason, now));
-        _records[state.Id] = state;
+        // The state's JSON is the event's payload and, for the last event of a memory, its projection row's record.
+        var json = MemoryJson.SerializeRecord(state);
+        _events.Add(ChainHead.Unchained(type, state, json, actor, reason, now));
+        _records[state.Id] = (state, json);
     }
 
     private MemoryRecord BufferedRecord(Guid id, string operation)
     {
-        if (!_records.TryGetValue(id, out var current))
+        if (!_records.TryGetValue(id, out var buffered))
         {
             throw new InvalidOperationException($"Memory {id} is not in the bulk loader's buffer: {operation} only memories added since the last batch was written (or use the store).");
         }
 
+        var current = buffered.Record;
         if (current.Status != MemoryStatus.Active)
         {
             throw new InvalidOperationException($"Memory {id} is {MemoryJson.EnumName(current.Status)}; only an active memory can be {(operation == "delete" ? "deleted" : "superseded")} by the bulk loader.");
@@ -476,8 +479,8 @@ public sealed class PostgresBulkLoader
 
     private async Task CheckForeignDuplicatesAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)
     {
-        var created = _order.Select(id => _records[id]).Where(r => r.Status == MemoryStatus.Active && _tenantsWithOthers.Contains(r.Tenant)).ToList();
-        var keyed = _order.Select(id => _records[id]).Where(r => r.IdempotencyKey is not null && _tenantsWithOthers.Contains(r.Tenant)).ToList();
+        var created = _order.Select(id => _records[id].Record).Where(r => r.Status == MemoryStatus.Active && _tenantsWithOthers.Contains(r.Tenant)).ToList();
+        var keyed = _order.Select(id => _records[id].Record).Where(r => r.IdempotencyKey is not null && _tenantsWithOthers.Contains(r.Tenant)).ToList();
         if (created.Count == 0 && keyed.Count == 0)
         {
             return;
@@ -554,7 +557,7 @@ public sealed class PostgresBulkLoader
         await using (importer.ConfigureAwait(false))
         {
             // origin_content_hash is the content hash the memory was created with: the bulk loader never changes content in place.
-            foreach (var r in _order.Select(id => _records[id]))
+            foreach (var (r, json) in _order.Select(id => _records[id]))
             {
                 await importer.StartRowAsync(cancellationToken).ConfigureAwait(false);
                 await importer.WriteAsync(r.Id, NpgsqlDbType.Uuid, cancellationToken).ConfigureAwait(false);
@@ -577,7 +580,7 @@ public sealed class PostgresBulkLoader
                 await WriteNullableAsync(importer, r.IdempotencyKey, cancellationToken).ConfigureAwait(false);
                 await importer.WriteAsync(PostgresRows.MetadataJson(r.Metadata), NpgsqlDbType.Jsonb, cancellationToken).ConfigureAwait(false);
                 await importer.WriteAsync(r.Value.Text, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
-                await importer.WriteAsync(MemoryJson.SerializeRecord(r), NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
+                await importer.WriteAsync(json, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
             }
 
             await importer.CompleteAsync(cancellationToken).ConfigureAwait(false);
@@ -603,7 +606,7 @@ public sealed class PostgresBulkLoader
                     continue;
                 }
 
-                var record = _records[id];
+                var record = _records[id].Record;
                 await importer.StartRowAsync(cancellationToken).ConfigureAwait(false);
                 await importer.WriteAsync(id, NpgsqlDbType.Uuid, cancellationToken).ConfigureAwait(false);
                 await importer.WriteAsync(_model, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
