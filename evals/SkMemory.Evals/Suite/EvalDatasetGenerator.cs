@@ -1,7 +1,6 @@
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
 
 namespace SkMemory.Evals.Suite;
@@ -18,13 +17,11 @@ namespace SkMemory.Evals.Suite;
 /// so the dataset grows by changing the generator and writing the file again.</remarks>
 public static partial class EvalDatasetGenerator
 {
-    // Apostrophes and arrows stay readable in the file: the relaxed encoder escapes only what JSON requires.
-    private static readonly JsonTypeInfo<EvalUser> Writer = (JsonTypeInfo<EvalUser>)new JsonSerializerOptions
+    // The dataset's shape (EvalJsonContext); apostrophes and arrows stay readable in the file: the relaxed encoder escapes
+    // only what JSON requires.
+    private static readonly JsonTypeInfo<EvalUser> Writer = (JsonTypeInfo<EvalUser>)new JsonSerializerOptions(EvalJsonContext.Default.Options)
     {
-        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-        TypeInfoResolver = EvalJsonContext.Default,
     }.GetTypeInfo(typeof(EvalUser));
 
     private static readonly DateTimeOffset Epoch = new(2025, 1, 6, 9, 0, 0, TimeSpan.Zero);
